@@ -1,0 +1,194 @@
+"""Which files are posts: Jekyll's reader (reader.rb, post_reader.rb, entry_filter.rb) in Python.
+
+Inside a Jekyll site the posts are the files of every ``_posts`` folder (in any non-special
+folder of the site, at any depth below ``_posts``) whose names Jekyll's matcher accepts, with or
+without front matter; ``_drafts`` too when asked. Outside a site, a post is any ``.md``,
+``.markdown``, ``.html`` or ``.htm`` file that opens with front matter (the loader checks that,
+so each file is read once).
+
+Files in ``_posts`` that Jekyll skips without a word are yielded as ``Skipped`` so commands can
+report them; hidden files (``.gitkeep``) are not, as Jekyll never lists them either.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from newsctl.jekyll import is_special, match_dated_name, match_dateless_name
+from newsctl.site import LOOSE, Site, load_site, site_for
+
+LOOSE_EXTENSIONS = (".md", ".markdown", ".html", ".htm")
+
+Kind = Literal["post", "draft", "loose"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file to load as a post. ``relative`` is site-relative for site files."""
+
+    path: str
+    site: Site
+    relative: str
+    kind: Kind
+    explicit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file Jekyll silently leaves out of ``site.posts``, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A path given on the command line that does not exist."""
+
+    path: str
+
+
+Found = Candidate | Skipped | Missing
+
+
+def _skip_reason(entry: str) -> str | None:
+    """Why Jekyll drops a file at ``entry`` (relative to ``_posts``), or None if it is a post."""
+    name = os.path.basename(entry)
+    if entry.endswith("."):
+        return "Jekyll ignores file names ending in '.'"
+    if entry.endswith("~"):
+        return "Jekyll ignores backup files ending in '~'"
+    if is_special(entry):
+        return f"Jekyll ignores names starting with {name[0] if is_special(name) else entry[0]!r}"
+    if match_dated_name(entry) is None:
+        return "file name is not YYYY-MM-DD-title.ext, so Jekyll does not read it as a post"
+    if os.path.splitext(name)[1].lower() in (".yml", ".yaml"):
+        return "Jekyll reads .yml/.yaml files in _posts as data and never publishes them"
+    return None
+
+
+def _scan(directory: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as entries:
+            return sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool) -> Iterator[Found]:
+    """Every file below a ``_posts`` (or ``_drafts``) folder, as Jekyll's ``Dir["**/*"]`` lists it."""
+    for entry in _scan(directory):
+        if entry.name.startswith("."):
+            continue  # Ruby's glob does not list hidden files or enter hidden folders
+        rel_entry = prefix + entry.name
+        if entry.is_dir():
+            yield from _walk_posts(entry.path, site, rel_entry + "/", drafts)
+            continue
+        relative = site.relative(entry.path)
+        if site.excluded(relative):
+            continue
+        if drafts:
+            if is_special(rel_entry) or match_dateless_name(rel_entry) is None:
+                yield Skipped(entry.path, "Jekyll ignores this name in _drafts")
+            else:
+                yield Candidate(entry.path, site, relative, "draft")
+            continue
+        reason = _skip_reason(rel_entry)
+        if reason:
+            yield Skipped(entry.path, reason)
+        else:
+            yield Candidate(entry.path, site, relative, "post")
+
+
+def _walk_site(directory: str, site: Site, drafts: bool) -> Iterator[Found]:
+    """A folder of a site outside ``_posts``: look for ``_posts`` folders, as Reader does."""
+    for entry in _scan(directory):
+        if not entry.is_dir():
+            continue
+        if entry.name == "_posts":
+            yield from _walk_posts(entry.path, site, "", False)
+        elif entry.name == "_drafts" and drafts:
+            yield from _walk_posts(entry.path, site, "", True)
+        elif not is_special(entry.name) and not site.excluded(site.relative(entry.path)):
+            yield from _walk_site(entry.path, site, drafts)
+
+
+def _walk_loose(directory: str, site: Site, base: str, drafts: bool) -> Iterator[Found]:
+    """A folder in no site: front-matter files, and any Jekyll site found below it."""
+    for entry in _scan(directory):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if os.path.isfile(os.path.join(entry.path, "_config.yml")) or os.path.isdir(
+                os.path.join(entry.path, "_posts")
+            ):
+                yield from _walk_site(entry.path, load_site(os.path.abspath(entry.path)), drafts)
+            elif entry.name not in ("node_modules", "_site"):
+                yield from _walk_loose(entry.path, site, base, drafts)
+        elif entry.name.lower().endswith(LOOSE_EXTENSIONS):
+            yield Candidate(entry.path, site, os.path.relpath(entry.path, base), "loose")
+
+
+def _loose_in(site: Site) -> Site:
+    # Files a site does not publish as posts still take the site's time zone.
+    return Site(root=None, timezone=site.timezone)
+
+
+def _walk_directory(path: str, drafts: bool) -> Iterator[Found]:
+    site = site_for(path)
+    if not site.is_jekyll:
+        yield from _walk_loose(path, LOOSE, path, drafts)
+        return
+    parts = site.relative(path).split("/")
+    for special, is_draft in (("_posts", False), ("_drafts", True)):
+        if special in parts:
+            if is_draft and not drafts:
+                return
+            prefix = "/".join(parts[parts.index(special) + 1 :])
+            yield from _walk_posts(path, site, prefix + "/" if prefix else "", is_draft)
+            return
+    found = False
+    for item in _walk_site(path, site, drafts):
+        found = True
+        yield item
+    if not found:
+        # A folder of a site with no _posts below it (or one the site excludes, such as a
+        # folder of broken examples): read its front-matter files as loose posts.
+        yield from _walk_loose(path, _loose_in(site), path, drafts)
+
+
+def classify_file(path: str) -> Found:
+    site = site_for(path)
+    if not site.is_jekyll:
+        return Candidate(path, site, os.path.basename(path), "loose", explicit=True)
+    relative = site.relative(path)
+    parts = relative.split("/")
+    for special, kind in (("_posts", "post"), ("_drafts", "draft")):
+        if special in parts:
+            entry = "/".join(parts[parts.index(special) + 1 :])
+            if kind == "post":
+                reason = _skip_reason(entry)
+                if reason:
+                    return Skipped(path, reason)
+            return Candidate(path, site, relative, "post" if kind == "post" else "draft", explicit=True)
+    return Candidate(path, _loose_in(site), os.path.basename(path), "loose", explicit=True)
+
+
+def discover(paths: Iterable[str], *, drafts: bool = False) -> Iterator[Found]:
+    """Posts (and skipped files) under ``paths``, each path given once, in a stable order."""
+    seen: set[str] = set()
+    for path in paths:
+        if os.path.isdir(path):
+            items: Iterable[Found] = _walk_directory(path, drafts)
+        elif os.path.exists(path):
+            items = [classify_file(path)]
+        else:
+            items = [Missing(path)]
+        for item in items:
+            key = os.path.abspath(item.path)
+            if key not in seen:
+                seen.add(key)
+                yield item

@@ -1,0 +1,36 @@
+"""The small exception hierarchy of newsctl; the CLI turns these into one-line messages."""
+
+from __future__ import annotations
+
+
+class NewsctlError(Exception):
+    """Base class of every error newsctl reports to a user without a traceback."""
+
+
+class PostError(NewsctlError):
+    """A post that cannot be read as Jekyll would read it.
+
+    ``line`` is 1-based and points into the file when the problem has a position.
+    """
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: error: {self.message}"
+
+    def __reduce__(self) -> tuple[type[PostError], tuple[str, str, int | None]]:
+        # Errors cross process boundaries in bulk runs; keep all three fields.
+        return (PostError, (self.path, self.message, self.line))
+
+
+class DateParseError(NewsctlError):
+    """A date string Ruby's ``Time.parse`` (and so Jekyll) would reject."""
+
+
+class UsageError(NewsctlError):
+    """Bad option values found after click's own checks (exit code 2)."""

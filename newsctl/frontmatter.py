@@ -1,0 +1,195 @@
+"""Splitting a post into its front matter and body, and reading the front matter.
+
+The split follows Jekyll's own regular expression (``Document::YAML_FRONT_MATTER_REGEXP``), so
+a file has front matter for newsctl exactly when it has it for Jekyll. Hugo's TOML (``+++``)
+and JSON (``{ … }``) front matter are read for files outside a Jekyll site.
+
+The raw front matter and the body are kept verbatim: ``bom + raw + body`` is the file's text,
+so later commands can rewrite one part without touching the other.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import yaml
+
+Format = Literal["yaml", "toml", "json"]
+
+# Ruby's \s is ASCII whitespace; Python's would also take Unicode spaces.
+_WS = r"[ \t\n\v\f\r]"
+JEKYLL_FRONT_MATTER = re.compile(
+    rf"\A(---{_WS}*\n.*?\n?)^((---|\.\.\.){_WS}*$\n?)", re.DOTALL | re.MULTILINE
+)
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
+_OPENING_LINE = re.compile(rf"\A---{_WS}*\n")
+
+
+class FrontMatterError(Exception):
+    """Front matter that is present but unusable; ``line`` is 1-based within the file."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A post's text cut in two. ``raw`` includes the delimiters; ``body`` is the rest."""
+
+    format: Format | None
+    raw: str
+    body: str
+    bom: bool
+
+    @property
+    def body_line(self) -> int:
+        """The 1-based line of the file on which the body starts."""
+        return self.raw.count("\n") + 1
+
+    @property
+    def text(self) -> str:
+        """The front matter's content without its delimiters (what a parser reads)."""
+        if self.format == "toml":
+            match = _TOML_FRONT_MATTER.match(self.raw)
+            return match.group(1) if match else ""
+        if self.format == "yaml":
+            match = JEKYLL_FRONT_MATTER.match(self.raw)
+            return match.group(1) if match else ""
+        return self.raw
+
+
+def split(text: str, *, hugo: bool = False) -> Split:
+    """Cut ``text`` into front matter and body, as Jekyll does (and Hugo, with ``hugo``).
+
+    Raises FrontMatterError for an opening ``---`` that is never closed: Jekyll would publish
+    the whole file, front matter included, as the body.
+    """
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = text[1:]
+    match = JEKYLL_FRONT_MATTER.match(text)
+    if match:
+        return Split("yaml", match.group(0), text[match.end() :], bom)
+    if _OPENING_LINE.match(text):
+        raise FrontMatterError("front matter is not closed: no line '---' or '...' ends it", 1)
+    if hugo:
+        toml = _TOML_FRONT_MATTER.match(text)
+        if toml:
+            return Split("toml", toml.group(0), text[toml.end() :], bom)
+        if text.startswith("+++"):
+            raise FrontMatterError("TOML front matter is not closed: no line '+++' ends it", 1)
+        if text.startswith("{"):
+            return _split_json(text, bom)
+    return Split(None, "", text, bom)
+
+
+def _split_json(text: str, bom: bool) -> Split:
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise FrontMatterError(f"JSON front matter: {exc.msg}", exc.lineno) from None
+    # Hugo ends JSON front matter at the closing brace; the rest of that line belongs to it.
+    newline = text.find("\n", end)
+    end = len(text) if newline < 0 else newline + 1
+    return Split("json", text[:end], text[end:], bom)
+
+
+def starts_with_front_matter(text: str) -> bool:
+    """Whether a file outside a Jekyll site opens with front matter of any supported kind."""
+    text = text.removeprefix("\ufeff")
+    return bool(_OPENING_LINE.match(text)) or text.startswith(("+++", "{"))
+
+
+class _JekyllLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """PyYAML's safe loader (C when available), taught what Psych reads that PyYAML does not."""
+
+
+def _binary(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # WordPress exports write "!binary" (Psych's name for !!binary); Ruby then holds the
+    # decoded bytes as a string, so decode to text where the bytes are UTF-8.
+    data = base64.b64decode(str(loader.construct_scalar(node)))  # type: ignore[arg-type]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+
+
+_JekyllLoader.add_constructor("!binary", _binary)
+_JekyllLoader.add_constructor("tag:yaml.org,2002:binary", _binary)
+
+
+def parse(block: Split) -> dict[str, Any]:
+    """The front matter as a mapping ({} for none or an empty block).
+
+    Raises FrontMatterError (with the file line) for syntax errors and non-mappings.
+    """
+    if block.format is None:
+        return {}
+    if block.format == "yaml":
+        return _parse_yaml(block.text)
+    if block.format == "toml":
+        return _parse_toml(block.text)
+    return _parse_json(block.raw)
+
+
+def _parse_yaml(text: str) -> dict[str, Any]:
+    try:
+        data = yaml.load(text, Loader=_JekyllLoader)  # noqa: S506 - a safe loader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(f"YAML syntax error: {problem}", line) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"YAML error: {exc}", 1) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        kind = type(data).__name__.replace("str", "string").replace("list", "list")
+        raise FrontMatterError(f"front matter is a YAML {kind}, not a mapping of keys to values", 1)
+    return data
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) + 1 if match else None
+        raise FrontMatterError(f"TOML syntax error: {exc}", line) from None
+
+
+def _parse_json(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FrontMatterError(f"JSON front matter: {exc.msg}", exc.lineno) from None
+    if not isinstance(data, dict):
+        raise FrontMatterError("JSON front matter is not an object", 1)
+    return data
+
+
+def json_safe(value: Any) -> Any:
+    """The front matter as JSON: dates as ISO strings, keys as strings, bytes as base64."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, bool) else str(k).lower(): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    return value

@@ -1,0 +1,226 @@
+"""The Post model: one file read the way Jekyll 4 reads it (Document#read and friends)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from newsctl import jekyll
+from newsctl.dates import jekyll_date, parse_ruby_time, zone_for
+from newsctl.discovery import Candidate
+from newsctl.errors import DateParseError, PostError
+from newsctl.frontmatter import FrontMatterError, Format, parse, split
+from newsctl.site import LOOSE, Site
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A post as Jekyll sees it, plus the raw parts needed to rewrite it losslessly.
+
+    ``date`` is in the site's zone. ``front_matter`` is the mapping as written (not merged
+    with ``_config.yml`` defaults); do not mutate it. ``bom + front_matter_raw + body`` is the
+    file's text exactly.
+    """
+
+    path: str
+    relative_path: str
+    site_root: str | None
+    kind: str
+    title: str
+    date: dt.datetime | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    slug: str
+    url: str | None
+    layout: str | None
+    published: bool
+    front_matter: dict[str, Any]
+    front_matter_format: Format | None
+    front_matter_raw: str
+    body: str
+    body_line: int
+    bom: bool
+
+    def without_text(self) -> Post:
+        """A light copy for listings: no body or raw front matter to carry around."""
+        return replace(self, body="", front_matter_raw="", front_matter={})
+
+
+def _merge(target: dict[str, Any], other: dict[str, Any], path: str, raw: str) -> None:
+    """Document#merge_data!: categories join, a nil value never overwrites (deep_merge_hashes!)."""
+    if other.get("categories") is not None:
+        merged = jekyll.merge_categories(target.get("categories") or [], other["categories"])
+        if merged is None:
+            raise PostError(
+                path,
+                "categories must be a string or a list; Jekyll cannot read this post's front matter",
+                _key_line(raw, "categories"),
+            )
+        other = {**other, "categories": merged}
+    for key, value in other.items():
+        key = jekyll.ruby_to_s(key) if not isinstance(key, str) else key
+        if key in target and value is None:
+            continue
+        if isinstance(target.get(key), dict) and isinstance(value, dict):
+            nested = dict(target[key])
+            _merge(nested, value, path, "")
+            target[key] = nested
+        else:
+            target[key] = value
+
+
+def _key_line(raw: str, key: str) -> int | None:
+    match = re.search(rf"^[\"']?{re.escape(key)}[\"']?[ \t]*[:=]", raw, re.MULTILINE)
+    return raw.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _decode(path: str, data: bytes) -> str:
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise PostError(path, f"binary file (NUL byte at offset {nul}), not a text post", None)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PostError(
+            path,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); Jekyll skips this post silently",
+            line,
+        ) from None
+
+
+def load_post(candidate: Candidate) -> Post | None:
+    """Load one post. None when a loose file turns out to have no front matter.
+
+    Raises PostError, with the file's line where known, for anything Jekyll could not read.
+    """
+    path = candidate.path
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise PostError(path, f"cannot read: {exc.strerror or exc}") from None
+    return post_from_bytes(candidate, data)
+
+
+def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
+    """Load a post from its bytes (the file at ``candidate.path``)."""
+    path, site = candidate.path, candidate.site
+    text = _decode(path, data)
+    try:
+        block = split(text, hugo=not site.is_jekyll)
+        if block.format is None and candidate.kind == "loose" and not candidate.explicit:
+            return None
+        front = parse(block)
+    except FrontMatterError as exc:
+        raise PostError(path, exc.message, exc.line) from None
+
+    zone = zone_for(site.timezone)
+    special = "_drafts" if candidate.kind == "draft" else "_posts"
+    relative = candidate.relative
+    merged: dict[str, Any] = {
+        "categories": jekyll.categories_from_path(relative, special) if site.is_jekyll else []
+    }
+    if site.is_jekyll:
+        _merge(merged, site.front_matter_defaults(relative), path, "")
+    _merge(merged, front, path, block.raw)
+
+    date: dt.datetime | None = None
+    try:
+        if "date" in merged:
+            date = jekyll_date(merged["date"], zone, naive_is_utc=block.format != "toml")
+    except DateParseError as exc:
+        raise PostError(path, f"invalid date: {exc}; Jekyll's build fails on it", _key_line(block.raw, "date")) from None
+
+    name = relative if site.is_jekyll else os.path.basename(relative)
+    basename_without_ext, ext = os.path.splitext(os.path.basename(path))
+    slug: str | None = None
+    dated = jekyll.match_dated_name(name) if candidate.kind != "draft" else None
+    if dated:
+        name_date, slug, ext = dated
+        if not merged.get("date"):
+            try:
+                date = parse_ruby_time(name_date, zone)
+            except DateParseError as exc:
+                raise PostError(path, f"invalid date in file name: {exc}") from None
+    else:
+        dateless = jekyll.match_dateless_name(name)
+        if dateless:
+            slug, ext = dateless
+    if date is None and candidate.kind == "draft":
+        date = dt.datetime.fromtimestamp(os.stat(path).st_mtime, zone)
+    slug = re.sub(r"\.*\Z", "", slug or basename_without_ext)
+
+    title_value = merged.get("title")
+    title = jekyll.titleize_slug(slug) if title_value is None or title_value is False else jekyll.ruby_to_s(title_value)
+    slug_value = merged.get("slug")
+    if slug_value is None or slug_value is False:
+        slug_value = slug
+    categories = jekyll.categories(merged)
+    tags = jekyll.tags(merged)
+
+    url: str | None = None
+    if date is not None:
+        permalink = merged.get("permalink")
+        permalink = jekyll.ruby_to_s(permalink) if permalink not in (None, False) else None
+        placeholders = jekyll.url_placeholders(
+            date=date,
+            slug=slug_value,
+            basename_without_ext=basename_without_ext,
+            categories=categories,
+            cleaned_relative_path=_cleaned_relative_path(relative, ext, special),
+            output_ext=jekyll.output_ext(ext, permalink, site.markdown_exts),
+        )
+        try:
+            url = jekyll.expand_permalink(permalink or site.permalink, placeholders)
+        except jekyll.PermalinkError as exc:
+            raise PostError(path, str(exc), _key_line(block.raw, "permalink")) from None
+
+    layout = merged.get("layout")
+    return Post(
+        path=path,
+        relative_path=relative,
+        site_root=site.root,
+        kind=candidate.kind,
+        title=title,
+        date=date,
+        categories=tuple(categories),
+        tags=tuple(tags),
+        slug=jekyll.ruby_to_s(slug_value),
+        url=url,
+        layout=None if layout is None else jekyll.ruby_to_s(layout),
+        published=merged.get("published") is not False,
+        front_matter=front,
+        front_matter_format=block.format,
+        front_matter_raw=block.raw,
+        body=block.body,
+        body_line=block.body_line,
+        bom=block.bom,
+    )
+
+
+def _cleaned_relative_path(relative: str, ext: str, special: str) -> str:
+    """Document#cleaned_relative_path, the ``:path`` placeholder."""
+    stem = relative[: len(relative) - len(ext)] if ext and relative.endswith(ext) else relative
+    return re.sub(r"\.*\Z", "", stem.replace(special, "", 1))
+
+
+def load_path(path: str, site: Site | None = None) -> Post:
+    """Load the post at ``path`` with the rules of the site it lives in (convenience for tests
+    and library users). Raises PostError when it cannot be read or is not a post."""
+    from newsctl.discovery import Skipped, classify_file
+
+    found = classify_file(path) if site is None else Candidate(path, site, os.path.basename(path), "loose", True)
+    if isinstance(found, Skipped):
+        raise PostError(path, found.reason)
+    assert isinstance(found, Candidate)
+    post = load_post(found)
+    if post is None:  # explicit files are always read
+        raise PostError(path, "no front matter")
+    return post
+
+
+__all__ = ["LOOSE", "Post", "load_path", "load_post", "post_from_bytes"]
