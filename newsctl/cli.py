@@ -34,6 +34,7 @@ class Run:
         """The posts among ``results``; every other result is reported on stderr as it comes."""
         from newsctl.discovery import Missing, Skipped
         from newsctl.errors import PostError
+        from newsctl.post import Post
 
         for result in results:
             if isinstance(result, PostError):
@@ -45,7 +46,7 @@ class Run:
             elif isinstance(result, Missing):
                 self.missing += 1
                 click.echo(f"{result.path}: error: no such file or directory", err=True)
-            else:
+            elif isinstance(result, Post):
                 yield result
 
     def exit_code(self, *, matched: bool = True) -> int:
@@ -124,9 +125,13 @@ def parse_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: s
 
 @cli.command("list")
 @reading_options
-@click.option("-c", "--category", "categories", multiple=True, help="Only posts in this category (repeatable: any of them).")
+@click.option(
+    "-c", "--category", "categories", multiple=True, help="Only posts in this category (repeatable: any of them)."
+)
 @click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable: any of them).")
-@click.option("--since", metavar="DATE", help="Only posts on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD or ISO date-time).")
+@click.option(
+    "--since", metavar="DATE", help="Only posts on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD or ISO date-time)."
+)
 @click.option("--until", metavar="DATE", help="Only posts on or before DATE (a whole year, month or day is included).")
 @click.option("--sort", type=click.Choice(["date", "title", "path"]), default="date", show_default=True,
               help="Order: date is newest first.")  # fmt: skip
@@ -157,7 +162,16 @@ def list_command(
     """
     from newsctl.errors import UsageError
     from newsctl.filters import PostFilter, parse_bound, sort_posts
-    from newsctl.render import records, stdout_is_tty, write_csv, write_json, write_jsonl, write_paths, write_table, write_tsv
+    from newsctl.render import (
+        records,
+        stdout_is_tty,
+        write_csv,
+        write_json,
+        write_jsonl,
+        write_paths,
+        write_table,
+        write_tsv,
+    )
 
     if null and fmt not in (None, "paths"):
         raise click.UsageError("-0/--null goes with --format paths only")

@@ -61,8 +61,12 @@ _TIME = (
 )
 _ZONE = r"(?:\s*(?P<zone>[zZ]|[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{2,5}(?:\s*[+-]\d{1,2}(?::?\d{2})?)?))?"
 _ISO = re.compile(
-    r"^\s*" + _WEEKDAY + r"(?P<y>[-+]?\d{2,4})(?P<sep>[-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
-    + _TIME + _ZONE + r"\s*$",
+    r"^\s*"
+    + _WEEKDAY
+    + r"(?P<y>[-+]?\d{2,4})(?P<sep>[-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+    + _TIME
+    + _ZONE
+    + r"\s*$",
     re.IGNORECASE | re.ASCII,
 )
 _COMPACT = re.compile(
@@ -71,13 +75,21 @@ _COMPACT = re.compile(
     re.ASCII,
 )
 _MONTH_FIRST = re.compile(
-    r"^\s*" + _WEEKDAY + r"(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})"
-    + _TIME + _ZONE + r"\s*$",
+    r"^\s*"
+    + _WEEKDAY
+    + r"(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})"
+    + _TIME
+    + _ZONE
+    + r"\s*$",
     re.IGNORECASE | re.ASCII,
 )
 _DAY_FIRST = re.compile(
-    r"^\s*" + _WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>[a-z]{3,9})\.?,?\s+(?P<y>\d{4})"
-    + _TIME + _ZONE + r"\s*$",
+    r"^\s*"
+    + _WEEKDAY
+    + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>[a-z]{3,9})\.?,?\s+(?P<y>\d{4})"
+    + _TIME
+    + _ZONE
+    + r"\s*$",
     re.IGNORECASE | re.ASCII,
 )
 
@@ -132,9 +144,7 @@ def parse_ruby_time(text: str, zone: dt.tzinfo) -> dt.datetime:
     Raises DateParseError for anything Ruby would reject and for forms this module does not
     recognise (a clear error beats a silently wrong date).
     """
-    match = (
-        _ISO.match(text) or _COMPACT.match(text) or _MONTH_FIRST.match(text) or _DAY_FIRST.match(text)
-    )
+    match = _ISO.match(text) or _COMPACT.match(text) or _MONTH_FIRST.match(text) or _DAY_FIRST.match(text)
     if match is None:
         raise DateParseError(f"not a date Jekyll can read: {text!r}")
     parts = match.groupdict()

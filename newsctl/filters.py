@@ -50,9 +50,7 @@ def parse_bound(text: str, *, end: bool) -> Bound:
             return Bound(after, False)
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
     except ValueError:
-        raise UsageError(
-            f"invalid date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO date-time"
-        ) from None
+        raise UsageError(f"invalid date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO date-time") from None
     return Bound(value, True)
 
 
@@ -96,8 +94,9 @@ def sort_posts(posts: Iterable[Post], key: str, *, reverse: bool = False) -> lis
     Ties keep a stable order by path."""
     rows = sorted(posts, key=lambda p: p.path)
     if key == "date":
+        # As site.posts: newest first, and among equal dates the greater path first.
         epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-        rows.sort(key=lambda p: p.date or epoch, reverse=not reverse)
+        rows.sort(key=lambda p: (p.date or epoch, p.path), reverse=not reverse)
     elif key == "title":
         rows.sort(key=lambda p: p.title.casefold(), reverse=reverse)
     elif reverse:

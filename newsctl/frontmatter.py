@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import json
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,9 +24,7 @@ Format = Literal["yaml", "toml", "json"]
 
 # Ruby's \s is ASCII whitespace; Python's would also take Unicode spaces.
 _WS = r"[ \t\n\v\f\r]"
-JEKYLL_FRONT_MATTER = re.compile(
-    rf"\A(---{_WS}*\n.*?\n?)^((---|\.\.\.){_WS}*$\n?)", re.DOTALL | re.MULTILINE
-)
+JEKYLL_FRONT_MATTER = re.compile(rf"\A(---{_WS}*\n.*?\n?)^((---|\.\.\.){_WS}*$\n?)", re.DOTALL | re.MULTILINE)
 _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\r?\n(.*?)^\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _OPENING_LINE = re.compile(rf"\A---{_WS}*\n")
 
@@ -141,7 +140,7 @@ def parse(block: Split) -> dict[str, Any]:
 
 def _parse_yaml(text: str) -> dict[str, Any]:
     try:
-        data = yaml.load(text, Loader=_JekyllLoader)  # noqa: S506 - a safe loader subclass
+        data = yaml.load(text, Loader=_JekyllLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -158,12 +157,12 @@ def _parse_yaml(text: str) -> dict[str, Any]:
 
 
 def _parse_toml(text: str) -> dict[str, Any]:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:
+        import tomli as tomllib
     try:
-        return tomllib.loads(text)
+        return dict(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) + 1 if match else None

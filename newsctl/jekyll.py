@@ -86,9 +86,7 @@ def ruby_to_s(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ruby_inspect(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S ") + (
-            "UTC" if value.tzinfo is None else value.strftime("%z")
-        )
+        return value.strftime("%Y-%m-%d %H:%M:%S ") + ("UTC" if value.tzinfo is None else value.strftime("%z"))
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -209,10 +207,7 @@ def slugify(value: str | None, mode: str = "default", *, cased: bool = False) ->
 
 
 def _percent(text: str, safe: frozenset[str]) -> str:
-    return "".join(
-        char if char in safe else "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
-        for char in text
-    )
+    return "".join(char if char in safe else "".join(f"%{byte:02X}" for byte in char.encode("utf-8")) for char in text)
 
 
 def escape_path(value: str) -> str:
@@ -266,9 +261,9 @@ def url_placeholders(
     return {
         "collection": "posts",
         "name": slugify(basename_without_ext),
-        "title": slugify(slug_text, "pretty", cased=True)
-        or slugify(basename_without_ext, "pretty", cased=True),
-        "slug": slugify(slug_text) or slugify(basename_without_ext),
+        # Ruby's `||` only falls back on nil: an empty slug stays empty.
+        "title": _first(slugify(slug_text, "pretty", cased=True), slugify(basename_without_ext, "pretty", cased=True)),
+        "slug": _first(slugify(slug_text), slugify(basename_without_ext)),
         "categories": "/".join(lowered),
         "slugified_categories": "/".join(slugified),
         "year": date.strftime("%Y"),
@@ -291,6 +286,10 @@ def url_placeholders(
         "path": cleaned_relative_path,
         "output_ext": output_ext,
     }
+
+
+def _first(value: str | None, fallback: str | None) -> str | None:
+    return fallback if value is None else value
 
 
 def expand_permalink(template: str, placeholders: Mapping[str, str | None]) -> str:

@@ -12,7 +12,7 @@ from newsctl import jekyll
 from newsctl.dates import jekyll_date, parse_ruby_time, zone_for
 from newsctl.discovery import Candidate
 from newsctl.errors import DateParseError, PostError
-from newsctl.frontmatter import FrontMatterError, Format, parse, split
+from newsctl.frontmatter import Format, FrontMatterError, parse, split
 from newsctl.site import LOOSE, Site
 
 
@@ -121,9 +121,7 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
     zone = zone_for(site.timezone)
     special = "_drafts" if candidate.kind == "draft" else "_posts"
     relative = candidate.relative
-    merged: dict[str, Any] = {
-        "categories": jekyll.categories_from_path(relative, special) if site.is_jekyll else []
-    }
+    merged: dict[str, Any] = {"categories": jekyll.categories_from_path(relative, special) if site.is_jekyll else []}
     if site.is_jekyll:
         _merge(merged, site.front_matter_defaults(relative), path, "")
     _merge(merged, front, path, block.raw)
@@ -133,7 +131,9 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
         if "date" in merged:
             date = jekyll_date(merged["date"], zone, naive_is_utc=block.format != "toml")
     except DateParseError as exc:
-        raise PostError(path, f"invalid date: {exc}; Jekyll's build fails on it", _key_line(block.raw, "date")) from None
+        raise PostError(
+            path, f"invalid date: {exc}; Jekyll's build fails on it", _key_line(block.raw, "date")
+        ) from None
 
     name = relative if site.is_jekyll else os.path.basename(relative)
     basename_without_ext, ext = os.path.splitext(os.path.basename(path))
@@ -159,6 +159,10 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
     slug_value = merged.get("slug")
     if slug_value is None or slug_value is False:
         slug_value = slug
+    elif not isinstance(slug_value, str):
+        raise PostError(
+            path, f"slug must be a string, not {slug_value!r}; Jekyll's build fails on it", _key_line(block.raw, "slug")
+        )
     categories = jekyll.categories(merged)
     tags = jekyll.tags(merged)
 
@@ -192,7 +196,8 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
         slug=jekyll.ruby_to_s(slug_value),
         url=url,
         layout=None if layout is None else jekyll.ruby_to_s(layout),
-        published=merged.get("published") is not False,
+        # Publisher#can_be_published?: a present but null or false `published` hides the post.
+        published="published" not in merged or (merged["published"] is not None and merged["published"] is not False),
         front_matter=front,
         front_matter_format=block.format,
         front_matter_raw=block.raw,

@@ -81,7 +81,7 @@ def _defaults(value: Any) -> tuple[tuple[str, str | None, tuple[tuple[str, Any],
     for rule in value if isinstance(value, list) else []:
         if not isinstance(rule, dict) or not isinstance(rule.get("values"), dict):
             continue
-        scope = rule.get("scope") if isinstance(rule.get("scope"), dict) else {}
+        scope = rule["scope"] if isinstance(rule.get("scope"), dict) else {}
         path = scope.get("path") or ""
         kind = scope.get("type")
         rules.append((ruby_to_s(path), None if kind is None else ruby_to_s(kind), tuple(rule["values"].items())))

@@ -74,9 +74,7 @@ class JekyllBuildError(RuntimeError):
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr
-        super().__init__(
-            f"jekyll build failed (exit {returncode}):\n{_summary(stderr + stdout)}"
-        )
+        super().__init__(f"jekyll build failed (exit {returncode}):\n{_summary(stderr + stdout)}")
 
 
 def _summary(log: str) -> str:
@@ -182,9 +180,7 @@ def jekyll_posts(
     run_env = _run_env(env)
 
     original = _read_config(source / "_config.yml", run_env)
-    config: dict[str, object] = {
-        k: original[k] for k in KEPT_CONFIG_KEYS if k in original
-    }
+    config: dict[str, object] = {k: original[k] for k in KEPT_CONFIG_KEYS if k in original}
     config.setdefault("future", True)
     config.update(
         {
@@ -210,9 +206,7 @@ def jekyll_posts(
         site.mkdir()
         _copy_content(source, site)
         # JSON is valid YAML, so no YAML writer is needed.
-        (site / "_config.yml").write_text(
-            json.dumps(config, indent=1), encoding="utf-8"
-        )
+        (site / "_config.yml").write_text(json.dumps(config, indent=1), encoding="utf-8")
         (site / OUTPUT_NAME).write_text(POSTS_TEMPLATE, encoding="utf-8")
         proc = subprocess.run(
             [
