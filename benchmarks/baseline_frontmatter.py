@@ -1,11 +1,17 @@
 """Baseline: the script a user would write instead of newsctl.
 
-Loads every post under ARCHIVE/_posts with python-frontmatter and prints
-"path<TAB>date". Single process, no filtering, no Jekyll rules.
+Loads every post under ARCHIVE/_posts with python-frontmatter
+(`frontmatter.load`) and prints "path<TAB>date". Single process, no Jekyll
+rules (no filename-date check, no `published: false`, no defaults).
 
-Usage: python benchmarks/baseline_frontmatter.py ARCHIVE
+Optional naive filters, for comparison with `newsctl list --category/--since`:
+  --category NAME   keep posts whose `categories` equals or contains NAME
+  --since PREFIX    keep posts whose `date` string is >= PREFIX (e.g. 2023-01)
+
+Usage: python benchmarks/baseline_frontmatter.py ARCHIVE [--category X] [--since D]
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -13,11 +19,24 @@ import frontmatter
 
 
 def main() -> None:
-    root = Path(sys.argv[1]) / "_posts"
+    parser = argparse.ArgumentParser()
+    parser.add_argument("archive")
+    parser.add_argument("--category")
+    parser.add_argument("--since")
+    args = parser.parse_args()
+
     out = sys.stdout
-    for path in sorted(root.rglob("*.md")):
+    for path in sorted((Path(args.archive) / "_posts").rglob("*.md")):
         post = frontmatter.load(path)
-        out.write(f"{path}\t{post.get('date')}\n")
+        date = post.get("date")
+        if args.category is not None:
+            cats = post.get("categories") or []
+            cats = cats.split() if isinstance(cats, str) else [str(c) for c in cats]
+            if args.category not in cats:
+                continue
+        if args.since is not None and str(date) < args.since:
+            continue
+        out.write(f"{path}\t{date}\n")
 
 
 if __name__ == "__main__":

@@ -103,17 +103,21 @@ def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool) -> Iterat
             yield Candidate(entry.path, site, relative, "post")
 
 
-def _walk_site(directory: str, site: Site, drafts: bool) -> Iterator[Found]:
-    """A folder of a site outside ``_posts``: look for ``_posts`` folders, as Reader does."""
+def _walk_site(directory: str, site: Site, drafts: bool, seen: list[str] | None = None) -> Iterator[Found]:
+    """A folder of a site outside ``_posts``: look for ``_posts`` folders, as Reader does.
+
+    Every ``_posts``/``_drafts`` folder met is noted in ``seen``."""
     for entry in _scan(directory):
         if not entry.is_dir():
             continue
+        if entry.name in ("_posts", "_drafts") and seen is not None:
+            seen.append(entry.path)
         if entry.name == "_posts":
             yield from _walk_posts(entry.path, site, "", False)
         elif entry.name == "_drafts" and drafts:
             yield from _walk_posts(entry.path, site, "", True)
         elif not is_special(entry.name) and not site.excluded(site.relative(entry.path)):
-            yield from _walk_site(entry.path, site, drafts)
+            yield from _walk_site(entry.path, site, drafts, seen)
 
 
 def _walk_loose(directory: str, site: Site, base: str, drafts: bool) -> Iterator[Found]:
@@ -150,13 +154,16 @@ def _walk_directory(path: str, drafts: bool) -> Iterator[Found]:
             prefix = "/".join(parts[parts.index(special) + 1 :])
             yield from _walk_posts(path, site, prefix + "/" if prefix else "", is_draft)
             return
-    found = False
-    for item in _walk_site(path, site, drafts):
-        found = True
-        yield item
-    if not found:
-        # A folder of a site with no _posts below it (or one the site excludes, such as a
-        # folder of broken examples): read its front-matter files as loose posts.
+    relative = site.relative(path)
+    if relative != "." and site.excluded(relative):
+        # A folder the site excludes (such as a folder of broken examples), named on the
+        # command line: read its front-matter files as loose posts, in the site's zone.
+        yield from _walk_loose(path, _loose_in(site), path, drafts)
+        return
+    seen: list[str] = []
+    yield from _walk_site(path, site, drafts, seen)
+    if not seen:
+        # A folder of a site with no _posts below it: its front-matter files, as loose posts.
         yield from _walk_loose(path, _loose_in(site), path, drafts)
 
 

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Benchmarks for newsctl. Results go to $RESULTS_DIR (default benchmarks/results/, git-ignored).
+#
+#   bash benchmarks/run.sh                 # every benchmark
+#   bash benchmarks/run.sh startup list    # only these
+#   bash benchmarks/run.sh --list          # names of the benchmarks
+#
+# Environment (defaults in brackets):
+#   ARCHIVE_10K   [/tmp/archive-10k]    generated with make-archive when missing
+#   ARCHIVE_100K  [/tmp/archive-100k]   generated with make-archive when missing
+#   MAKE_ARCHIVE  [/work/shared/tools/make-archive]
+#   NEWSCTL       [.venv/bin/newsctl]   PYTHON [.venv/bin/python]
+#   RESULTS_DIR   [benchmarks/results]
+#   RUNS_SMALL    [10]  hyperfine runs on the 10k archive
+#   RUNS_LARGE    [5]   hyperfine runs on the 100k archive
+#
+# Adding a benchmark: write a function `bench_NAME` and add NAME to BENCHMARKS below.
+# Each function writes its files under $RESULTS_DIR; benchmarks/summarize.py turns them
+# into the Markdown tables of BENCHMARKS.md (add the requirement there too).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$HERE")"
+
+ARCHIVE_10K="${ARCHIVE_10K:-/tmp/archive-10k}"
+ARCHIVE_100K="${ARCHIVE_100K:-/tmp/archive-100k}"
+MAKE_ARCHIVE="${MAKE_ARCHIVE:-/work/shared/tools/make-archive}"
+NEWSCTL="${NEWSCTL:-$ROOT/.venv/bin/newsctl}"
+PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
+RESULTS_DIR="${RESULTS_DIR:-$HERE/results}"
+RUNS_SMALL="${RUNS_SMALL:-10}"
+RUNS_LARGE="${RUNS_LARGE:-5}"
+
+BENCHMARKS=(startup list list_filtered memory profile)
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+need() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || {
+            echo "missing: $tool (apt-get install -y hyperfine ripgrep time)" >&2
+            exit 2
+        }
+    done
+}
+
+# ensure_archive PATH POSTS: generate the archive when PATH/_posts does not exist.
+ensure_archive() {
+    local path="$1" posts="$2"
+    if [[ ! -d "$path/_posts" ]]; then
+        log "generating $path ($posts posts)"
+        "$MAKE_ARCHIVE" --posts "$posts" --out "$path"
+    fi
+}
+
+# archives: "label path runs" lines, small first.
+archives() {
+    printf '%s %s %s\n' 10k "$ARCHIVE_10K" "$RUNS_SMALL" 100k "$ARCHIVE_100K" "$RUNS_LARGE"
+}
+
+machine_info() {
+    {
+        echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+        echo "nproc: $(nproc)"
+        echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
+        echo "memory: $(free -m | awk '/^Mem:/ {print $2 " MB"}')"
+        echo "kernel: $(uname -r)"
+        echo "python: $("$PYTHON" --version 2>&1)"
+        echo "newsctl: $("$NEWSCTL" --version 2>&1)"
+        echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty)')"
+        echo "hyperfine: $(hyperfine --version)"
+        echo "rg: $(rg --version | head -1)"
+        echo "archive_10k: $ARCHIVE_10K ($(find "$ARCHIVE_10K/_posts" -name '*.md' | wc -l) posts, $(du -sm "$ARCHIVE_10K" | cut -f1) MB)"
+        echo "archive_100k: $ARCHIVE_100K ($(find "$ARCHIVE_100K/_posts" -name '*.md' | wc -l) posts, $(du -sm "$ARCHIVE_100K" | cut -f1) MB)"
+    } >"$RESULTS_DIR/machine.txt"
+    cat "$RESULTS_DIR/machine.txt" >&2
+}
+
+# hf NAME [hyperfine args...]: hyperfine with JSON and Markdown exports named NAME.
+hf() {
+    local name="$1"
+    shift
+    hyperfine --style basic \
+        --export-json "$RESULTS_DIR/$name.json" \
+        --export-markdown "$RESULTS_DIR/$name.md" \
+        "$@"
+}
+
+# --- benchmarks --------------------------------------------------------------
+
+bench_startup() {
+    log "start-up"
+    hf startup -N --warmup 3 --runs 20 \
+        -n "python -c pass" "$PYTHON -c pass" \
+        -n "newsctl --version" "$NEWSCTL --version" \
+        -n "newsctl --help" "$NEWSCTL --help"
+}
+
+bench_list() {
+    local label path runs
+    while read -r label path runs; do
+        log "list $label"
+        hf "list-$label" --warmup 1 --runs "$runs" \
+            -n "newsctl list (all cores)" "$NEWSCTL list $path --format paths > /dev/null" \
+            -n "newsctl list -j 1" "$NEWSCTL list $path --format paths -j 1 > /dev/null" \
+            -n "python-frontmatter loop" "$PYTHON $HERE/baseline_frontmatter.py $path > /dev/null" \
+            -n "rg --files" "rg --files --glob '*.md' $path/_posts > /dev/null"
+    done < <(archives)
+}
+
+bench_list_filtered() {
+    local label path runs
+    while read -r label path runs; do
+        log "filtered list $label"
+        hf "list-filtered-$label" --warmup 1 --runs "$runs" \
+            -n "newsctl list -c emnews --since 2023-01 (all cores)" \
+            "$NEWSCTL list $path --category emnews --since 2023-01 --format paths > /dev/null" \
+            -n "newsctl list -c emnews --since 2023-01 -j 1" \
+            "$NEWSCTL list $path --category emnews --since 2023-01 --format paths -j 1 > /dev/null" \
+            -n "python-frontmatter loop --category emnews --since 2023-01" \
+            "$PYTHON $HERE/baseline_frontmatter.py $path --category emnews --since 2023-01 > /dev/null" \
+            -n "rg -l '^categories: emnews' (filename glob 202[3-9]-*)" \
+            "rg -l --glob '202[3-9]-*.md' '^categories: emnews' $path/_posts | wc -l > /dev/null"
+    done < <(archives)
+}
+
+# measure NAME LABEL CMD...: one run under /usr/bin/time -v (max RSS of the largest single
+# process, CPU%, wall time), then one run under peak_rss.py (summed RSS of the process tree,
+# workers included). Separate runs so that sampling does not disturb the timing.
+# Appends a row to $RESULTS_DIR/memory.tsv.
+measure() {
+    local name="$1" label="$2"
+    shift 2
+    local tv="$RESULTS_DIR/time-$name-$label.txt"
+    /usr/bin/time -v -o "$tv" "$@" >/dev/null
+    local maxrss cpu wall tree
+    maxrss="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tv")"
+    cpu="$(sed -n 's/.*Percent of CPU this job got: //p' "$tv" | tr -d '%')"
+    wall="$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tv")"
+    tree="$("$PYTHON" "$HERE/peak_rss.py" -- "$@" 2>&1 >/dev/null | sed -n 's/^tree_peak_kb\t//p')"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >>"$RESULTS_DIR/memory.tsv"
+    printf '%-28s %-5s maxrss=%s KB tree=%s KB cpu=%s%% wall=%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >&2
+}
+
+# Memory and CPU use (both come from the same /usr/bin/time -v runs).
+bench_memory() {
+    need /usr/bin/time
+    log "peak memory and CPU"
+    printf 'command\tarchive\tmax_rss_kb\ttree_peak_kb\tcpu_percent\twall\n' >"$RESULTS_DIR/memory.tsv"
+    local label path runs
+    while read -r label path runs; do
+        measure "list-paths" "$label" "$NEWSCTL" list "$path" --format paths
+        measure "list-paths-j1" "$label" "$NEWSCTL" list "$path" --format paths -j 1
+        measure "parse-jsonl" "$label" "$NEWSCTL" parse "$path" --format jsonl
+        measure "parse-jsonl-j1" "$label" "$NEWSCTL" parse "$path" --format jsonl -j 1
+        measure "frontmatter-loop" "$label" "$PYTHON" "$HERE/baseline_frontmatter.py" "$path"
+    done < <(archives)
+}
+
+bench_profile() {
+    log "profile: newsctl list $ARCHIVE_10K --format paths -j 1"
+    local out="$RESULTS_DIR/profile-list-10k.txt"
+    "$PYTHON" -m cProfile -o "$RESULTS_DIR/profile-list-10k.pstats" -m newsctl \
+        list "$ARCHIVE_10K" --format paths -j 1 >/dev/null
+    "$PYTHON" - "$RESULTS_DIR/profile-list-10k.pstats" >"$out" <<'EOF'
+import pstats, sys
+s = pstats.Stats(sys.argv[1])
+s.sort_stats("cumulative").print_stats(40)
+s.sort_stats("tottime").print_stats(25)
+EOF
+    sed -n '1,60p' "$out" >&2
+}
+
+# --- main --------------------------------------------------------------------
+
+main() {
+    if [[ "${1:-}" == "--list" ]]; then
+        printf '%s\n' "${BENCHMARKS[@]}"
+        return
+    fi
+    local selected=("$@")
+    ((${#selected[@]})) || selected=("${BENCHMARKS[@]}")
+    local b
+    for b in "${selected[@]}"; do
+        declare -F "bench_$b" >/dev/null || {
+            echo "unknown benchmark: $b (known: ${BENCHMARKS[*]})" >&2
+            exit 2
+        }
+    done
+
+    need hyperfine rg
+    mkdir -p "$RESULTS_DIR"
+    ensure_archive "$ARCHIVE_10K" 10000
+    ensure_archive "$ARCHIVE_100K" 100000
+    machine_info
+
+    for b in "${selected[@]}"; do
+        "bench_$b"
+    done
+    log "results in $RESULTS_DIR; tables: $PYTHON $HERE/summarize.py"
+}
+
+main "$@"
