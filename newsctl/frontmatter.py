@@ -144,8 +144,11 @@ def _parse_yaml(text: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(f"YAML syntax error: {problem}", line) from None
+        message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            # "found unexpected end of stream" alone hides where the broken quote opened.
+            message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        raise FrontMatterError(message, line) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"YAML error: {exc}", 1) from None
     if data is None:

@@ -44,7 +44,9 @@ def test_fractional_seconds_are_kept() -> None:
     assert parse_ruby_time("2022-01-18 19:10:33.123456", SH).microsecond == 123456
 
 
-@pytest.mark.parametrize("text", ["  +0800", "", "garbage", "2022-13-01", "2022-01-32", "2022-01-18 25:10:33", "1642504233"])
+@pytest.mark.parametrize(
+    "text", ["  +0800", "", "garbage", "2022-13-01", "2022-01-32", "2022-01-18 25:10:33", "1642504233"]
+)
 def test_dates_jekyll_rejects_are_errors(text: str) -> None:
     with pytest.raises(DateParseError):
         parse_ruby_time(text, SH)

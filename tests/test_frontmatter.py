@@ -41,7 +41,9 @@ def test_trailing_spaces_after_delimiters_are_accepted() -> None:
     assert parse(split("---  \ntitle: x\n---   \nbody")) == {"title": "x"}
 
 
-@pytest.mark.parametrize("text", [" ---\ntitle: x\n---\n", "\n---\ntitle: x\n---\n", "--- x\n---\n", "----\na: 1\n----\n"])
+@pytest.mark.parametrize(
+    "text", [" ---\ntitle: x\n---\n", "\n---\ntitle: x\n---\n", "--- x\n---\n", "----\na: 1\n----\n"]
+)
 def test_front_matter_not_on_the_first_byte_is_body_as_in_jekyll(text: str) -> None:
     block = split(text)
     assert block.format is None and block.body == text

@@ -68,9 +68,7 @@ def test_escape_path_follows_addressable(value: str, escaped: str) -> None:
     assert jekyll.escape_path(value) == escaped
 
 
-@pytest.mark.parametrize(
-    ("raw", "clean"), [("a//b/", "/a/b/"), ("../x/", "/x/"), ("x/./y", "/x/y"), ("", "/")]
-)
+@pytest.mark.parametrize(("raw", "clean"), [("a//b/", "/a/b/"), ("../x/", "/x/"), ("x/./y", "/x/y"), ("", "/")])
 def test_sanitize_url(raw: str, clean: str) -> None:
     assert jekyll.sanitize_url(raw) == clean
 

@@ -99,7 +99,7 @@ def _error(path: Path) -> PostError:
 
 
 def test_not_utf8_names_the_byte_offset_and_line(site: Path, write: WritePost) -> None:
-    error = _error(write("site/_posts/2022-01-01-gbk.md", "---\ntitle: x\n---\n".encode() + "中文".encode("gbk")))
+    error = _error(write("site/_posts/2022-01-01-gbk.md", b"---\ntitle: x\n---\n" + "中文".encode("gbk")))
     assert "offset 17" in error.message and error.line == 4
     assert str(error).startswith(f"{error.path}:4: error: not valid UTF-8")
 
