@@ -152,6 +152,7 @@ bench_memory() {
     while read -r label path runs; do
         measure "list-paths" "$label" "$NEWSCTL" list "$path" --format paths
         measure "list-paths-j1" "$label" "$NEWSCTL" list "$path" --format paths -j 1
+        measure "list-filtered" "$label" "$NEWSCTL" list "$path" --category emnews --since 2023-01 --format paths
         measure "parse-jsonl" "$label" "$NEWSCTL" parse "$path" --format jsonl
         measure "parse-jsonl-j1" "$label" "$NEWSCTL" parse "$path" --format jsonl -j 1
         measure "frontmatter-loop" "$label" "$PYTHON" "$HERE/baseline_frontmatter.py" "$path"

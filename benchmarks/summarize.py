@@ -103,8 +103,10 @@ def memory_tables(path: Path) -> list[str]:
             )
     if ("list-paths", "100k") in by:
         cpu = int(by[("list-paths", "100k")]["cpu_percent"])
-        out.append(f"| list-paths CPU % | {by[('list-paths', '10k')]['cpu_percent']} | {cpu} | "
-                   f"| 100k ≥ {CPU_MIN_PERCENT} %: {mark(cpu >= CPU_MIN_PERCENT)} |")
+        out.append(
+            f"| list-paths CPU % | {by[('list-paths', '10k')]['cpu_percent']} | {cpu} | "
+            f"| 100k ≥ {CPU_MIN_PERCENT} %: {mark(cpu >= CPU_MIN_PERCENT)} |"
+        )
     return out
 
 
