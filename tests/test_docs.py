@@ -1,0 +1,39 @@
+"""README is the manual: its examples are real output and it names every command and option."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import click
+import pytest
+
+from newsctl.cli import cli
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _console_blocks() -> list[str]:
+    return re.findall(r"```console\n(.*?)```", README, re.DOTALL)
+
+
+@pytest.mark.parametrize("block", _console_blocks(), ids=lambda b: b.splitlines()[0][:50])
+def test_readme_console_examples_print_what_they_show(block: str) -> None:
+    commands = [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+    expected = "".join(line + "\n" for line in block.splitlines() if not line.startswith("$ "))
+    script = "\n".join(commands).replace("newsctl ", f"{sys.executable} -m newsctl ")
+    env = {**os.environ, "NO_COLOR": "1"}
+    proc = subprocess.run(["bash", "-c", "exec 2>&1\n" + script], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert proc.stdout == expected
+
+
+def test_readme_documents_every_command_and_option() -> None:
+    assert isinstance(cli, click.Group)
+    for name, command in cli.commands.items():
+        assert f"### `newsctl {name}`" in README, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert any(f"`{opt}" in README or f"{opt} " in README for opt in param.opts), (name, param.opts)
