@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 # Document::DATE_FILENAME_MATCHER = %r!^(?>.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$!
@@ -31,6 +31,8 @@ PERMALINK_STYLES = {
 }
 
 _PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
+_ASCII_DEFAULT = re.compile(r"[^A-Za-z0-9]+")
+_ASCII_PRETTY = re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+")
 _PATH_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
 _QUERY_SAFE = _PATH_SAFE | {"?"}
 _SCHEME_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-.")
@@ -193,6 +195,9 @@ def slugify(value: str | None, mode: str = "default", *, cased: bool = False) ->
         slug = re.sub(r"[ \t\n\v\f\r]+", "-", value)
     elif mode == "ascii":
         slug = re.sub(r"[^A-Za-z0-9]+", "-", value)
+    elif value.isascii():
+        # The same classes as below, for the common ASCII case, at regex speed.
+        slug = (_ASCII_DEFAULT if mode == "default" else _ASCII_PRETTY).sub("-", value)
     else:
         keep = _keep_default if mode == "default" else (lambda c: _keep_default(c) or c in _PRETTY_KEEP)
         out: list[str] = []
@@ -245,47 +250,72 @@ def output_ext(ext: str, permalink: str | None, markdown_exts: Sequence[str] = M
     return ".html" if ext[1:].lower() in markdown_exts else ext
 
 
-def url_placeholders(
-    *,
-    date: dt.datetime,
-    slug: Any,
-    basename_without_ext: str,
-    categories: Sequence[str],
-    cleaned_relative_path: str,
-    output_ext: str,
-) -> dict[str, str | None]:
-    """Drops::UrlDrop, the values a permalink template can use."""
-    slug_text = None if slug is None else ruby_to_s(slug)
-    lowered = _unique([c.lower() for c in categories])
-    slugified = _unique([slugify(c) or "" for c in categories])
-    return {
-        "collection": "posts",
-        "name": slugify(basename_without_ext),
-        # Ruby's `||` only falls back on nil: an empty slug stays empty.
-        "title": _first(slugify(slug_text, "pretty", cased=True), slugify(basename_without_ext, "pretty", cased=True)),
-        "slug": _first(slugify(slug_text), slugify(basename_without_ext)),
-        "categories": "/".join(lowered),
-        "slugified_categories": "/".join(slugified),
-        "year": date.strftime("%Y"),
-        "month": date.strftime("%m"),
-        "day": date.strftime("%d"),
-        "hour": date.strftime("%H"),
-        "minute": date.strftime("%M"),
-        "second": date.strftime("%S"),
-        "i_day": str(date.day),
-        "i_month": str(date.month),
-        "short_month": date.strftime("%b"),
-        "long_month": date.strftime("%B"),
-        "short_year": date.strftime("%y"),
-        "w_year": date.strftime("%G"),
-        "week": date.strftime("%V"),
-        "w_day": date.strftime("%u"),
-        "short_day": date.strftime("%a"),
-        "long_day": date.strftime("%A"),
-        "y_day": date.strftime("%j"),
-        "path": cleaned_relative_path,
-        "output_ext": output_ext,
-    }
+_DATE_FORMATS = {
+    "year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S",
+    "short_month": "%b", "long_month": "%B", "short_year": "%y", "w_year": "%G", "week": "%V",
+    "w_day": "%u", "short_day": "%a", "long_day": "%A", "y_day": "%j",
+}  # fmt: skip
+
+
+class UrlDrop(Mapping[str, "str | None"]):
+    """Drops::UrlDrop, the values a permalink template can use, each computed when asked for
+    (a template uses four or five of the twenty-five)."""
+
+    NAMES = (
+        "collection", "name", "title", "slug", "categories", "slugified_categories", "i_day", "i_month",
+        "path", "output_ext", *_DATE_FORMATS,
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *,
+        date: dt.datetime,
+        slug: Any,
+        basename_without_ext: str,
+        categories: Sequence[str],
+        cleaned_relative_path: str,
+        output_ext: str,
+    ) -> None:
+        self.date = date
+        self.slug_text = None if slug is None else ruby_to_s(slug)
+        self.basename = basename_without_ext
+        self.category_list = categories
+        self.cleaned_relative_path = cleaned_relative_path
+        self.output_ext = output_ext
+
+    def __getitem__(self, key: str) -> str | None:
+        if key in _DATE_FORMATS:
+            return self.date.strftime(_DATE_FORMATS[key])
+        if key == "title":
+            # Ruby's `||` only falls back on nil: an empty slug stays empty.
+            return _first(slugify(self.slug_text, "pretty", cased=True), slugify(self.basename, "pretty", cased=True))
+        if key == "slug":
+            return _first(slugify(self.slug_text), slugify(self.basename))
+        if key == "categories":
+            return "/".join(_unique([c.lower() for c in self.category_list]))
+        if key == "slugified_categories":
+            return "/".join(_unique([slugify(c) or "" for c in self.category_list]))
+        simple = {
+            "collection": "posts",
+            "i_day": str(self.date.day),
+            "i_month": str(self.date.month),
+            "path": self.cleaned_relative_path,
+            "output_ext": self.output_ext,
+        }
+        if key in simple:
+            return simple[key]
+        if key == "name":
+            return slugify(self.basename)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.NAMES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
 
 
 def _first(value: str | None, fallback: str | None) -> str | None:

@@ -170,7 +170,7 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
     if date is not None:
         permalink = merged.get("permalink")
         permalink = jekyll.ruby_to_s(permalink) if permalink not in (None, False) else None
-        placeholders = jekyll.url_placeholders(
+        placeholders = jekyll.UrlDrop(
             date=date,
             slug=slug_value,
             basename_without_ext=basename_without_ext,

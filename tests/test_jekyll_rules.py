@@ -132,3 +132,17 @@ def test_slugs_never_start_or_end_with_a_hyphen(value: str) -> None:
 def test_urls_are_absolute_without_double_slashes(value: str) -> None:
     url = jekyll.sanitize_url(jekyll.escape_path(value))
     assert url.startswith("/") and "//" not in url
+
+
+def _reference_slug(value: str, pretty: bool) -> str:
+    import unicodedata
+
+    keep = "._~!$&'()+,;=@" if pretty else ""
+    out = "".join(c if unicodedata.category(c)[0] in "LM" or unicodedata.category(c) == "Nd" or c in keep else "\0" for c in value)
+    return "-".join(part for part in out.split("\0") if part) if out else ""
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_fast_path_matches_the_unicode_rules(value: str) -> None:
+    assert jekyll.slugify(value, "default", cased=True) == _reference_slug(value, False)
+    assert jekyll.slugify(value, "pretty", cased=True) == _reference_slug(value, True)
