@@ -35,12 +35,9 @@ def _load_one(item: Found, light: bool) -> Result | None:
     if not isinstance(item, Candidate):
         return item
     try:
-        post = load_post(item)
+        return load_post(item, keep_text=not light)
     except PostError as exc:
         return exc
-    if post is None:
-        return None
-    return post.without_text() if light else post
 
 
 def _load_batch(items: list[Found], light: bool) -> list[Result]:

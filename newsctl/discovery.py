@@ -186,7 +186,9 @@ def classify_file(path: str) -> Found:
 
 def discover(paths: Iterable[str], *, drafts: bool = False) -> Iterator[Found]:
     """Posts (and skipped files) under ``paths``, each path given once, in a stable order."""
-    seen: set[str] = set()
+    paths = list(paths)
+    # Only several paths can name a file twice; one path needs no memory of what it listed.
+    seen: set[str] | None = set() if len(paths) > 1 else None
     for path in paths:
         if os.path.isdir(path):
             items: Iterable[Found] = _walk_directory(path, drafts)
@@ -195,7 +197,9 @@ def discover(paths: Iterable[str], *, drafts: bool = False) -> Iterator[Found]:
         else:
             items = [Missing(path)]
         for item in items:
-            key = os.path.abspath(item.path)
-            if key not in seen:
+            if seen is not None:
+                key = os.path.abspath(item.path)
+                if key in seen:
+                    continue
                 seen.add(key)
-                yield item
+            yield item

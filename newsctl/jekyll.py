@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 # Document::DATE_FILENAME_MATCHER = %r!^(?>.+/)*?(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$!
@@ -32,6 +33,10 @@ PERMALINK_STYLES = {
 
 _PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
 _ASCII_DEFAULT = re.compile(r"[^A-Za-z0-9]+")
+_EDGE_HYPHENS = re.compile(r"^-|-$", re.MULTILINE)
+_URL_SAFE = re.compile(r"[a-zA-Z0-9./-]+")
+_SLASHES = re.compile(r"/+")
+TRAILING_DOTS = re.compile(r"\.*\Z")
 _ASCII_PRETTY = re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+")
 _PATH_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
 _QUERY_SAFE = _PATH_SAFE | {"?"}
@@ -172,7 +177,8 @@ def categories_from_path(relative_path: str, special_dir: str = "_posts") -> lis
     """Document#categories_from_path: the folders above ``_posts``, relative to the site."""
     if relative_path.startswith(special_dir):
         return []
-    head = re.sub(re.escape(special_dir) + r".*", "", relative_path, count=1)
+    index = relative_path.find(special_dir)  # superdirs_regex: the first match and all after it
+    head = relative_path if index < 0 else relative_path[:index]
     basename = relative_path.rsplit("/", 1)[-1]
     return [c for c in head.split("/") if c and c != special_dir and c != basename]
 
@@ -207,7 +213,7 @@ def slugify(value: str | None, mode: str = "default", *, cased: bool = False) ->
             elif not out or out[-1] != "\0":
                 out.append("\0")
         slug = "".join(out).replace("\0", "-")
-    slug = re.sub(r"^-|-$", "", slug, flags=re.MULTILINE)
+    slug = _EDGE_HYPHENS.sub("", slug)
     return slug if cased else slug.lower()
 
 
@@ -217,7 +223,7 @@ def _percent(text: str, safe: frozenset[str]) -> str:
 
 def escape_path(value: str) -> str:
     """URL.escape_path: Addressable::URI.encode of one placeholder value, then '#' -> %23."""
-    if value == "" or re.fullmatch(r"[a-zA-Z0-9./-]+", value):
+    if value == "" or _URL_SAFE.fullmatch(value):
         return value
     match = _URI_PARTS.match(value)
     assert match is not None  # every string matches: all groups are optional
@@ -238,7 +244,7 @@ def escape_path(value: str) -> str:
 def sanitize_url(url: str) -> str:
     """URL#sanitize_url."""
     result = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", result)
+    return _SLASHES.sub("/", result)
 
 
 def output_ext(ext: str, permalink: str | None, markdown_exts: Sequence[str] = MARKDOWN_EXTS) -> str:
@@ -322,19 +328,31 @@ def _first(value: str | None, fallback: str | None) -> str | None:
     return fallback if value is None else value
 
 
-def expand_permalink(template: str, placeholders: Mapping[str, str | None]) -> str:
-    """URL#generate_url_from_drop followed by #sanitize_url."""
-
-    def replace(match: re.Match[str]) -> str:
+@lru_cache(maxsize=256)
+def _compile_template(template: str) -> tuple[tuple[str, str, str], ...]:
+    """The template cut into (literal text, placeholder, rest of the matched name) triples."""
+    parts: list[tuple[str, str, str]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
         name = match.group(1)
         pool = [name, name[:-1]] if name.endswith("_") else [name]
-        winner = next((key for key in pool if key in placeholders), None)
+        winner = next((key for key in pool if key in UrlDrop.NAMES), None)
         if winner is None:
             raise PermalinkError(f"permalink uses :{name}, which Jekyll does not know")
-        value = placeholders[winner] or ""
-        return match.group(0).replace(":" + winner, escape_path(value), 1)
+        parts.append((template[position : match.start()], winner, name[len(winner) :]))
+        position = match.end()
+    parts.append((template[position:], "", ""))
+    return tuple(parts)
 
-    return sanitize_url(_PLACEHOLDER.sub(replace, template))
+
+def expand_permalink(template: str, placeholders: Mapping[str, str | None]) -> str:
+    """URL#generate_url_from_drop followed by #sanitize_url."""
+    out: list[str] = []
+    for literal, name, rest in _compile_template(template):
+        out.append(literal)
+        if name:
+            out.append(escape_path(placeholders[name] or "") + rest)
+    return sanitize_url("".join(out))
 
 
 def posts_permalink_template(config: Mapping[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from newsctl import jekyll
@@ -43,10 +43,6 @@ class Post:
     body: str
     body_line: int
     bom: bool
-
-    def without_text(self) -> Post:
-        """A light copy for listings: no body or raw front matter to carry around."""
-        return replace(self, body="", front_matter_raw="", front_matter={})
 
 
 def _merge(target: dict[str, Any], other: dict[str, Any], path: str, raw: str) -> None:
@@ -92,10 +88,12 @@ def _decode(path: str, data: bytes) -> str:
         ) from None
 
 
-def load_post(candidate: Candidate) -> Post | None:
+def load_post(candidate: Candidate, *, keep_text: bool = True) -> Post | None:
     """Load one post. None when a loose file turns out to have no front matter.
 
-    Raises PostError, with the file's line where known, for anything Jekyll could not read.
+    ``keep_text=False`` leaves out the body, raw front matter and front-matter mapping, for
+    listings that only need the metadata. Raises PostError, with the file's line where known,
+    for anything Jekyll could not read.
     """
     path = candidate.path
     try:
@@ -103,10 +101,10 @@ def load_post(candidate: Candidate) -> Post | None:
             data = handle.read()
     except OSError as exc:
         raise PostError(path, f"cannot read: {exc.strerror or exc}") from None
-    return post_from_bytes(candidate, data)
+    return post_from_bytes(candidate, data, keep_text=keep_text)
 
 
-def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
+def post_from_bytes(candidate: Candidate, data: bytes, *, keep_text: bool = True) -> Post | None:
     """Load a post from its bytes (the file at ``candidate.path``)."""
     path, site = candidate.path, candidate.site
     text = _decode(path, data)
@@ -152,7 +150,7 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
             slug, ext = dateless
     if date is None and candidate.kind == "draft":
         date = dt.datetime.fromtimestamp(os.stat(path).st_mtime, zone)
-    slug = re.sub(r"\.*\Z", "", slug or basename_without_ext)
+    slug = jekyll.TRAILING_DOTS.sub("", slug or basename_without_ext)
 
     title_value = merged.get("title")
     title = jekyll.titleize_slug(slug) if title_value is None or title_value is False else jekyll.ruby_to_s(title_value)
@@ -198,10 +196,10 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
         layout=None if layout is None else jekyll.ruby_to_s(layout),
         # Publisher#can_be_published?: a present but null or false `published` hides the post.
         published="published" not in merged or (merged["published"] is not None and merged["published"] is not False),
-        front_matter=front,
+        front_matter=front if keep_text else {},
         front_matter_format=block.format,
-        front_matter_raw=block.raw,
-        body=block.body,
+        front_matter_raw=block.raw if keep_text else "",
+        body=block.body if keep_text else "",
         body_line=block.body_line,
         bom=block.bom,
     )
@@ -210,7 +208,7 @@ def post_from_bytes(candidate: Candidate, data: bytes) -> Post | None:
 def _cleaned_relative_path(relative: str, ext: str, special: str) -> str:
     """Document#cleaned_relative_path, the ``:path`` placeholder."""
     stem = relative[: len(relative) - len(ext)] if ext and relative.endswith(ext) else relative
-    return re.sub(r"\.*\Z", "", stem.replace(special, "", 1))
+    return jekyll.TRAILING_DOTS.sub("", stem.replace(special, "", 1))
 
 
 def load_path(path: str, site: Site | None = None) -> Post:
