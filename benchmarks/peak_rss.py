@@ -1,10 +1,11 @@
-"""Run a command and report the peak of the summed RSS of its whole process tree.
+"""Run a command and report the peak of the summed PSS of its whole process tree.
 
 GNU time's "Maximum resident set size" is the peak of the single largest
 process, so for a command that forks worker processes it misses the workers'
-share. This samples /proc every INTERVAL seconds and sums the RSS of every
-descendant of the launched process (the launched process itself is excluded,
-so wrapping the command in /usr/bin/time does not count time's own memory).
+share. This samples /proc every INTERVAL seconds and sums the PSS (proportional
+set size: pages shared after fork() are split between the processes sharing
+them, so they are not counted twice) of every process in the tree of the
+launched process, the launched process included.
 
 Usage: python peak_rss.py [--interval 0.02] -- COMMAND [ARGS...]
 Prints "tree_peak_kb<TAB>N" to stderr as its last line; the command's stdout is
@@ -15,8 +16,6 @@ import os
 import subprocess
 import sys
 import time
-
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -38,14 +37,17 @@ def _children_map() -> dict[int, list[int]]:
 def _tree_rss_kb(root: int) -> int:
     kids = _children_map()
     total = 0
-    todo = list(kids.get(root, []))
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(kids.get(pid, []))
         try:
-            with open(f"/proc/{pid}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * PAGE_KB
-        except OSError:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError):
             pass
     return total
 

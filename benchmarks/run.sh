@@ -59,6 +59,15 @@ archives() {
     printf '%s %s %s\n' 10k "$ARCHIVE_10K" "$RUNS_SMALL" 100k "$ARCHIVE_100K" "$RUNS_LARGE"
 }
 
+# source_state: commit and a hash of the newsctl sources as installed (editable), so results
+# can be tied to the code they measured even when the working tree is dirty.
+source_state() {
+    local commit sources
+    commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    sources="$(cd "$ROOT" && find newsctl -name '*.py' -print0 | sort -z | xargs -0 cat | sha1sum | cut -c1-12)"
+    echo "$commit sources=$sources"
+}
+
 machine_info() {
     {
         echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -68,13 +77,14 @@ machine_info() {
         echo "kernel: $(uname -r)"
         echo "python: $("$PYTHON" --version 2>&1)"
         echo "newsctl: $("$NEWSCTL" --version 2>&1)"
-        echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty)')"
+        echo "benchmarks: $*"
+        echo "code: $START_STATE"
         echo "hyperfine: $(hyperfine --version)"
         echo "rg: $(rg --version | head -1)"
         echo "archive_10k: $ARCHIVE_10K ($(find "$ARCHIVE_10K/_posts" -name '*.md' | wc -l) posts, $(du -sm "$ARCHIVE_10K" | cut -f1) MB)"
         echo "archive_100k: $ARCHIVE_100K ($(find "$ARCHIVE_100K/_posts" -name '*.md' | wc -l) posts, $(du -sm "$ARCHIVE_100K" | cut -f1) MB)"
-    } >"$RESULTS_DIR/machine.txt"
-    cat "$RESULTS_DIR/machine.txt" >&2
+    } >"$RESULTS_DIR/machine-$1.txt"
+    cat "$RESULTS_DIR/machine-$1.txt" >&2
 }
 
 # hf NAME [hyperfine args...]: hyperfine with JSON and Markdown exports named NAME.
@@ -194,10 +204,17 @@ main() {
     mkdir -p "$RESULTS_DIR"
     ensure_archive "$ARCHIVE_10K" 10000
     ensure_archive "$ARCHIVE_100K" 100000
-    machine_info
-
+    START_STATE="$(source_state)"
+    local b
     for b in "${selected[@]}"; do
+        machine_info "$b"
         "bench_$b"
+        local now
+        now="$(source_state)"
+        echo "code at end: $now" >>"$RESULTS_DIR/machine-$b.txt"
+        if [[ "$now" != "$START_STATE" ]]; then
+            echo "WARNING: newsctl changed during the run ($START_STATE -> $now); results of '$b' mix versions" >&2
+        fi
     done
     log "results in $RESULTS_DIR; tables: $PYTHON $HERE/summarize.py"
 }

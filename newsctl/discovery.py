@@ -70,70 +70,78 @@ def _skip_reason(entry: str) -> str | None:
     return None
 
 
-def _scan(directory: str) -> list[os.DirEntry[str]]:
+def _scan(directory: str) -> list[tuple[str, bool]]:
+    """(name, is folder) for each entry, sorted by name so output order is the same everywhere.
+
+    Only names are kept, not DirEntry objects: a news archive's ``_posts`` may hold a million
+    files in one folder."""
     try:
         with os.scandir(directory) as entries:
-            return sorted(entries, key=lambda e: e.name)
+            listing = [(entry.name, entry.is_dir()) for entry in entries]
     except OSError:
         return []
+    listing.sort()
+    return listing
 
 
 def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool) -> Iterator[Found]:
     """Every file below a ``_posts`` (or ``_drafts``) folder, as Jekyll's ``Dir["**/*"]`` lists it."""
-    for entry in _scan(directory):
-        if entry.name.startswith("."):
+    site_dir = site.relative(directory)
+    for name, is_dir in _scan(directory):
+        if name.startswith("."):
             continue  # Ruby's glob does not list hidden files or enter hidden folders
-        rel_entry = prefix + entry.name
-        if entry.is_dir():
-            yield from _walk_posts(entry.path, site, rel_entry + "/", drafts)
+        path = os.path.join(directory, name)
+        rel_entry = prefix + name
+        if is_dir:
+            yield from _walk_posts(path, site, rel_entry + "/", drafts)
             continue
-        relative = site.relative(entry.path)
-        if site.excluded(relative):
+        relative = f"{site_dir}/{name}"
+        if site.exclude and site.excluded(relative):
             continue
         if drafts:
             if is_special(rel_entry) or match_dateless_name(rel_entry) is None:
-                yield Skipped(entry.path, "Jekyll ignores this name in _drafts")
+                yield Skipped(path, "Jekyll ignores this name in _drafts")
             else:
-                yield Candidate(entry.path, site, relative, "draft")
+                yield Candidate(path, site, relative, "draft")
             continue
         reason = _skip_reason(rel_entry)
         if reason:
-            yield Skipped(entry.path, reason)
+            yield Skipped(path, reason)
         else:
-            yield Candidate(entry.path, site, relative, "post")
+            yield Candidate(path, site, relative, "post")
 
 
 def _walk_site(directory: str, site: Site, drafts: bool, seen: list[str] | None = None) -> Iterator[Found]:
     """A folder of a site outside ``_posts``: look for ``_posts`` folders, as Reader does.
 
     Every ``_posts``/``_drafts`` folder met is noted in ``seen``."""
-    for entry in _scan(directory):
-        if not entry.is_dir():
+    for name, is_dir in _scan(directory):
+        if not is_dir:
             continue
-        if entry.name in ("_posts", "_drafts") and seen is not None:
-            seen.append(entry.path)
-        if entry.name == "_posts":
-            yield from _walk_posts(entry.path, site, "", False)
-        elif entry.name == "_drafts" and drafts:
-            yield from _walk_posts(entry.path, site, "", True)
-        elif not is_special(entry.name) and not site.excluded(site.relative(entry.path)):
-            yield from _walk_site(entry.path, site, drafts, seen)
+        path = os.path.join(directory, name)
+        if name in ("_posts", "_drafts") and seen is not None:
+            seen.append(path)
+        if name == "_posts":
+            yield from _walk_posts(path, site, "", False)
+        elif name == "_drafts" and drafts:
+            yield from _walk_posts(path, site, "", True)
+        elif not is_special(name) and not site.excluded(site.relative(path)):
+            yield from _walk_site(path, site, drafts, seen)
 
 
 def _walk_loose(directory: str, site: Site, base: str, drafts: bool) -> Iterator[Found]:
     """A folder in no site: front-matter files, and any Jekyll site found below it."""
-    for entry in _scan(directory):
-        if entry.name.startswith("."):
+    for name, is_dir in _scan(directory):
+        if name.startswith("."):
             continue
-        if entry.is_dir():
-            if os.path.isfile(os.path.join(entry.path, "_config.yml")) or os.path.isdir(
-                os.path.join(entry.path, "_posts")
-            ):
-                yield from _walk_site(entry.path, load_site(os.path.abspath(entry.path)), drafts)
-            elif entry.name not in ("node_modules", "_site"):
-                yield from _walk_loose(entry.path, site, base, drafts)
-        elif entry.name.lower().endswith(LOOSE_EXTENSIONS):
-            yield Candidate(entry.path, site, os.path.relpath(entry.path, base), "loose")
+        path = os.path.join(directory, name)
+        if is_dir:
+            if os.path.isfile(os.path.join(path, "_config.yml")) or os.path.isdir(os.path.join(path, "_posts")):
+                yield from _walk_site(path, load_site(os.path.abspath(path)), drafts)
+            elif name not in ("node_modules", "_site"):
+                yield from _walk_loose(path, site, base, drafts)
+        elif name.lower().endswith(LOOSE_EXTENSIONS):
+            yield Candidate(path, site, os.path.relpath(path, base), "loose")
 
 
 def _loose_in(site: Site) -> Site:

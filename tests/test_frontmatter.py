@@ -141,3 +141,28 @@ def test_split_of_any_text_is_lossless_or_a_clear_error(text: str) -> None:
         assert exc.message
         return
     assert ("\ufeff" if block.bom else "") + block.raw + block.body == text
+
+
+_keys = st.sampled_from(["title", "date", "categories", "tags", "layout", "yes", "no", "Title", "x-y", "a_b", "null"])
+_values = st.one_of(
+    st.text(max_size=25),
+    st.sampled_from(["2022-01-18 19:10:33", "2022-01-18", "2022-01-18 19:10:33 +0800", "2022-01-18T19:10:33+08:00",
+                     "yes", "No", "~", "123", "0123", "1.5", "1e3", ".inf", "1:20", "=", "<<", "a: b", "a #b", "#x",
+                     "- item", "[a, b]", "{a: 1}", "'q'", "'it''s'", '"d"', '"e\\"s"', '"x" y', "*a", "&a b", "!t v", "|", ">"]),
+)  # fmt: skip
+
+
+@given(st.lists(st.tuples(_keys, _values), max_size=6), st.booleans())
+def test_fast_yaml_agrees_with_pyyaml_or_defers_to_it(pairs: list[tuple[str, str]], crlf: bool) -> None:
+    import yaml
+
+    from newsctl.frontmatter import _JekyllLoader, fast_yaml
+
+    newline = "\r\n" if crlf else "\n"
+    text = "---" + newline + "".join(f"{k}: {v}{newline}" for k, v in pairs)
+    fast = fast_yaml(text)
+    if fast is None:
+        return
+    assert fast == yaml.load(text, Loader=_JekyllLoader) or (
+        fast == {} and yaml.load(text, Loader=_JekyllLoader) is None
+    )

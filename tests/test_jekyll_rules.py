@@ -138,7 +138,9 @@ def _reference_slug(value: str, pretty: bool) -> str:
     import unicodedata
 
     keep = "._~!$&'()+,;=@" if pretty else ""
-    out = "".join(c if unicodedata.category(c)[0] in "LM" or unicodedata.category(c) == "Nd" or c in keep else "\0" for c in value)
+    out = "".join(
+        c if unicodedata.category(c)[0] in "LM" or unicodedata.category(c) == "Nd" or c in keep else "\0" for c in value
+    )
     return "-".join(part for part in out.split("\0") if part) if out else ""
 
 
