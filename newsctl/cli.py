@@ -203,6 +203,145 @@ def list_command(
     sys.exit(run.exit_code(matched=bool(rows)))
 
 
+def _split_codes(values: tuple[str, ...]) -> list[str] | None:
+    codes = [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+    return codes or None
+
+
+def _stdin_paths() -> list[str]:
+    # `git diff --name-only | newsctl validate -`: files the diff deleted are not errors.
+    import os
+
+    return [line for line in (raw.strip() for raw in sys.stdin) if line and os.path.exists(line)]
+
+
+@cli.command("validate")
+@reading_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github", "junit", "sarif"]), default="text",
+    show_default=True, help="Report format: text for people, the others for CI systems.",
+)  # fmt: skip
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes, comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (codes or prefixes, comma-separated).")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: the nearest one)."
+)
+@click.option("--fix", is_flag=True, help="Fix what is unambiguous (BOM, missing date, title whitespace).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, also make fixes that change what Jekyll publishes.")
+@click.option("--no-cache", is_flag=True, help="Check every file again; do not read or write .newsctl/.")
+@click.option("--statistics", is_flag=True, help="Also count the findings per rule.")
+def validate_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    fmt: str,
+    strict: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: str | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    no_cache: bool,
+    statistics: bool,
+) -> None:
+    """Check posts the way CI should: everything that would break the Jekyll build, be dropped
+    silently by Jekyll, or publish wrong metadata.
+
+    PATHS are files or folders (default: the current folder); `-` reads paths from stdin, so
+    `git diff --name-only origin/main | newsctl validate -` checks what changed.
+    Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage, config or internal error.
+    """
+    import time
+    from pathlib import Path
+
+    from newsctl.validate import run_validation
+
+    started = time.perf_counter()
+    targets = [p for p in paths if p != "-"] + (_stdin_paths() if "-" in paths else [])
+    if "-" in paths and not targets:
+        targets = []
+    elif not targets:
+        targets = ["."]
+    outcome = run_validation(
+        targets,
+        config_file=Path(config_file) if config_file else None,
+        select=_split_codes(select),
+        ignore=_split_codes(ignore),
+        drafts=drafts,
+        jobs=jobs,
+        use_cache=not no_cache,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        progress=lambda items: _progress(items, "Checking"),  # type: ignore[arg-type,return-value]
+    )
+    for path in outcome.run.missing:
+        click.echo(f"{path}: error: no such file or directory", err=True)
+    from newsctl.diagnostics import Summary
+    from newsctl.render import stdout_is_tty
+    from newsctl.report import render
+
+    run = outcome.run
+    summary = Summary.of(run.diagnostics, run.posts_checked, time.perf_counter() - started, len(outcome.fixes))
+    strict = strict or outcome.config.strict
+    color = fmt == "text" and stdout_is_tty() and not os_environ_has("NO_COLOR")
+    render(
+        fmt, run.diagnostics, summary, sys.stdout, color=color, statistics=statistics,
+        fixes=[str(f) for f in outcome.fixes], files=run.files, strict=strict,
+    )  # fmt: skip
+    if run.missing:
+        sys.exit(ERROR)
+    failing = summary.errors + (summary.warnings if strict else 0)
+    sys.exit(FINDINGS if failing else OK)
+
+
+def os_environ_has(name: str) -> bool:
+    import os
+
+    return bool(os.environ.get(name))
+
+
+@cli.command("rules")
+@click.argument("code", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(code: str | None, fmt: str) -> None:
+    """List the rules of `newsctl validate`, or explain one (`newsctl rules NC206`)."""
+    import json
+
+    from newsctl.rules import RULES
+
+    if code is not None:
+        rule = RULES.get(code.upper())
+        if rule is None:
+            raise click.BadParameter(f"no rule {code!r}; `newsctl rules` lists them", param_hint="CODE")
+        if fmt == "json":
+            click.echo(json.dumps(_rule_record(rule), ensure_ascii=False, indent=2))
+            return
+        fixable = {"safe": "yes (--fix)", "unsafe": "yes (--fix --unsafe-fixes)", None: "no"}[rule.fix]
+        click.echo(f"{rule.code} ({rule.name}): {rule.summary}\n")
+        click.echo(f"Severity: {rule.severity}. Fixable: {fixable}.\n")
+        click.echo(rule.explanation + "\n")
+        click.echo("Bad:\n" + _indent(rule.bad) + "\nGood:\n" + _indent(rule.good))
+        return
+    if fmt == "json":
+        click.echo(json.dumps([_rule_record(r) for r in RULES.values()], ensure_ascii=False, indent=2))
+        return
+    for rule in RULES.values():
+        fix = {"safe": "fix", "unsafe": "unsafe-fix", None: ""}[rule.fix]
+        click.echo(f"{rule.code}\t{rule.severity}\t{fix}\t{rule.name}\t{rule.summary}")
+
+
+def _rule_record(rule: Any) -> dict[str, Any]:
+    return {
+        "code": rule.code, "name": rule.name, "severity": rule.severity, "fix": rule.fix,
+        "summary": rule.summary, "explanation": rule.explanation, "bad": rule.bad, "good": rule.good,
+    }  # fmt: skip
+
+
+def _indent(text: str) -> str:
+    return "".join(f"    {line}\n" for line in text.splitlines())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: no traceback reaches a user unless --debug asks for it."""
     for stream in (sys.stdout, sys.stderr):

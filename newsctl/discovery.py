@@ -34,6 +34,8 @@ class Candidate:
     relative: str
     kind: Kind
     explicit: bool = False
+    # A file of a Jekyll site outside _posts/ (a page): read when asked, never validated as a post.
+    page: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,7 @@ def _walk_site(directory: str, site: Site, drafts: bool, seen: list[str] | None 
             yield from _walk_site(path, site, drafts, seen)
 
 
-def _walk_loose(directory: str, site: Site, base: str, drafts: bool) -> Iterator[Found]:
+def _walk_loose(directory: str, site: Site, base: str, drafts: bool, page: bool = False) -> Iterator[Found]:
     """A folder in no site: front-matter files, and any Jekyll site found below it."""
     for name, is_dir in _scan(directory):
         if name.startswith("."):
@@ -139,9 +141,9 @@ def _walk_loose(directory: str, site: Site, base: str, drafts: bool) -> Iterator
             if os.path.isfile(os.path.join(path, "_config.yml")) or os.path.isdir(os.path.join(path, "_posts")):
                 yield from _walk_site(path, load_site(os.path.abspath(path)), drafts)
             elif name not in ("node_modules", "_site"):
-                yield from _walk_loose(path, site, base, drafts)
+                yield from _walk_loose(path, site, base, drafts, page)
         elif name.lower().endswith(LOOSE_EXTENSIONS):
-            yield Candidate(path, site, os.path.relpath(path, base), "loose")
+            yield Candidate(path, site, os.path.relpath(path, base), "loose", page=page)
 
 
 def _loose_in(site: Site) -> Site:
@@ -171,8 +173,8 @@ def _walk_directory(path: str, drafts: bool) -> Iterator[Found]:
     seen: list[str] = []
     yield from _walk_site(path, site, drafts, seen)
     if not seen:
-        # A folder of a site with no _posts below it: its front-matter files, as loose posts.
-        yield from _walk_loose(path, _loose_in(site), path, drafts)
+        # A folder of a site with no _posts below it: its front-matter files (pages), as loose posts.
+        yield from _walk_loose(path, _loose_in(site), path, drafts, page=True)
 
 
 def classify_file(path: str) -> Found:
@@ -189,7 +191,8 @@ def classify_file(path: str) -> Found:
                 if reason:
                     return Skipped(path, reason)
             return Candidate(path, site, relative, "post" if kind == "post" else "draft", explicit=True)
-    return Candidate(path, _loose_in(site), os.path.basename(path), "loose", explicit=True)
+    page = not site.excluded(relative)
+    return Candidate(path, _loose_in(site), os.path.basename(path), "loose", explicit=True, page=page)
 
 
 def discover(paths: Iterable[str], *, drafts: bool = False) -> Iterator[Found]:

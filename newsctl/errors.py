@@ -13,19 +13,25 @@ class PostError(NewsctlError):
     ``line`` is 1-based and points into the file when the problem has a position.
     """
 
-    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+    def __init__(
+        self, path: str, message: str, line: int | None = None, kind: str = "read", column: int | None = None
+    ) -> None:
         super().__init__(message)
         self.path = path
         self.message = message
         self.line = line
+        # What went wrong, for validate's rule codes: read, binary, utf8, unterminated, yaml,
+        # not-mapping, date, filename-date, categories, slug, permalink.
+        self.kind = kind
+        self.column = column
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: error: {self.message}"
 
-    def __reduce__(self) -> tuple[type[PostError], tuple[str, str, int | None]]:
-        # Errors cross process boundaries in bulk runs; keep all three fields.
-        return (PostError, (self.path, self.message, self.line))
+    def __reduce__(self) -> tuple[type[PostError], tuple[str, str, int | None, str, int | None]]:
+        # Errors cross process boundaries in bulk runs; keep every field.
+        return (PostError, (self.path, self.message, self.line, self.kind, self.column))
 
 
 class DateParseError(NewsctlError):

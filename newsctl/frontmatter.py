@@ -32,10 +32,12 @@ _OPENING_LINE = re.compile(rf"\A---{_WS}*\n")
 class FrontMatterError(Exception):
     """Front matter that is present but unusable; ``line`` is 1-based within the file."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, kind: str = "yaml", column: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.kind = kind  # unterminated, yaml, not-mapping
+        self.column = column
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +79,13 @@ def split(text: str, *, hugo: bool = False) -> Split:
     if match:
         return Split("yaml", match.group(0), text[match.end() :], bom)
     if _OPENING_LINE.match(text):
-        raise FrontMatterError("front matter is not closed: no line '---' or '...' ends it", 1)
+        raise FrontMatterError("front matter is not closed: no line '---' or '...' ends it", 1, "unterminated")
     if hugo:
         toml = _TOML_FRONT_MATTER.match(text)
         if toml:
             return Split("toml", toml.group(0), text[toml.end() :], bom)
         if text.startswith("+++"):
-            raise FrontMatterError("TOML front matter is not closed: no line '+++' ends it", 1)
+            raise FrontMatterError("TOML front matter is not closed: no line '+++' ends it", 1, "unterminated")
         if text.startswith("{"):
             return _split_json(text, bom)
     return Split(None, "", text, bom)
@@ -220,18 +222,19 @@ def _parse_yaml(text: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
         message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
         if exc.problem and exc.context and exc.context_mark is not None:
             # "found unexpected end of stream" alone hides where the broken quote opened.
             message += f" ({exc.context} on line {exc.context_mark.line + 1})"
-        raise FrontMatterError(message, line) from None
+        raise FrontMatterError(message, line, "yaml", column) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"YAML error: {exc}", 1) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         kind = type(data).__name__.replace("str", "string").replace("list", "list")
-        raise FrontMatterError(f"front matter is a YAML {kind}, not a mapping of keys to values", 1)
+        raise FrontMatterError(f"front matter is a YAML {kind}, not a mapping of keys to values", 1, "not-mapping")
     return data
 
 
@@ -254,7 +257,7 @@ def _parse_json(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise FrontMatterError(f"JSON front matter: {exc.msg}", exc.lineno) from None
     if not isinstance(data, dict):
-        raise FrontMatterError("JSON front matter is not an object", 1)
+        raise FrontMatterError("JSON front matter is not an object", 1, "not-mapping")
     return data
 
 

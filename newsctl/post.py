@@ -45,16 +45,23 @@ class Post:
     bom: bool
 
 
-def _merge(target: dict[str, Any], other: dict[str, Any], path: str, raw: str) -> None:
+def _merge(
+    target: dict[str, Any], other: dict[str, Any], path: str, raw: str, problems: list[PostError] | None = None
+) -> None:
     """Document#merge_data!: categories join, a nil value never overwrites (deep_merge_hashes!)."""
     if other.get("categories") is not None:
         merged = jekyll.merge_categories(target.get("categories") or [], other["categories"])
         if merged is None:
-            raise PostError(
-                path,
-                "categories must be a string or a list; Jekyll cannot read this post's front matter",
-                _key_line(raw, "categories"),
+            _fail(
+                problems,
+                PostError(
+                    path,
+                    "categories must be a string or a list; Jekyll cannot read this post's front matter",
+                    _key_line(raw, "categories"),
+                    "categories",
+                ),
             )
+            merged = list(target.get("categories") or [])
         other = {**other, "categories": merged}
     for key, value in other.items():
         key = jekyll.ruby_to_s(key) if not isinstance(key, str) else key
@@ -62,10 +69,17 @@ def _merge(target: dict[str, Any], other: dict[str, Any], path: str, raw: str) -
             continue
         if isinstance(target.get(key), dict) and isinstance(value, dict):
             nested = dict(target[key])
-            _merge(nested, value, path, "")
+            _merge(nested, value, path, "", problems)
             target[key] = nested
         else:
             target[key] = value
+
+
+def _fail(problems: list[PostError] | None, error: PostError) -> None:
+    """Raise ``error``, or, when the caller collects problems, note it and carry on."""
+    if problems is None:
+        raise error
+    problems.append(error)
 
 
 def _key_line(raw: str, key: str) -> int | None:
@@ -76,15 +90,18 @@ def _key_line(raw: str, key: str) -> int | None:
 def _decode(path: str, data: bytes) -> str:
     nul = data.find(b"\x00", 0, 8192)
     if nul >= 0:
-        raise PostError(path, f"binary file (NUL byte at offset {nul}), not a text post", None)
+        raise PostError(path, f"binary file (NUL byte at offset {nul}), not a text post", None, "binary")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)  # in bytes: the text cannot be decoded
         raise PostError(
             path,
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); Jekyll skips this post silently",
             line,
+            "utf8",
+            column,
         ) from None
 
 
@@ -104,8 +121,14 @@ def load_post(candidate: Candidate, *, keep_text: bool = True) -> Post | None:
     return post_from_bytes(candidate, data, keep_text=keep_text)
 
 
-def post_from_bytes(candidate: Candidate, data: bytes, *, keep_text: bool = True) -> Post | None:
-    """Load a post from its bytes (the file at ``candidate.path``)."""
+def post_from_bytes(
+    candidate: Candidate, data: bytes, *, keep_text: bool = True, problems: list[PostError] | None = None
+) -> Post | None:
+    """Load a post from its bytes (the file at ``candidate.path``).
+
+    With ``problems``, errors in single values (a bad date, categories, slug or permalink) are
+    appended there and loading goes on without that value, so a validator can check the rest;
+    errors that leave nothing to check (encoding, front matter syntax) are still raised."""
     path, site = candidate.path, candidate.site
     text = _decode(path, data)
     try:
@@ -114,24 +137,23 @@ def post_from_bytes(candidate: Candidate, data: bytes, *, keep_text: bool = True
             return None
         front = parse(block)
     except FrontMatterError as exc:
-        raise PostError(path, exc.message, exc.line) from None
+        raise PostError(path, exc.message, exc.line, exc.kind, exc.column) from None
 
     zone = zone_for(site.timezone)
     special = "_drafts" if candidate.kind == "draft" else "_posts"
     relative = candidate.relative
     merged: dict[str, Any] = {"categories": jekyll.categories_from_path(relative, special) if site.is_jekyll else []}
     if site.is_jekyll:
-        _merge(merged, site.front_matter_defaults(relative), path, "")
-    _merge(merged, front, path, block.raw)
+        _merge(merged, site.front_matter_defaults(relative), path, "", problems)
+    _merge(merged, front, path, block.raw, problems)
 
     date: dt.datetime | None = None
     try:
         if "date" in merged:
             date = jekyll_date(merged["date"], zone, naive_is_utc=block.format != "toml")
     except DateParseError as exc:
-        raise PostError(
-            path, f"invalid date: {exc}; Jekyll's build fails on it", _key_line(block.raw, "date")
-        ) from None
+        message = f"invalid date: {exc}; Jekyll's build fails on it"
+        _fail(problems, PostError(path, message, _key_line(block.raw, "date"), "date"))
 
     name = relative if site.is_jekyll else os.path.basename(relative)
     basename_without_ext, ext = os.path.splitext(os.path.basename(path))
@@ -139,11 +161,12 @@ def post_from_bytes(candidate: Candidate, data: bytes, *, keep_text: bool = True
     dated = jekyll.match_dated_name(name) if candidate.kind != "draft" else None
     if dated:
         name_date, slug, ext = dated
-        if not merged.get("date"):
+        if not merged.get("date") or date is None:
             try:
                 date = parse_ruby_time(name_date, zone)
             except DateParseError as exc:
-                raise PostError(path, f"invalid date in file name: {exc}") from None
+                if not merged.get("date"):
+                    _fail(problems, PostError(path, f"invalid date in file name: {exc}", None, "filename-date"))
     else:
         dateless = jekyll.match_dateless_name(name)
         if dateless:
@@ -158,9 +181,9 @@ def post_from_bytes(candidate: Candidate, data: bytes, *, keep_text: bool = True
     if slug_value is None or slug_value is False:
         slug_value = slug
     elif not isinstance(slug_value, str):
-        raise PostError(
-            path, f"slug must be a string, not {slug_value!r}; Jekyll's build fails on it", _key_line(block.raw, "slug")
-        )
+        message = f"slug must be a string, not {slug_value!r}; Jekyll's build fails on it"
+        _fail(problems, PostError(path, message, _key_line(block.raw, "slug"), "slug"))
+        slug_value = slug
     categories = jekyll.categories(merged)
     tags = jekyll.tags(merged)
 
@@ -179,7 +202,7 @@ def post_from_bytes(candidate: Candidate, data: bytes, *, keep_text: bool = True
         try:
             url = jekyll.expand_permalink(permalink or site.permalink, placeholders)
         except jekyll.PermalinkError as exc:
-            raise PostError(path, str(exc), _key_line(block.raw, "permalink")) from None
+            _fail(problems, PostError(path, str(exc), _key_line(block.raw, "permalink"), "permalink"))
 
     layout = merged.get("layout")
     return Post(

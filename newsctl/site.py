@@ -23,6 +23,7 @@ class Site:
     permalink: str = "/:categories/:year/:month/:day/:title:output_ext"
     markdown_exts: tuple[str, ...] = MARKDOWN_EXTS
     future: bool = False
+    theme: str | None = None
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     defaults: tuple[tuple[str, str | None, tuple[tuple[str, Any], ...]], ...] = field(default=())
@@ -110,6 +111,7 @@ def load_site(root: str) -> Site:
         permalink=posts_permalink_template(config),
         markdown_exts=tuple(ruby_to_s(markdown).split(",")) if markdown else MARKDOWN_EXTS,
         future=config.get("future") is True,
+        theme=None if config.get("theme") in (None, "") else ruby_to_s(config.get("theme")),
         exclude=_strings(config.get("exclude")),
         include=_strings(config.get("include")),
         defaults=_defaults(config.get("defaults")),

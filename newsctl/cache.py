@@ -1,0 +1,305 @@
+"""Per-file result cache for ``newsctl validate``, kept in ``<root>/.newsctl/cache.sqlite``.
+
+A post whose size and modification time match a row made under the same key (newsctl version
+plus config fingerprint, chosen by the caller) is not checked again: its diagnostics and the
+per-file facts that archive-wide checks need come from the cache.
+
+Built for warm runs over very large archives: all rows for the key are read once when the cache
+is opened, so ``get`` is a dict lookup that decodes JSON only on a hit; ``put`` is buffered and
+written in one short transaction every ``FLUSH_EVERY`` rows and at ``close``. SQLite (WAL mode,
+5 s busy timeout) keeps two concurrent runs from corrupting the file.
+
+The cache is never trusted and never fatal: a file that is not SQLite, is damaged, or was made
+by another program or another schema version is deleted and recreated; an unusable location
+(read-only, not a directory, locked for too long) silently disables the cache, so every lookup
+misses and every ``put`` is dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from newsctl.diagnostics import SEVERITIES, Diagnostic, Severity
+
+CACHE_DIR = ".newsctl"
+CACHE_FILE = "cache.sqlite"
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x6E637472  # "nctr": marks the file as ours (PRAGMA application_id)
+FLUSH_EVERY = 10_000
+BUSY_TIMEOUT_MS = 5_000
+
+_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE results (
+    path TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    payload TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+_RESULT_COLUMNS = ["path", "key", "size", "mtime_ns", "payload"]
+
+# One row of the in-memory snapshot: size, mtime_ns, undecoded JSON payload.
+_Row = tuple[int, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResult:
+    """What validating one file produced: its diagnostics and the JSON-able facts (url, title,
+    day, source link, ...) that archive-wide checks need without re-reading the file."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    facts: dict[str, str | None]
+
+
+class _Incompatible(Exception):
+    """The file is SQLite but not a cache of this schema version: discard it."""
+
+
+class ResultCache:
+    """Use as ``with ResultCache.open(root, key) as cache: ...``; see the module docstring."""
+
+    def __init__(self, connection: sqlite3.Connection | None, key: str, rows: dict[str, _Row]) -> None:
+        self._conn = connection
+        self._key = key
+        self._rows = rows
+        self._pending: list[tuple[str, str, int, int, str]] = []
+
+    @classmethod
+    def open(cls, root: Path, key: str) -> ResultCache:
+        """The cache of the archive at ``root`` for ``key``; a disabled cache when it cannot be used."""
+        directory = Path(root) / CACHE_DIR
+        try:
+            _make_directory(directory)
+        except OSError:
+            return cls.disabled(key)
+        database = directory / CACHE_FILE
+        for attempt in range(2):
+            connection: sqlite3.Connection | None = None
+            try:
+                connection = _connect(database)
+                rows = _load(connection, key)
+            except (_Incompatible, sqlite3.Error, OSError) as error:
+                if connection is not None:
+                    connection.close()
+                if attempt == 0 and _is_damage(error):
+                    try:
+                        _discard(database)
+                    except OSError:
+                        return cls.disabled(key)
+                    continue
+                return cls.disabled(key)
+            return cls(connection, key, rows)
+        return cls.disabled(key)  # pragma: no cover - the loop always returns
+
+    @classmethod
+    def disabled(cls, key: str = "") -> ResultCache:
+        """A cache that misses every lookup and drops every ``put`` (for ``--no-cache``)."""
+        return cls(None, key, {})
+
+    @property
+    def enabled(self) -> bool:
+        return self._conn is not None
+
+    def get(self, path: str, size: int, mtime_ns: int) -> CachedResult | None:
+        """The stored result for ``path`` if it was made under this key for this size and mtime."""
+        row = self._rows.get(path)
+        if row is None or row[0] != size or row[1] != mtime_ns:
+            return None
+        return _decode(row[2])
+
+    def put(self, path: str, size: int, mtime_ns: int, result: CachedResult) -> None:
+        """Remember ``result`` for ``path``; written at the next flush (every FLUSH_EVERY puts, close)."""
+        if self._conn is None:
+            return
+        payload = _encode(result)
+        self._rows[path] = (size, mtime_ns, payload)
+        self._pending.append((path, self._key, size, mtime_ns, payload))
+        if len(self._pending) >= FLUSH_EVERY:
+            self._flush()
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete the rows (under any key) of paths not in ``keep``: files gone since they were cached."""
+        self._flush()
+        if self._conn is None:
+            return
+        for path in [path for path in self._rows if path not in keep]:
+            del self._rows[path]
+
+        def delete(connection: sqlite3.Connection) -> None:
+            stale = [(path,) for (path,) in connection.execute("SELECT path FROM results") if path not in keep]
+            connection.executemany("DELETE FROM results WHERE path = ?", stale)
+
+        self._write(delete)
+
+    def close(self) -> None:
+        """Write buffered results and close the database. Safe to call more than once."""
+        self._flush()
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> ResultCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        self._write(
+            lambda connection: connection.executemany(
+                "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, payload) VALUES (?, ?, ?, ?, ?)",
+                pending,
+            )
+        )
+
+    def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
+        """Run ``work(connection)`` in one short write transaction; on any failure give up caching."""
+        connection = self._conn
+        if connection is None:
+            return
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                work(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+            self._conn = None
+            self._pending = []
+
+
+def _make_directory(directory: Path) -> None:
+    directory.mkdir(exist_ok=True)
+    gitignore = directory / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("*\n", encoding="utf-8")
+
+
+def _connect(database: Path) -> sqlite3.Connection:
+    """Open ``database`` in autocommit mode, creating the schema in an empty file."""
+    connection = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            _check_or_create_schema(connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _check_or_create_schema(connection: sqlite3.Connection) -> None:
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    user_version = connection.execute("PRAGMA user_version").fetchone()[0]
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    if application_id == 0 and user_version == 0 and not tables:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute("INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return
+    if application_id != APPLICATION_ID or user_version != SCHEMA_VERSION:
+        raise _Incompatible(f"application_id {application_id}, user_version {user_version}")
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(results)")]
+    stored = connection.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+    if columns != _RESULT_COLUMNS or stored is None or stored[0] != str(SCHEMA_VERSION):
+        raise _Incompatible("unexpected schema")
+
+
+def _load(connection: sqlite3.Connection, key: str) -> dict[str, _Row]:
+    rows: dict[str, _Row] = {}
+    query = "SELECT path, size, mtime_ns, payload FROM results WHERE key = ?"
+    for path, size, mtime_ns, payload in connection.execute(query, (key,)):
+        if isinstance(path, str) and isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(payload, str):
+            rows[path] = (size, mtime_ns, payload)
+    return rows
+
+
+def _is_damage(error: BaseException) -> bool:
+    """True for a file to throw away (damaged, not SQLite, not ours); False for a busy, locked or
+    unwritable database, which only disables the cache for this run."""
+    if isinstance(error, _Incompatible):
+        return True
+    # Python raises SQLITE_CORRUPT and SQLITE_NOTADB as plain DatabaseError; busy, locked,
+    # read-only, can't-open and I/O errors are OperationalError.
+    return isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError)
+
+
+def _discard(database: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+
+
+def _encode(result: CachedResult) -> str:
+    diagnostics = [[d.path, d.line, d.column, d.code, d.severity, d.message] for d in result.diagnostics]
+    return json.dumps({"d": diagnostics, "f": result.facts}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(payload: str) -> CachedResult | None:
+    """The result stored as ``payload``, or None (a miss) when it is not what ``_encode`` writes."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    raw_diagnostics = data.get("d")
+    facts = data.get("f")
+    if not isinstance(raw_diagnostics, list) or not isinstance(facts, dict):
+        return None
+    diagnostics: list[Diagnostic] = []
+    for item in raw_diagnostics:
+        diagnostic = _decode_diagnostic(item)
+        if diagnostic is None:
+            return None
+        diagnostics.append(diagnostic)
+    for name, value in facts.items():
+        if not isinstance(name, str) or not (value is None or isinstance(value, str)):
+            return None
+    return CachedResult(diagnostics=tuple(diagnostics), facts=facts)
+
+
+def _decode_diagnostic(item: object) -> Diagnostic | None:
+    if not isinstance(item, list) or len(item) != 6:
+        return None
+    path, line, column, code, severity, message = item
+    if not (
+        isinstance(path, str)
+        and type(line) is int
+        and type(column) is int
+        and isinstance(code, str)
+        and isinstance(message, str)
+        and severity in SEVERITIES
+    ):
+        return None
+    checked: Severity = severity
+    return Diagnostic(path=path, line=line, column=column, code=code, severity=checked, message=message)

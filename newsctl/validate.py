@@ -1,0 +1,622 @@
+"""``newsctl validate``: check each post (in parallel, cacheable), then the archive as a whole.
+
+Checks run in two phases. ``check_file`` looks at one file alone: its bytes, front matter,
+metadata and body. Its result (diagnostics plus a few facts) depends only on the file, the
+config and newsctl's version, so it can be cached. ``check_archive`` then looks across files:
+duplicate titles and sources, URL collisions, and the checks that depend on other files or on
+today's date (layouts, site pages' categories, future dates), so a cache never makes them stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any
+
+from newsctl.cache import CachedResult, ResultCache
+from newsctl.config import ValidateConfig, schema_errors
+from newsctl.diagnostics import Diagnostic, Severity
+from newsctl.discovery import Candidate, Found, Missing, Skipped
+from newsctl.errors import PostError
+from newsctl.fixes import Applied
+from newsctl.frontmatter import JEKYLL_FRONT_MATTER, parse, split
+from newsctl.jekyll import match_dated_name
+from newsctl.post import Post, post_from_bytes
+from newsctl.rules import RULES
+
+Facts = dict[str, str | None]
+
+_ERROR_KIND_CODES = {
+    "binary": "NC102",
+    "utf8": "NC101",
+    "unterminated": "NC106",
+    "yaml": "NC107",
+    "not-mapping": "NC108",
+    "date": "NC202",
+    "filename-date": "NC202",
+    "categories": "NC210",
+    "slug": "NC210",
+    "permalink": "NC210",
+    "read": "NC102",
+}
+
+_IGNORE_COMMENT = re.compile(r"#[^\n]*?\bnewsctl:\s*ignore\[([A-Za-z0-9_, ]+)\]")
+_TOP_KEY = re.compile(
+    r"""^(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"\-?:,\[\]{}&*!|>%@`][^:#\n]*?))[ \t]*:(?=[ \t]|$)""", re.M
+)
+_EMPTY_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:""|''|(?=[\s>]))|\[[^\]\n]*\]\(\s*\)|<>""", re.I)
+_JS_URL = re.compile(r"""(?:\b(?:href|src)\s*=\s*["']?|\]\()\s*javascript:""", re.I)
+_SCRIPT = re.compile(r"<script\b", re.I)
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"[^"\s]|'[^'\s]|[^\s"'>])""", re.I)
+_SOURCE_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+)>?[ \t]*$", re.M)
+_PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"), ("(", ")"), ("（", "）"), ("[", "]"), ("【", "】"))
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What ``check_file`` found in one file. ``facts`` feed the archive-wide checks and are
+    what the cache stores beside the diagnostics; ``post`` is None for files that are not posts."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...]
+    facts: Facts = field(default_factory=dict)
+    is_post: bool = True
+
+
+def _position(text: str, offset: int, first_line: int = 1) -> tuple[int, int]:
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    return first_line + line, offset - start + 1
+
+
+def _key_position(raw: str, key: str) -> tuple[int, int]:
+    """Line and column of a top-level key in the front matter (1, 1 when it is not there)."""
+    for match in _TOP_KEY.finditer(raw):
+        name = next(g for g in match.groups() if g is not None)
+        if name == key:
+            return _position(raw, match.start())
+    return 1, 1
+
+
+class _Collector:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.found: list[Diagnostic] = []
+
+    def add(self, code: str, message: str, line: int = 1, column: int = 1, severity: Severity | None = None) -> None:
+        self.found.append(Diagnostic(self.path, line, column, code, severity or RULES[code].severity, message))
+
+
+def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
+    """Every per-file check on one discovered file."""
+    out = _Collector(item.path)
+    if isinstance(item, Skipped):
+        out.add("NC201", f"{item.reason}; Jekyll drops it silently")
+        if item.reason.startswith("Jekyll reads .yml"):
+            return FileResult(item.path, tuple(out.found), {"kind": "skipped"}, is_post=False)
+        # The author meant it as a post: check the rest too, with the rules of its site.
+        from newsctl.site import site_for
+
+        site = site_for(item.path)
+        relative = site.relative(item.path) if site.is_jekyll else os.path.basename(item.path)
+        item = Candidate(item.path, site, relative, "post", explicit=True)
+    try:
+        with open(item.path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        out.add("NC102", f"cannot read the file: {exc.strerror or exc}")
+        return FileResult(item.path, tuple(out.found), {"kind": "unreadable"})
+    facts: Facts = {"kind": item.kind, "site_root": item.site.root}
+    _check_bytes(item, data, config, out, facts)
+    return FileResult(item.path, tuple(out.found), facts)
+
+
+def _check_bytes(item: Candidate, data: bytes, config: ValidateConfig, out: _Collector, facts: Facts) -> None:
+    if not data:
+        out.add("NC103", "the file is empty")
+        return
+    problems: list[PostError] = []
+    try:
+        post = post_from_bytes(item, data, problems=problems)
+    except PostError as exc:
+        out.add(_ERROR_KIND_CODES.get(exc.kind, "NC107"), exc.message, exc.line or 1, exc.column or 1)
+        return
+    for problem in problems:
+        out.add(_ERROR_KIND_CODES.get(problem.kind, "NC210"), problem.message, problem.line or 1, problem.column or 1)
+    text = data.decode("utf-8")
+    if text.startswith("\ufeff"):
+        out.add("NC104", "the file starts with a UTF-8 byte-order mark")
+        text = text[1:]
+    crlf = text.find("\r\n")
+    if crlf >= 0:
+        out.add("NC111", "the file uses CRLF (Windows) line endings", *_position(text, crlf))
+    block = split(text, hugo=not item.site.is_jekyll)
+    if block.format is None or post is None:
+        _no_front_matter(text, out)
+        return
+    raw = block.raw
+    ignore = _IGNORE_COMMENT.findall(raw)
+    if ignore:
+        facts["ignore"] = ",".join(code.strip() for group in ignore for code in group.split(","))
+    if block.format == "yaml":
+        _duplicate_keys(block.text, out)
+    _check_post(item, post, parse(block), raw, config, out, facts)
+
+
+def _no_front_matter(text: str, out: _Collector) -> None:
+    stripped = text.lstrip(" \t\r\n\v\f")
+    if stripped != text and JEKYLL_FRONT_MATTER.match(stripped):
+        line, column = _position(text, len(text) - len(stripped))
+        out.add("NC110", "front matter does not start on the first byte, so Jekyll reads it as body text", line, column)
+    else:
+        out.add("NC105", "the post has no front matter: Jekyll publishes it with no title, date or layout")
+
+
+def _duplicate_keys(yaml_text: str, out: _Collector) -> None:
+    seen: dict[str, int] = {}
+    for match in _TOP_KEY.finditer(yaml_text):
+        name = next(g for g in match.groups() if g is not None).strip()
+        line, column = _position(yaml_text, match.start())
+        if name in seen:
+            out.add("NC109", f"key '{name}' repeats line {seen[name]}; YAML keeps only the last value", line, column)
+        else:
+            seen[name] = line
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == [] or value == {} or (isinstance(value, str) and not value.strip())
+
+
+_TYPE_CHECKS: dict[str, tuple[str, Any]] = {
+    "string": ("a string", lambda v: isinstance(v, str)),
+    "integer": ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+    "number": ("a number", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)),
+    "boolean": ("true or false", lambda v: isinstance(v, bool)),
+    "date": ("a date", lambda v: isinstance(v, (dt.date, str))),
+    "list": ("a list", lambda v: isinstance(v, list)),
+    "list-of-strings": ("a list of strings", lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v)),
+    "string-or-list": (
+        "a string or a list of strings",
+        lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v)),
+    ),
+    "mapping": ("a mapping", lambda v: isinstance(v, dict)),
+}
+_DEFAULT_TYPES = {
+    "title": "string",
+    "categories": "string-or-list",
+    "category": "string",
+    "tags": "string-or-list",
+    "tag": "string",
+    "published": "boolean",
+    "layout": "string",
+}
+
+
+def _check_post(
+    item: Candidate,
+    post: Post,
+    front: dict[str, Any],
+    raw: str,
+    config: ValidateConfig,
+    out: _Collector,
+    facts: Facts,
+) -> None:
+    def at(key: str) -> tuple[int, int]:
+        return _key_position(raw, key)
+
+    # Metadata.
+    for name in config.required:
+        if _empty(front.get(name)):
+            what = "missing" if name not in front else "empty"
+            extra = " (Jekyll falls back to the file name's date)" if name == "date" and name not in front else ""
+            out.add("NC301", f"required field '{name}' is {what}{extra}", *at(name))
+    types = {**_DEFAULT_TYPES, **config.types}
+    for name, kind in types.items():
+        if name in front and front[name] is not None and kind in _TYPE_CHECKS:
+            label, ok = _TYPE_CHECKS[kind]
+            if not ok(front[name]):
+                out.add(
+                    "NC302", f"'{name}' should be {label}, not {type(front[name]).__name__} {front[name]!r}", *at(name)
+                )
+    for name, allowed in config.allowed.items():
+        values = front.get(name)
+        items = values if isinstance(values, list) else ([] if values is None else [values])
+        if name in ("categories", "tags") and isinstance(values, str):
+            items = values.split()
+        bad = [str(v) for v in items if str(v) not in allowed]
+        if bad:
+            out.add("NC303", f"'{name}' value {', '.join(map(repr, bad))} is not one of the allowed values", *at(name))
+    for name, pattern in config.pattern.items():
+        value = front.get(name)
+        if value is not None and not pattern.search(str(value)):
+            out.add("NC304", f"'{name}' value {str(value)!r} does not match /{pattern.pattern}/", *at(name))
+    if config.schema is not None:
+        for where, message in schema_errors(config, front):
+            key = str(where[0]) if where else ""
+            out.add("NC307", f"{'/'.join(map(str, where)) or '(front matter)'}: {message}", *at(key))
+    title = front.get("title")
+    if isinstance(title, str) and title.strip():
+        if title != title.strip():
+            out.add("NC305", "the title has leading or trailing whitespace", *at("title"))
+        unbalanced = _unbalanced(title)
+        if unbalanced:
+            out.add("NC306", f"the title has unbalanced {unbalanced}", *at("title"))
+
+    # Jekyll's behaviour.
+    if not post.published:
+        out.add("NC204", "published is false: Jekyll does not publish this post", *at("published"))
+    date_value = front.get("date")
+    if isinstance(date_value, dt.datetime) and date_value.tzinfo is None and post.front_matter_format == "yaml":
+        assert post.date is not None
+        out.add(
+            "NC206",
+            f"unquoted date {date_value:%Y-%m-%d %H:%M:%S} has no UTC offset: Jekyll reads it as UTC and "
+            f"publishes {post.date:%Y-%m-%d %H:%M %z}",
+            *at("date"),
+        )
+    dated = match_dated_name(post.relative_path) if item.kind == "post" else None
+    if dated and "date" in front and post.date is not None:
+        year, month, day = (int(part) for part in dated[0].split("-"))
+        if year < 100:
+            year += 1900 if year >= 69 else 2000
+        if (year, month, day) != (post.date.year, post.date.month, post.date.day):
+            out.add(
+                "NC205",
+                f"the file name says {dated[0]} but the date is {post.date:%Y-%m-%d} in the site's time zone",
+                *at("date"),
+            )
+    categories = front.get("categories")
+    if isinstance(categories, str) and len(categories.split()) > 1:
+        facts["categories_string"] = categories
+        facts["categories_line"] = _where(at("categories"))
+    if post.layout:
+        facts["layout"] = post.layout
+        facts["layout_line"] = _where(at("layout"))
+
+    # Body.
+    body = post.body
+    if not body.strip():
+        out.add("NC401", "the post body is empty", post.body_line, 1)
+    else:
+        first = post.body_line
+        for regex, code, message in (
+            (_EMPTY_LINK, "NC402", "link with an empty target"),
+            (_JS_URL, "NC403", "javascript: URL"),
+            (_SCRIPT, "NC404", "<script> element in the body"),
+        ):
+            for match in regex.finditer(body):
+                out.add(code, message, *_position(body, match.start(), first))
+        for match in _IMG.finditer(body):
+            if not _IMG_SRC.search(match.group(0)):
+                out.add("NC405", "image without a src", *_position(body, match.start(), first))
+
+    # Facts for the archive-wide checks.
+    source = front.get(config.duplicate_key) if config.duplicate_key else None
+    if source is None and not config.duplicate_key:
+        link = _SOURCE_LINE.search(body)
+        source = link.group(1) if link else None
+    facts.update(
+        {
+            "url": post.url if post.published else None,
+            "title": post.title.strip() if isinstance(title, str) else None,
+            "day": post.date.date().isoformat() if post.date else None,
+            "date": post.date.isoformat() if post.date else None,
+            "date_line": _where(at("date")),
+            "source": None if source is None else str(source),
+            "future_ok": "1" if item.site.future else None,
+            "has_theme": "1" if item.site.theme else None,
+        }
+    )
+
+
+def _unbalanced(title: str) -> str | None:
+    for opening, closing in _PAIRS:
+        if title.count(opening) != title.count(closing):
+            return f"{opening}{closing}"
+    if title.count('"') % 2:
+        return 'quotes (")'
+    return None
+
+
+def _where(position: tuple[int, int]) -> str:
+    return f"{position[0]}:{position[1]}"
+
+
+def _line_col(value: str | None) -> tuple[int, int]:
+    if not value:
+        return 1, 1
+    line, column = value.split(":")
+    return int(line), int(column)
+
+
+@lru_cache(maxsize=64)
+def site_layouts(root: str) -> frozenset[str]:
+    """Names of the layouts in a site's _layouts/ (without extension)."""
+    try:
+        names = os.listdir(os.path.join(root, "_layouts"))
+    except OSError:
+        return frozenset()
+    return frozenset(os.path.splitext(name)[0] for name in names)
+
+
+@lru_cache(maxsize=64)
+def site_page_categories(root: str) -> frozenset[str]:
+    """``category:`` values declared by the site's pages (not posts), e.g. category index pages."""
+    found: set[str] = set()
+    for directory, folders, files in os.walk(root):
+        folders[:] = [f for f in folders if not f.startswith((".", "_"))]
+        for name in files:
+            if not name.endswith((".md", ".markdown", ".html")):
+                continue
+            try:
+                with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                    head = handle.read(4096)
+            except (OSError, UnicodeDecodeError):
+                continue
+            match = re.search(r"^category:[ \t]*['\"]?(.+?)['\"]?[ \t]*$", head.split("\n---", 1)[0], re.M)
+            if head.startswith("---") and match:
+                found.add(match.group(1))
+    return frozenset(found)
+
+
+class ArchiveChecks:
+    """Cross-file checks, fed one file at a time; keeps only the keys it compares (not the
+    files' results), so memory stays small as the archive grows."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now or dt.datetime.now(dt.timezone.utc)
+        self.by_url: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+        self.by_title: dict[int, list[str]] = defaultdict(list)
+        self.by_source: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, result: FileResult) -> Iterator[Diagnostic]:
+        """Remember what ``result`` needs compared; yield its checks that need no other post."""
+        facts, path = result.facts, result.path
+        if facts.get("url"):
+            self.by_url[(facts.get("site_root"), str(facts["url"]))].append(path)
+        if facts.get("title") and facts.get("day"):
+            self.by_title[hash((facts["title"], facts["day"]))].append(path)
+        if facts.get("source"):
+            self.by_source[str(facts["source"])].append(path)
+        yield from _deferred_checks(path, facts, self.now)
+
+    def finish(self) -> Iterator[Diagnostic]:
+        for (_, url), paths in self.by_url.items():
+            if len(paths) > 1:
+                for path in paths:
+                    others = ", ".join(p for p in paths if p != path)
+                    yield _diag(path, "NC209", f"Jekyll writes this post and {others} to the same URL {url}")
+        for paths in self.by_title.values():
+            first, *rest = sorted(paths)
+            for path in rest:
+                yield _diag(path, "NC501", f"same title on the same day as {first}")
+        for source, paths in self.by_source.items():
+            first, *rest = sorted(paths)
+            for path in rest:
+                yield _diag(path, "NC502", f"same source link as {first}: {source}")
+
+
+def check_archive(results: Iterable[FileResult], now: dt.datetime | None = None) -> list[Diagnostic]:
+    """Every archive-wide diagnostic for ``results``."""
+    checks = ArchiveChecks(now)
+    found = [d for result in results for d in checks.add(result)]
+    return found + list(checks.finish())
+
+
+def _diag(
+    path: str, code: str, message: str, line: int = 1, column: int = 1, severity: Severity | None = None
+) -> Diagnostic:
+    return Diagnostic(path, line, column, code, severity or RULES[code].severity, message)
+
+
+def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetime) -> Iterator[Diagnostic]:
+    root = facts.get("site_root")
+    date = facts.get("date")
+    if date and not facts.get("future_ok") and dt.datetime.fromisoformat(date) > now and root:
+        yield _diag(
+            path,
+            "NC203",
+            f"dated {date}, in the future: Jekyll skips it unless future: true",
+            *_line_col(facts.get("date_line")),
+        )
+    layout = facts.get("layout")
+    if layout and root and layout != "none" and not facts.get("has_theme") and layout not in site_layouts(root):
+        yield _diag(path, "NC208", f"layout '{layout}' is not in _layouts/", *_line_col(facts.get("layout_line")))
+    categories = facts.get("categories_string")
+    if categories:
+        parts = categories.split()
+        declared = root is not None and categories in site_page_categories(root)
+        message = f"categories: {categories!r} is split by Jekyll into {len(parts)} categories {parts}"
+        if declared:
+            message += "; a page of the site declares it as one category, so its listing misses this post"
+        yield _diag(
+            path, "NC207", message, *_line_col(facts.get("categories_line")), severity="error" if declared else None
+        )
+
+
+@dataclass
+class ValidationRun:
+    """The outcome of validating a set of paths."""
+
+    diagnostics: list[Diagnostic]
+    files: list[str]
+    posts_checked: int
+    missing: list[str]
+
+
+def _select(
+    diagnostics: Iterable[Diagnostic], config: ValidateConfig, ignored: dict[str, tuple[str, ...]]
+) -> Iterator[Diagnostic]:
+    for diagnostic in diagnostics:
+        inline = ignored.get(diagnostic.path)
+        if inline and any(diagnostic.code.startswith(code) for code in inline):
+            continue
+        relative = config.relative_path(diagnostic.path) if config.per_path_ignores else diagnostic.path
+        if config.enabled(diagnostic.code, relative):
+            yield diagnostic
+
+
+def validate(
+    found: Iterable[Found],
+    config: ValidateConfig,
+    *,
+    cache: ResultCache | None = None,
+    jobs: int | None = None,
+    now: dt.datetime | None = None,
+) -> ValidationRun:
+    """Check every discovered post: cached results where the file is unchanged, the rest on
+    all cores, then the archive-wide checks. Site pages are not posts and are not checked."""
+    from newsctl.batch import parallel_map
+
+    run = ValidationRun([], [], 0, [])
+    checks = ArchiveChecks(now)
+    ignored: dict[str, tuple[str, ...]] = {}
+    hits: list[FileResult] = []
+    stats: dict[str, tuple[int, int]] = {}
+
+    def to_check() -> Iterator[Candidate | Skipped]:
+        for item in found:
+            if isinstance(item, Missing):
+                run.missing.append(item.path)
+                continue
+            if isinstance(item, Candidate) and item.page:
+                continue
+            run.files.append(item.path)
+            if isinstance(item, Candidate) and cache is not None:
+                try:
+                    info = os.stat(item.path)
+                except OSError:
+                    yield item
+                    continue
+                key = os.path.abspath(item.path)
+                stats[key] = (info.st_size, info.st_mtime_ns)
+                cached = cache.get(key, info.st_size, info.st_mtime_ns)
+                if cached is not None:
+                    diagnostics = tuple(replace(d, path=item.path) for d in cached.diagnostics)
+                    hits.append(FileResult(item.path, diagnostics, cached.facts))
+                    continue
+            yield item
+
+    def take(result: FileResult) -> None:
+        if result.is_post:
+            run.posts_checked += 1
+        if result.facts.get("ignore"):
+            ignored[result.path] = tuple(str(result.facts["ignore"]).split(","))
+        run.diagnostics.extend(result.diagnostics)
+        run.diagnostics.extend(checks.add(result))
+
+    for result in parallel_map(partial(check_file, config=config), to_check(), jobs=jobs):
+        take(result)
+        if cache is not None and result.facts.get("kind") not in ("skipped", "unreadable"):
+            key = os.path.abspath(result.path)
+            if key in stats:
+                cache.put(key, *stats[key], CachedResult(result.diagnostics, result.facts))
+        while hits:
+            take(hits.pop())
+    while hits:
+        take(hits.pop())
+    run.diagnostics.extend(checks.finish())
+    run.diagnostics = sorted(set(_select(run.diagnostics, config, ignored)))
+    return run
+
+
+@dataclass
+class Outcome:
+    """A whole ``newsctl validate`` invocation: the config used, the final run, the fixes made."""
+
+    config: ValidateConfig
+    run: ValidationRun
+    fixes: list[Applied]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Changes whenever newsctl's own code does (not only its version), so a development
+    install never trusts results an older build of the checks cached."""
+    import hashlib
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(package)):
+        if name.endswith(".py"):
+            info = os.stat(os.path.join(package, name))
+            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _archive_root(config: ValidateConfig, paths: list[str]) -> str:
+    if config.root is not None:
+        return str(config.root)
+    from newsctl.site import site_for
+
+    first = paths[0] if paths else "."
+    site = site_for(first)
+    if site.root:
+        return site.root
+    return os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
+
+
+def run_validation(
+    paths: list[str],
+    *,
+    config_file: Path | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    drafts: bool = False,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+    progress: Callable[[Iterator[Found]], Iterator[Found]] | None = None,
+) -> Outcome:
+    """Find the config, validate ``paths`` (with the cache), apply fixes and check again."""
+    from newsctl import __version__
+    from newsctl.config import find_config, load_config
+    from newsctl.discovery import discover
+    from newsctl.fixes import fix_text, fixable, write_atomic
+
+    if config_file is None and paths:
+        first = Path(paths[0])
+        config_file = find_config(first if first.is_dir() else first.parent)
+    config = load_config(config_file).with_cli(select=select, ignore=ignore)
+
+    def once() -> ValidationRun:
+        found: Iterator[Found] = discover(paths, drafts=drafts)
+        if progress is not None:
+            found = progress(found)
+        key = f"{__version__}:{code_fingerprint()}:{config.fingerprint}"
+        cache = ResultCache.open(Path(_archive_root(config, paths)), key) if use_cache and paths else None
+        try:
+            return validate(found, config, cache=cache, jobs=jobs)
+        finally:
+            if cache is not None:
+                cache.close()
+
+    run = once()
+    applied: list[Applied] = []
+    if fix:
+        by_path: dict[str, set[str]] = defaultdict(set)
+        for diagnostic in run.diagnostics:
+            if fixable(diagnostic, unsafe=unsafe_fixes):
+                by_path[diagnostic.path].add(diagnostic.code)
+        for path, codes in sorted(by_path.items()):
+            from newsctl.site import site_for
+
+            site = site_for(path)
+            relative = site.relative(path) if site.is_jekyll else os.path.basename(path)
+            with open(path, encoding="utf-8", newline="") as handle:
+                text = handle.read()
+            new_text, changes = fix_text(path, relative, text, codes, timezone=config.timezone or site.timezone)
+            if changes and new_text != text:
+                write_atomic(path, new_text.encode("utf-8"))
+                applied.extend(changes)
+        if applied:
+            run = once()
+    return Outcome(config, run, applied)
