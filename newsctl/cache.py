@@ -265,27 +265,24 @@ def _encode(result: CachedResult) -> str:
 
 
 def _decode(payload: str) -> CachedResult | None:
-    """The result stored as ``payload``, or None (a miss) when it is not what ``_encode`` writes."""
+    """The result stored as ``payload``, or None (a miss) when it is not what ``_encode`` writes.
+
+    Runs once per unchanged file on a warm run, so it trusts the shape ``_encode`` wrote and
+    lets any surprise (a damaged row) fall through to a miss instead of checking every field."""
     try:
         data = json.loads(payload)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    raw_diagnostics = data.get("d")
-    facts = data.get("f")
-    if not isinstance(raw_diagnostics, list) or not isinstance(facts, dict):
-        return None
-    diagnostics: list[Diagnostic] = []
-    for item in raw_diagnostics:
-        diagnostic = _decode_diagnostic(item)
-        if diagnostic is None:
+        diagnostics = tuple(
+            Diagnostic(path, line, column, code, severity, message)
+            for path, line, column, code, severity, message in data["d"]
+        )
+        facts = data["f"]
+        if not isinstance(facts, dict) or any(
+            d.severity not in SEVERITIES or type(d.line) is not int or type(d.column) is not int for d in diagnostics
+        ):
             return None
-        diagnostics.append(diagnostic)
-    for name, value in facts.items():
-        if not isinstance(name, str) or not (value is None or isinstance(value, str)):
-            return None
-    return CachedResult(diagnostics=tuple(diagnostics), facts=facts)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return CachedResult(diagnostics=diagnostics, facts=facts)
 
 
 def _decode_diagnostic(item: object) -> Diagnostic | None:

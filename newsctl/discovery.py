@@ -56,8 +56,18 @@ class Missing:
 Found = Candidate | Skipped | Missing
 
 
+_SPECIAL_START = frozenset(".#_~")
+
+
 def _skip_reason(entry: str) -> str | None:
     """Why Jekyll drops a file at ``entry`` (relative to ``_posts``), or None if it is a post."""
+    if (
+        entry[:1] not in _SPECIAL_START
+        and "/" not in entry
+        and not entry.endswith((".", "~", ".yml", ".yaml", ".YML", ".YAML"))
+        and match_dated_name(entry) is not None
+    ):
+        return None  # the common case, decided without the slower checks below
     name = os.path.basename(entry)
     if entry.endswith("."):
         return "Jekyll ignores file names ending in '.'"

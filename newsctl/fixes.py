@@ -20,11 +20,11 @@ from newsctl.frontmatter import JEKYLL_FRONT_MATTER
 from newsctl.jekyll import match_dated_name
 from newsctl.rules import RULES
 
-_TITLE_LINE = re.compile(r"""^(title:[ \t]*)(?:"([^"\\\n]*)"|'([^'\n]*)')([ \t]*)$""", re.M)
+_TITLE_LINE = re.compile(r"""^(title:[ \t]*)(?:"([^"\\\n]*)"|'([^'\n]*)')([ \t]*)(?=\r?$)""", re.M)
 _NAIVE_DATE_LINE = re.compile(
-    r"^(date:[ \t]*)(\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|[ \t]+)\d{1,2}:\d{2}:\d{2}(?:\.\d*)?)([ \t]*)$", re.M
+    r"^(date:[ \t]*)(\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|[ \t]+)\d{1,2}:\d{2}:\d{2}(?:\.\d*)?)([ \t]*)(?=\r?$)", re.M
 )
-_EMPTY_DATE_LINE = re.compile(r"^date:[ \t]*(?:~|null|Null|NULL|''|\"\")?[ \t]*$", re.M)
+_EMPTY_DATE_LINE = re.compile(r"^date:[ \t]*(?:~|null|Null|NULL|''|\"\")?[ \t]*(?=\r?$)", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,8 @@ def fix_text(
 
     if "NC301" in wanted:
         dated = match_dated_name(relative)
-        if dated and not re.search(r"^date[ \t]*:[ \t]*[^\s#]", front, re.M):
+        has_date = re.search(r"^date[ \t]*:[ \t]*[^\s#]", front, re.M) and not _EMPTY_DATE_LINE.search(front)
+        if dated and not has_date:
             year, month, day = (int(part) for part in dated[0].split("-"))
             if year < 100:
                 year += 1900 if year >= 69 else 2000

@@ -122,6 +122,41 @@ def _binary(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return data
 
 
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    return timestamp(str(loader.construct_scalar(node)))  # type: ignore[arg-type]
+
+
+def timestamp(value: str) -> Any:
+    """A YAML timestamp as Psych builds it: days 29-31 past a month's end roll over (Ruby's
+    Time.utc), and a value Ruby rejects (month 13, day 32) stays a string, as in Psych."""
+    node = yaml.ScalarNode(_TIMESTAMP_TAG, value)
+    try:
+        return _CONSTRUCTOR.construct_yaml_timestamp(node)
+    except ValueError:
+        pass
+    match = _CONSTRUCTOR.timestamp_regexp.match(value)
+    if match is None:
+        return value
+    parts = match.groupdict()
+    year, month, day = int(parts["year"]), int(parts["month"]), int(parts["day"])
+    if not (1 <= month <= 12 and 1 <= day <= 31) or parts["hour"] is None:
+        return value
+    hour, minute, second = int(parts["hour"]), int(parts["minute"]), int(parts["second"])
+    if hour > 23 or minute > 59 or second > 60:
+        return value
+    fraction = int((parts["fraction"] or "0")[:6].ljust(6, "0"))
+    moment = dt.datetime(year, month, 1) + dt.timedelta(
+        days=day - 1, hours=hour, minutes=minute, seconds=second, microseconds=fraction
+    )
+    if parts["tz_sign"]:
+        offset = dt.timedelta(hours=int(parts["tz_hour"]), minutes=int(parts["tz_minute"] or 0))
+        return moment.replace(tzinfo=dt.timezone(-offset if parts["tz_sign"] == "-" else offset))
+    if parts["tz"]:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+_JekyllLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _JekyllLoader.add_constructor("!binary", _binary)
 _JekyllLoader.add_constructor("tag:yaml.org,2002:binary", _binary)
 
@@ -161,8 +196,7 @@ def _plain_value(value: str) -> tuple[bool, Any]:
         if regexp.match(value):
             if tag != _TIMESTAMP_TAG:
                 return False, None
-            node = yaml.ScalarNode(_TIMESTAMP_TAG, value)
-            return True, _CONSTRUCTOR.construct_yaml_timestamp(node)
+            return True, timestamp(value)
     return True, value
 
 

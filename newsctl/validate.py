@@ -48,7 +48,7 @@ _ERROR_KIND_CODES = {
 
 _IGNORE_COMMENT = re.compile(r"#[^\n]*?\bnewsctl:\s*ignore\[([A-Za-z0-9_, ]+)\]")
 _TOP_KEY = re.compile(
-    r"""^(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"\-?:,\[\]{}&*!|>%@`][^:#\n]*?))[ \t]*:(?=[ \t]|$)""", re.M
+    r"""^(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"\-?:,\[\]{}&*!|>%@`][^:#\n]*?))[ \t]*:(?=[ \t\r]|$)""", re.M
 )
 _EMPTY_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:""|''|(?=[\s>]))|\[[^\]\n]*\]\(\s*\)|<>""", re.I)
 _JS_URL = re.compile(r"""(?:\b(?:href|src)\s*=\s*["']?|\]\()\s*javascript:""", re.I)
@@ -144,7 +144,7 @@ def _check_bytes(item: Candidate, data: bytes, config: ValidateConfig, out: _Col
     raw = block.raw
     ignore = _IGNORE_COMMENT.findall(raw)
     if ignore:
-        facts["ignore"] = ",".join(code.strip() for group in ignore for code in group.split(","))
+        facts["ignore"] = ",".join(code.strip() for group in ignore for code in group.split(",") if code.strip())
     if block.format == "yaml":
         _duplicate_keys(block.text, out)
     _check_post(item, post, parse(block), raw, config, out, facts)
@@ -283,7 +283,10 @@ def _check_post(
     # Body.
     body = post.body
     if not body.strip():
-        out.add("NC401", "the post body is empty", post.body_line, 1)
+        # The closing delimiter takes trailing blank lines with it: point at the file's last line.
+        whole = raw + body
+        last_line = max(1, whole.count("\n") + (0 if whole.endswith("\n") else 1))
+        out.add("NC401", "the post body is empty", min(post.body_line, last_line), 1)
     else:
         first = post.body_line
         for regex, code, message in (
@@ -376,16 +379,17 @@ class ArchiveChecks:
         self.by_title: dict[int, list[str]] = defaultdict(list)
         self.by_source: dict[str, list[str]] = defaultdict(list)
 
-    def add(self, result: FileResult) -> Iterator[Diagnostic]:
-        """Remember what ``result`` needs compared; yield its checks that need no other post."""
+    def add(self, result: FileResult) -> list[Diagnostic]:
+        """Remember what ``result`` needs compared; return its checks that need no other post."""
         facts, path = result.facts, result.path
-        if facts.get("url"):
-            self.by_url[(facts.get("site_root"), str(facts["url"]))].append(path)
-        if facts.get("title") and facts.get("day"):
-            self.by_title[hash((facts["title"], facts["day"]))].append(path)
-        if facts.get("source"):
-            self.by_source[str(facts["source"])].append(path)
-        yield from _deferred_checks(path, facts, self.now)
+        url, title, day, source = facts.get("url"), facts.get("title"), facts.get("day"), facts.get("source")
+        if url:
+            self.by_url[(facts.get("site_root"), url)].append(path)
+        if title and day:
+            self.by_title[hash((title, day))].append(path)
+        if source:
+            self.by_source[source].append(path)
+        return _deferred_checks(path, facts, self.now)
 
     def finish(self) -> Iterator[Diagnostic]:
         for (_, url), paths in self.by_url.items():
@@ -416,19 +420,24 @@ def _diag(
     return Diagnostic(path, line, column, code, severity or RULES[code].severity, message)
 
 
-def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetime) -> Iterator[Diagnostic]:
+def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetime) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
     root = facts.get("site_root")
     date = facts.get("date")
     if date and not facts.get("future_ok") and dt.datetime.fromisoformat(date) > now and root:
-        yield _diag(
-            path,
-            "NC203",
-            f"dated {date}, in the future: Jekyll skips it unless future: true",
-            *_line_col(facts.get("date_line")),
+        found.append(
+            _diag(
+                path,
+                "NC203",
+                f"dated {date}, in the future: Jekyll skips it unless future: true",
+                *_line_col(facts.get("date_line")),
+            )
         )
     layout = facts.get("layout")
     if layout and root and layout != "none" and not facts.get("has_theme") and layout not in site_layouts(root):
-        yield _diag(path, "NC208", f"layout '{layout}' is not in _layouts/", *_line_col(facts.get("layout_line")))
+        found.append(
+            _diag(path, "NC208", f"layout '{layout}' is not in _layouts/", *_line_col(facts.get("layout_line")))
+        )
     categories = facts.get("categories_string")
     if categories:
         parts = categories.split()
@@ -436,9 +445,12 @@ def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetim
         message = f"categories: {categories!r} is split by Jekyll into {len(parts)} categories {parts}"
         if declared:
             message += "; a page of the site declares it as one category, so its listing misses this post"
-        yield _diag(
-            path, "NC207", message, *_line_col(facts.get("categories_line")), severity="error" if declared else None
+        found.append(
+            _diag(
+                path, "NC207", message, *_line_col(facts.get("categories_line")), severity="error" if declared else None
+            )
         )
+    return found
 
 
 @dataclass
@@ -478,7 +490,6 @@ def validate(
     run = ValidationRun([], [], 0, [])
     checks = ArchiveChecks(now)
     ignored: dict[str, tuple[str, ...]] = {}
-    hits: list[FileResult] = []
     stats: dict[str, tuple[int, int]] = {}
 
     def to_check() -> Iterator[Candidate | Skipped]:
@@ -500,7 +511,7 @@ def validate(
                 cached = cache.get(key, info.st_size, info.st_mtime_ns)
                 if cached is not None:
                     diagnostics = tuple(replace(d, path=item.path) for d in cached.diagnostics)
-                    hits.append(FileResult(item.path, diagnostics, cached.facts))
+                    take(FileResult(item.path, diagnostics, cached.facts))
                     continue
             yield item
 
@@ -518,10 +529,6 @@ def validate(
             key = os.path.abspath(result.path)
             if key in stats:
                 cache.put(key, *stats[key], CachedResult(result.diagnostics, result.facts))
-        while hits:
-            take(hits.pop())
-    while hits:
-        take(hits.pop())
     run.diagnostics.extend(checks.finish())
     run.diagnostics = sorted(set(_select(run.diagnostics, config, ignored)))
     return run

@@ -152,6 +152,8 @@ EDGE_POSTS: dict[str, str] = {
     "A/B c/_posts/2022-02-05-upper.md": "---\ncategory: Foo Bar\n---\n",
     "x/_posts/2022-02-06-null-cats.md": "---\ncategories:\ncategory: y\n---\n",
     "_posts/2022-02-07-future-ish.md": "---\ndate: 2022-02-07 00:30:00 +0800\n---\n",
+    "_posts/2022-02-08-unquoted-rollover.md": "---\ndate: 2022-02-30 10:00:00\n---\n",
+    "_posts/2022-02-09-unquoted-rollover-offset.md": "---\ndate: 2022-04-31 23:30:00 +08:00\n---\n",
 }
 
 
