@@ -56,6 +56,8 @@ _SCRIPT = re.compile(r"<script\b", re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"[^"\s]|'[^'\s]|[^\s"'>])""", re.I)
 _SOURCE_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+)>?[ \t]*$", re.M)
+_MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>|\]\([^)]*\)|&[#\w]+;", re.S | re.I)
+_NOT_WORD = re.compile(r"[\W_]+")
 _PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"), ("(", ")"), ("（", "）"), ("[", "]"), ("【", "】"))
 
 
@@ -307,6 +309,7 @@ def _check_post(
         source = link.group(1) if link else None
     facts.update(
         {
+            "lead": _lead(body),
             "url": post.url if post.published else None,
             "title": post.title.strip() if isinstance(title, str) else None,
             "day": post.date.date().isoformat() if post.date else None,
@@ -317,6 +320,19 @@ def _check_post(
             "has_theme": "1" if item.site.theme else None,
         }
     )
+
+
+def _lead(body: str) -> str | None:
+    """A fingerprint of the body's opening: the first 60 letters and digits of its first line
+    with 20 or more (markup, links and punctuation set aside); None for a body too short."""
+    import hashlib
+
+    # The first line with enough text: scrapers append different link footers to one story.
+    for line in _MARKUP.sub("\n", body[:4000]).splitlines():
+        letters = _NOT_WORD.sub("", line)[:60]
+        if len(letters) >= 20:
+            return hashlib.blake2b(letters.encode(), digest_size=8).hexdigest()
+    return None
 
 
 def _unbalanced(title: str) -> str | None:
@@ -378,6 +394,7 @@ class ArchiveChecks:
         self.by_url: dict[tuple[str | None, str], list[str]] = defaultdict(list)
         self.by_title: dict[int, list[str]] = defaultdict(list)
         self.by_source: dict[str, list[str]] = defaultdict(list)
+        self.by_lead: dict[str, list[str]] = defaultdict(list)
 
     def add(self, result: FileResult) -> list[Diagnostic]:
         """Remember what ``result`` needs compared; return its checks that need no other post."""
@@ -389,6 +406,9 @@ class ArchiveChecks:
             self.by_title[hash((title, day))].append(path)
         if source:
             self.by_source[source].append(path)
+        lead = facts.get("lead")
+        if lead:
+            self.by_lead[lead].append(path)
         return _deferred_checks(path, facts, self.now)
 
     def finish(self) -> Iterator[Diagnostic]:
@@ -401,10 +421,17 @@ class ArchiveChecks:
             first, *rest = sorted(paths)
             for path in rest:
                 yield _diag(path, "NC501", f"same title on the same day as {first}")
+        reported = set()
         for source, paths in self.by_source.items():
             first, *rest = sorted(paths)
             for path in rest:
+                reported.add(path)
                 yield _diag(path, "NC502", f"same source link as {first}: {source}")
+        for paths in self.by_lead.values():
+            first, *rest = sorted(paths)
+            for path in rest:
+                if path not in reported:  # a copy with the same source link is NC502 already
+                    yield _diag(path, "NC503", f"the body opens with the same text as {first}: the same story twice?")
 
 
 def check_archive(results: Iterable[FileResult], now: dt.datetime | None = None) -> list[Diagnostic]:

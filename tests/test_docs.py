@@ -38,3 +38,10 @@ def test_readme_documents_every_command_and_option() -> None:
         for param in command.params:
             if isinstance(param, click.Option):
                 assert any(f"`{opt}" in README or f"{opt} " in README for opt in param.opts), (name, param.opts)
+
+
+def test_readme_lists_every_rule() -> None:
+    from newsctl.rules import RULES
+
+    for rule in RULES.values():
+        assert f"| {rule.code} | {rule.name} | {rule.severity} |" in README, rule.code

@@ -112,6 +112,15 @@ TRIPS = [
         None,
         id="NC502-same-source",
     ),
+    pytest.param(
+        "NC503",
+        {
+            POST: post(body="<p>离岸人民币兑美元升至6.3512，为2018年以来最高水平。</p>\n<https://example.com/n/1>\n"),
+            OTHER: post(body="离岸人民币兑美元升至6.3512，为2018年以来最高水平。\n\n[返回](../)\n", title="别的标题"),
+        },
+        None,
+        id="NC503-same-opening-other-title-and-link",
+    ),
 ]
 
 PASSES = [
@@ -185,6 +194,15 @@ PASSES = [
         {POST: post(body="<https://example.com/n/1>\n"), OTHER: post(body="<https://example.com/n/2>\n", title="别的")},
         None,
         id="NC502-different-sources",
+    ),
+    pytest.param(
+        "NC503",
+        {
+            POST: post(body="离岸人民币兑美元升至6.3512，为2018年以来最高水平。\n"),
+            OTHER: post(body="在岸人民币兑美元升至2018年5月以来新高，现报6.3565。\n", title="别的标题"),
+        },
+        None,
+        id="NC503-different-openings",
     ),
 ]
 
