@@ -31,7 +31,7 @@ RESULTS_DIR="${RESULTS_DIR:-$HERE/results}"
 RUNS_SMALL="${RUNS_SMALL:-10}"
 RUNS_LARGE="${RUNS_LARGE:-5}"
 
-BENCHMARKS=(startup list list_filtered memory profile)
+BENCHMARKS=(startup list list_filtered memory profile validate jekyll)
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -143,12 +143,13 @@ measure() {
     local name="$1" label="$2"
     shift 2
     local tv="$RESULTS_DIR/time-$name-$label.txt"
-    /usr/bin/time -v -o "$tv" "$@" >/dev/null
+    # validate exits 1 when it finds something; only the measurements matter here.
+    /usr/bin/time -v -o "$tv" "$@" >/dev/null || true
     local maxrss cpu wall tree
     maxrss="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tv")"
     cpu="$(sed -n 's/.*Percent of CPU this job got: //p' "$tv" | tr -d '%')"
     wall="$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tv")"
-    tree="$("$PYTHON" "$HERE/peak_rss.py" -- "$@" 2>&1 >/dev/null | sed -n 's/^tree_peak_kb\t//p')"
+    tree="$("$PYTHON" "$HERE/peak_rss.py" -- "$@" 2>&1 >/dev/null | sed -n 's/^tree_peak_kb\t//p')" || true
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >>"$RESULTS_DIR/memory.tsv"
     printf '%-28s %-5s maxrss=%s KB tree=%s KB cpu=%s%% wall=%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >&2
 }
@@ -181,6 +182,37 @@ s.sort_stats("cumulative").print_stats(40)
 s.sort_stats("tottime").print_stats(25)
 EOF
     sed -n '1,60p' "$out" >&2
+}
+
+# newsctl validate: a cold run (no cache), a warm run (nothing changed), and -j 1 for the
+# parallel speed-up; memory of cold runs on both archives.
+bench_validate() {
+    need /usr/bin/time
+    local label path runs
+    while read -r label path runs; do
+        log "validate $label"
+        hf "validate-$label" --runs "$runs" \
+            --prepare "rm -rf $path/.newsctl" \
+            -n "newsctl validate, cold (all cores)" "$NEWSCTL validate $path > /dev/null || true" \
+            -n "newsctl validate, cold, -j 1" "$NEWSCTL validate -j 1 $path > /dev/null || true"
+        "$NEWSCTL" validate "$path" >/dev/null || true
+        hf "validate-warm-$label" --warmup 1 --runs "$runs" \
+            -n "newsctl validate, warm (nothing changed)" "$NEWSCTL validate $path > /dev/null || true"
+        rm -rf "$path/.newsctl"
+        measure "validate-cold" "$label" "$NEWSCTL" validate --no-cache "$path"
+    done < <(archives)
+}
+
+# What users wait for without newsctl: `jekyll build` on the 10k archive (one run; it is the
+# build that fails, or silently drops posts, at the end).
+bench_jekyll() {
+    need jekyll
+    log "jekyll build $ARCHIVE_10K"
+    local out
+    out="$(mktemp -d)"
+    hf "jekyll-10k" --runs 1 \
+        -n "jekyll build (10k posts)" "jekyll build --safe -q -s $ARCHIVE_10K -d $out/site > /dev/null 2>&1 || true"
+    rm -rf "$out"
 }
 
 # --- main --------------------------------------------------------------------
