@@ -87,13 +87,29 @@ def _scan(directory: str) -> list[tuple[str, bool]]:
 
     Only names are kept, not DirEntry objects: a news archive's ``_posts`` may hold a million
     files in one folder."""
+    listing: list[tuple[str, bool]] = []
     try:
         with os.scandir(directory) as entries:
-            listing = [(entry.name, entry.is_dir()) for entry in entries]
+            for entry in entries:
+                kind = _kind(entry)
+                if kind != "linked-dir":
+                    listing.append((entry.name, kind == "dir"))
     except OSError:
-        return []
+        pass  # an unreadable folder holds nothing we can read; what was listed still counts
     listing.sort()
     return listing
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    """ "dir" to walk into, "file" to read, or "linked-dir" to leave alone: Jekyll's ``**`` glob
+    lists a link to a folder but never enters it (so a link loop cannot make a post appear forty
+    times). A link that cannot be resolved is a file, and reading it reports the problem."""
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            return "dir"
+        return "linked-dir" if entry.is_symlink() and entry.is_dir() else "file"
+    except OSError:
+        return "file"
 
 
 def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool) -> Iterator[Found]:

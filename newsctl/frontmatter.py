@@ -266,10 +266,36 @@ def _parse_yaml(text: str) -> dict[str, Any]:
         raise FrontMatterError(f"YAML error: {exc}", 1) from None
     if data is None:
         return {}
+    if "*" in text and _expanded_size(data, {}) > MAX_EXPANDED_VALUES:
+        raise FrontMatterError(
+            f"YAML aliases expand to more than {MAX_EXPANDED_VALUES:,} values (an alias bomb)", 1, "yaml"
+        )
     if not isinstance(data, dict):
         kind = type(data).__name__.replace("str", "string").replace("list", "list")
         raise FrontMatterError(f"front matter is a YAML {kind}, not a mapping of keys to values", 1, "not-mapping")
     return data
+
+
+# Aliases share one object, so a "billion laughs" document loads small but any code that walks
+# it (categories, tags, JSON output) would expand it: refuse such front matter outright.
+MAX_EXPANDED_VALUES = 100_000
+
+
+def _expanded_size(value: Any, seen: dict[int, int]) -> int:
+    if not isinstance(value, (dict, list)):
+        return 1
+    known = seen.get(id(value))
+    if known is not None:
+        return known
+    seen[id(value)] = MAX_EXPANDED_VALUES + 1  # a cycle counts as too big
+    items = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
+    total = 1
+    for _, item in items:
+        total += _expanded_size(item, seen)
+        if total > MAX_EXPANDED_VALUES:
+            break
+    seen[id(value)] = total
+    return total
 
 
 def _parse_toml(text: str) -> dict[str, Any]:

@@ -50,13 +50,14 @@ _IGNORE_COMMENT = re.compile(r"#[^\n]*?\bnewsctl:\s*ignore\[([A-Za-z0-9_, ]+)\]"
 _TOP_KEY = re.compile(
     r"""^(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"\-?:,\[\]{}&*!|>%@`][^:#\n]*?))[ \t]*:(?=[ \t\r]|$)""", re.M
 )
-_EMPTY_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:""|''|(?=[\s>]))|\[[^\]\n]*\]\(\s*\)|<>""", re.I)
+# Bounded repeats: a long line of unclosed `<a ` or `[` must not make a scan quadratic.
+_EMPTY_LINK = re.compile(r"""<a\b[^<>]{0,2000}?\bhref\s*=\s*(?:""|''|(?=[\s>]))|\[[^\[\]\n]{0,500}\]\(\s*\)|<>""", re.I)
 _JS_URL = re.compile(r"""(?:\b(?:href|src)\s*=\s*["']?|\]\()\s*javascript:""", re.I)
 _SCRIPT = re.compile(r"<script\b", re.I)
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_IMG = re.compile(r"<img\b[^<>]{0,2000}>", re.I)
 _IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"[^"\s]|'[^'\s]|[^\s"'>])""", re.I)
 _SOURCE_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+)>?[ \t]*$", re.M)
-_MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<[^>]*>|\]\([^)]*\)|&[#\w]+;", re.S | re.I)
+_MARKUP = re.compile(r"<!--.{0,2000}?-->|<[^<>]{0,500}>|\]\([^()]{0,500}\)|&[#\w]{1,10};", re.S)
 _NOT_WORD = re.compile(r"[\W_]+")
 _PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"), ("(", ")"), ("（", "）"), ("[", "]"), ("【", "】"))
 
