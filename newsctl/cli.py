@@ -6,6 +6,7 @@ are imported inside the commands that use them.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -210,8 +211,6 @@ def _split_codes(values: tuple[str, ...]) -> list[str] | None:
 
 def _stdin_paths() -> list[str]:
     # `git diff --name-only | newsctl validate -`: files the diff deleted are not errors.
-    import os
-
     return [line for line in (raw.strip() for raw in sys.stdin) if line and os.path.exists(line)]
 
 
@@ -258,11 +257,8 @@ def validate_command(
     from newsctl.validate import run_validation
 
     started = time.perf_counter()
-    targets = [p for p in paths if p != "-"] + (_stdin_paths() if "-" in paths else [])
-    if "-" in paths and not targets:
-        targets = []
-    elif not targets:
-        targets = ["."]
+    # With `-` and an empty list on stdin (a diff with no changes) there is nothing to check.
+    targets = [p for p in paths if p != "-"] + (_stdin_paths() if "-" in paths else []) if paths else ["."]
     outcome = run_validation(
         targets,
         config_file=Path(config_file) if config_file else None,
@@ -284,7 +280,7 @@ def validate_command(
     run = outcome.run
     summary = Summary.of(run.diagnostics, run.posts_checked, time.perf_counter() - started, len(outcome.fixes))
     strict = strict or outcome.config.strict
-    color = fmt == "text" and stdout_is_tty() and not os_environ_has("NO_COLOR")
+    color = fmt == "text" and stdout_is_tty() and not os.environ.get("NO_COLOR")
     render(
         fmt, run.diagnostics, summary, sys.stdout, color=color, statistics=statistics,
         fixes=[str(f) for f in outcome.fixes], files=run.files, strict=strict,
@@ -293,12 +289,6 @@ def validate_command(
         sys.exit(ERROR)
     failing = summary.errors + (summary.warnings if strict else 0)
     sys.exit(FINDINGS if failing else OK)
-
-
-def os_environ_has(name: str) -> bool:
-    import os
-
-    return bool(os.environ.get(name))
 
 
 @cli.command("rules")
@@ -355,8 +345,6 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=args, prog_name="newsctl")
     except BrokenPipeError:
         # The reader (head, fzf) went away: that is not an error of ours.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(OK)
     except KeyboardInterrupt:
