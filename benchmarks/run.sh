@@ -212,6 +212,9 @@ bench_jekyll() {
     out="$(mktemp -d)"
     hf "jekyll-10k" --runs 1 \
         -n "jekyll build (10k posts)" "jekyll build --safe -q -s $ARCHIVE_10K -d $out/site > /dev/null 2>&1 || true"
+    # The timing is only meaningful if the build got to the end: record how many pages it wrote.
+    printf 'html_pages\t%s\n' "$(find "$out/site" -name '*.html' 2>/dev/null | wc -l)" >"$RESULTS_DIR/jekyll-10k-output.tsv"
+    cat "$RESULTS_DIR/jekyll-10k-output.tsv" >&2
     rm -rf "$out"
 }
 

@@ -1,0 +1,468 @@
+"""Post bodies as a reader sees them, written out as Markdown or plain text.
+
+A body is first rendered the way Jekyll renders it (``body_html``: Markdown posts through a
+CommonMark renderer, HTML posts as they are), then walked as an HTML tree. What the reader does
+not see is dropped (comments, scripts, styles, hidden elements); what they see is written out
+with its structure (headings, paragraphs, lists, quotes, tables, code, links, images).
+
+Whitespace follows HTML's rules, plus one for Chinese and Japanese: a line break between two
+CJK characters is not a space (a browser shows none), while a real space between them is kept.
+Lines are never wrapped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from markdown_it import MarkdownIt
+
+    from newsctl.post import Post
+
+Target = Literal["markdown", "text"]
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "ul",
+        "caption",
+    ]
+)
+SKIPPED_TAGS = frozenset(["script", "style", "template", "head", "title", "meta", "link", "noembed"])
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\ua960-\ua97f"
+    "\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
+)
+_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
+_LIQUID = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertOptions:
+    """How to write a body. ``images``: keep (Markdown images), alt (their alt text) or drop.
+    ``links`` (text only): drop the URL (default), inline after the text, or footnotes."""
+
+    to: Target = "markdown"
+    images: Literal["keep", "alt", "drop"] | None = None
+    links: Literal["inline", "footnotes", "drop"] = "drop"
+
+    @property
+    def image_mode(self) -> str:
+        return self.images or ("keep" if self.to == "markdown" else "drop")
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+
+def markdown_to_html(text: str) -> str:
+    """CommonMark (with GFM tables and strikethrough, raw HTML kept) to HTML."""
+    return str(_markdown().render(text))
+
+
+def body_html(post: Post) -> str:
+    """The body as Jekyll renders it: Markdown posts rendered, HTML posts as they are."""
+    import os
+
+    ext = os.path.splitext(post.path)[1].lower().lstrip(".")
+    if ext in ("md", "markdown", "mkdown", "mkdn", "mkd"):
+        return markdown_to_html(post.body)
+    return post.body
+
+
+def convert_body(post: Post, options: ConvertOptions) -> str:
+    return convert_html(body_html(post), options)
+
+
+def convert_html(html: str, options: ConvertOptions) -> str:
+    """The visible content of ``html`` as Markdown or plain text (ends with one newline, or is
+    empty)."""
+    import lxml.html
+
+    if not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    writer = _Writer(options)
+    blocks = writer.blocks(root)
+    text = "\n\n".join(block for block in blocks if block.strip())
+    if writer.footnotes:
+        text += "\n\n" + "\n".join(f"[{i}] {url}" for i, url in enumerate(writer.footnotes, 1))
+    return text + "\n" if text else ""
+
+
+def _hidden(element: HtmlElement) -> bool:
+    tag = element.tag
+    if not isinstance(tag, str):  # comments and processing instructions
+        return True
+    if tag.lower() in SKIPPED_TAGS or element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+# An inline run is a list of pieces: visible text, or markup that opens or closes around it.
+Piece = tuple[Literal["text", "open", "close", "raw"], str]
+
+
+class _Writer:
+    def __init__(self, options: ConvertOptions) -> None:
+        self.options = options
+        self.markdown = options.to == "markdown"
+        self.footnotes: list[str] = []
+
+    # --- blocks ----------------------------------------------------------------------------
+    def blocks(self, element: HtmlElement) -> list[str]:
+        """The blocks inside ``element``: inline runs become paragraphs, block children their own."""
+        out: list[str] = []
+        run: list[Piece] = []
+
+        def flush() -> None:
+            if run:
+                text = self.finish(run)
+                if text.strip():
+                    out.append(text)
+                run.clear()
+
+        if element.text:
+            run.append(("text", element.text))
+        for child in element:
+            if not _hidden(child):
+                tag = child.tag.lower()
+                if tag in BLOCK_TAGS:
+                    flush()
+                    out.extend(self.block(child, tag))
+                else:
+                    run.extend(self.inline(child))
+            if child.tail:
+                run.append(("text", child.tail))
+        flush()
+        return out
+
+    def block(self, element: HtmlElement, tag: str) -> list[str]:
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            text = self.finish(list(self.inline_children(element))).replace("\n", " ")
+            if not text.strip():
+                return []
+            return [("#" * int(tag[1]) + " " + text) if self.markdown else text]
+        if tag in ("ul", "ol"):
+            return self.list_block(element, ordered=tag == "ol")
+        if tag == "blockquote":
+            inner = self.blocks(element)
+            if not self.markdown:
+                return inner
+            body = "\n\n".join(inner)
+            return ["\n".join(("> " + line) if line else ">" for line in body.split("\n"))] if inner else []
+        if tag == "pre":
+            return self.pre_block(element)
+        if tag == "table":
+            return self.table_block(element)
+        if tag == "hr":
+            return ["---"] if self.markdown else []
+        return self.blocks(element)
+
+    def list_block(self, element: HtmlElement, *, ordered: bool) -> list[str]:
+        items: list[str] = []
+        number = int(element.get("start") or 1) if ordered and (element.get("start") or "").isdigit() else 1
+        for child in element:
+            if _hidden(child):
+                continue
+            tag = child.tag.lower()
+            if tag in ("ul", "ol"):  # a list directly inside a list (invalid, but common)
+                items.extend(self.list_block(child, ordered=tag == "ol"))
+                continue
+            inner = self.blocks(child) if tag == "li" else self.blocks(_wrap(child))
+            if not inner:
+                continue
+            if not self.markdown:
+                items.extend(inner)
+                continue
+            marker = f"{number}. " if ordered else "- "
+            number += 1
+            pad = " " * len(marker)
+            # A nested list follows its item's text directly (a blank line would make it loose).
+            body = inner[0]
+            for block in inner[1:]:
+                body += ("\n" if _LIST_START.match(block) else "\n\n") + block
+            lines = body.split("\n")
+            items.append(marker + lines[0] + "".join("\n" + (pad + line if line else "") for line in lines[1:]))
+        if not items:
+            return []
+        return ["\n".join(items)]
+
+    def pre_block(self, element: HtmlElement) -> list[str]:
+        code = element.text_content()
+        if not code.strip():
+            return []
+        if not self.markdown:
+            return [code.rstrip("\n")]
+        language = ""
+        inner = element.find("code")
+        classes = ((inner.get("class") if inner is not None else None) or element.get("class") or "").split()
+        for name in classes:
+            if name.startswith("language-"):
+                language = name[len("language-") :]
+        fence = "```"
+        while fence in code:
+            fence += "`"
+        return [f"{fence}{language}\n{code.rstrip(chr(10))}\n{fence}"]
+
+    def table_block(self, element: HtmlElement) -> list[str]:
+        rows: list[list[str]] = []
+        for row in element.iter("tr"):
+            if _hidden(row):
+                continue
+            cells = [
+                self.finish(list(self.inline_children(cell)))
+                .replace("\\\n", "<br>" if self.markdown else " ")
+                .replace("\n", " ")
+                .strip()
+                for cell in row
+                if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th") and not _hidden(cell)
+            ]
+            if cells:
+                rows.append(cells)
+        if not rows:
+            return []
+        if not self.markdown:
+            return ["\n".join("\t".join(cells) for cells in rows)]
+        width = max(len(cells) for cells in rows)
+        lines = []
+        for index, cells in enumerate(rows):
+            cells = [cell.replace("|", "\\|") for cell in cells] + [""] * (width - len(cells))
+            lines.append("| " + " | ".join(cells) + " |")
+            if index == 0:
+                lines.append("|" + " --- |" * width)
+        return ["\n".join(lines)]
+
+    # --- inline ----------------------------------------------------------------------------
+    def inline_children(self, element: HtmlElement) -> Iterator[Piece]:
+        if element.text:
+            yield ("text", element.text)
+        for child in element:
+            if not _hidden(child):
+                tag = child.tag.lower()
+                if tag in BLOCK_TAGS:  # a block inside an inline context: a line break around it
+                    yield ("raw", "\n")
+                    yield from self.inline_children(child)
+                    yield ("raw", "\n")
+                else:
+                    yield from self.inline(child)
+            if child.tail:
+                yield ("text", child.tail)
+
+    def inline(self, element: HtmlElement) -> list[Piece]:
+        tag = element.tag.lower()
+        if tag == "br":
+            return [("raw", "\n")]
+        if tag == "img":
+            return self.image(element)
+        inner = list(self.inline_children(element))
+        if not self.markdown:
+            if tag == "a":
+                return self.text_link(element, inner)
+            return inner
+        if tag in ("strong", "b"):
+            return self.emphasis(inner, "**", "strong")
+        if tag in ("em", "i"):
+            return self.emphasis(inner, "*", "em")
+        if tag in ("del", "s", "strike"):
+            return self.emphasis(inner, "~~", "del")
+        if tag == "code":
+            return self.code(element)
+        if tag == "a":
+            return self.link(element, inner)
+        return inner
+
+    def image(self, element: HtmlElement) -> list[Piece]:
+        mode = self.options.image_mode
+        alt = element.get("alt") or ""
+        if mode == "drop":
+            return []
+        if mode == "alt" or not self.markdown:
+            return [("text", alt)] if mode == "alt" else []
+        src = element.get("src") or ""
+        title = element.get("title")
+        return [("raw", f"![{_escape(alt)}]({_destination(src)}{_title(title)})")]
+
+    def text_link(self, element: HtmlElement, inner: list[Piece]) -> list[Piece]:
+        href = element.get("href") or ""
+        mode = self.options.links
+        if mode == "drop" or not href or href.startswith("#"):
+            return inner
+        if mode == "inline":
+            return [*inner, ("text", f" ({href})")]
+        self.footnotes.append(href)
+        return [*inner, ("raw", f"[{len(self.footnotes)}]")]
+
+    def link(self, element: HtmlElement, inner: list[Piece]) -> list[Piece]:
+        href = element.get("href")
+        if href is None:
+            return inner
+        title = element.get("title")
+        text = "".join(value for kind, value in inner if kind == "text").strip()
+        if text == href and not title and _AUTOLINKABLE.fullmatch(href):
+            return [("raw", f"<{href}>")]  # the form the post used, and stable on a second run
+        return [("open", "["), *inner, ("close", f"]({_destination(href)}{_title(title)})")]
+
+    def emphasis(self, inner: list[Piece], marker: str, html_tag: str) -> list[Piece]:
+        text = "".join(value for kind, value in inner if kind == "text")
+        if not text.strip():
+            return inner
+        # CommonMark only opens/closes `**` next to punctuation when a space or punctuation is on
+        # the other side; "**“引号”**后" would show its asterisks. Inline HTML always works.
+        stripped = text.strip()
+        if _PUNCT.match(stripped[0]) or _PUNCT.match(stripped[-1]) or marker == "~~":
+            return [("open", f"<{html_tag}>"), *inner, ("close", f"</{html_tag}>")]
+        return [("open", marker), *inner, ("close", marker)]
+
+    def code(self, element: HtmlElement) -> list[Piece]:
+        code = element.text_content()
+        if not code:
+            return []
+        ticks = "`"
+        while ticks in code:
+            ticks += "`"
+        pad = " " if code.startswith("`") or code.endswith("`") else ""
+        return [("raw", f"{ticks}{pad}{code}{pad}{ticks}")]
+
+    # --- one inline run into text ------------------------------------------------------------
+    def finish(self, pieces: list[Piece]) -> str:
+        """Join an inline run, collapsing whitespace as a browser does, except that a line break
+        between two CJK characters disappears. A space that falls just inside closing markup
+        moves after it, and one just before opening markup stays before it."""
+        out: list[str] = []
+        pending = ""  # whitespace not written yet: "" none, " " a space, "\n" a source line break
+        pending_at = 0  # where in ``out`` it goes
+        last = ""  # the last visible character written
+        breaker = "\\\n" if self.markdown else "\n"
+
+        def flush(next_char: str) -> None:
+            nonlocal pending
+            if pending and last and not (pending == "\n" and _CJK.match(last) and _CJK.match(next_char)):
+                out.insert(pending_at, " ")
+            pending = ""
+
+        for kind, value in pieces:
+            if kind == "open":
+                out.append(value)
+            elif kind == "close":
+                out.append(value)
+                if pending:
+                    pending_at = len(out)
+            elif kind == "raw":
+                if value == "\n":  # a hard line break
+                    pending = ""
+                    if last:
+                        out.append(breaker)
+                        last = ""
+                    continue
+                flush(value[:1])
+                out.append(value)
+                last = value[-1:]
+            else:
+                for match in _TOKEN.finditer(value):
+                    gap, word = match.group(1), match.group(2)
+                    if gap is not None:
+                        if not pending:
+                            pending_at = len(out)
+                        pending = "\n" if ("\n" in gap or pending == "\n") else " "
+                        continue
+                    flush(word[0])
+                    out.append(_escape_text(word) if self.markdown else word)
+                    last = word[-1]
+        text = "".join(out)
+        while text.endswith(breaker):  # a break at the end of a paragraph shows nothing
+            text = text[: -len(breaker)]
+        if self.markdown:
+            # Text that would start a list, heading, quote or rule at the start of a line.
+            text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+        return text
+
+
+def _wrap(element: HtmlElement) -> HtmlElement:
+    return element
+
+
+_PUNCT = re.compile(r"[\W_]")
+_LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)]) ")
+_BLOCK_START = re.compile(r"^(\d{0,9})([#>+=\-]|(?<=\d)[.)])(?=[ \t]|$)", re.M)
+_AUTOLINKABLE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00-\x1f]*")
+_TOKEN = re.compile(r"([ \t\n\r\f\v\u00a0]+)|([^ \t\n\r\f\v\u00a0]+)")
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", text)
+
+
+def _escape_text(text: str) -> str:
+    # Liquid is kept verbatim; everything else has its Markdown-significant characters escaped.
+    parts = _LIQUID.split(text)
+    return "".join(part if index % 2 else _escape_plain(part) for index, part in enumerate(parts))
+
+
+def _escape_plain(text: str) -> str:
+    text = re.sub(r"([\\`*_\[\]])", r"\\\1", text)
+    text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
+    text = re.sub(r"&(?=#?\w+;)", r"\\&", text)
+    text = text.replace("~~", "\\~\\~")
+    return text
+
+
+def _destination(url: str) -> str:
+    if url == "" or re.search(r"[\s<>()]", url):
+        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return url
+
+
+def _title(title: str | None) -> str:
+    if not title:
+        return ""
+    return ' "' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
