@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape as html_escape
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -96,11 +97,27 @@ class ConvertOptions:
         return self.images or ("keep" if self.to == "markdown" else "drop")
 
 
+# kramdown (Jekyll's renderer) turns these into typographic symbols in Markdown text.
+_TYPOGRAPHIC = re.compile(r"---|--|\.\.\.|<<|>>")
+_SYMBOLS = {"---": "\u2014", "--": "\u2013", "...": "\u2026", "<<": "\u00ab", ">>": "\u00bb"}
+
+
+def _kramdown_typography(state: object) -> None:
+    for token in state.tokens:  # type: ignore[attr-defined]
+        for child in token.children or ():
+            if child.type == "text" and _TYPOGRAPHIC.search(child.content):
+                child.content = _TYPOGRAPHIC.sub(lambda m: _SYMBOLS[m.group(0)], child.content)
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    # As Jekyll's kramdown does: smart quotes and typographic dashes and ellipses, no linkify.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["table", "strikethrough"])
+    md.enable("smartquotes")
+    md.core.ruler.after("smartquotes", "kramdown_typography", _kramdown_typography)
+    return md
 
 
 def markdown_to_html(text: str) -> str:
@@ -188,7 +205,8 @@ class _Writer:
 
     def block(self, element: HtmlElement, tag: str) -> list[str]:
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            text = self.finish(list(self.inline_children(element))).replace("\n", " ")
+            text = self.finish(list(self.inline_children(element)))
+            text = text.replace("\\\n" if self.markdown else "\n", " ").replace("\n", " ")
             if not text.strip():
                 return []
             return [("#" * int(tag[1]) + " " + text) if self.markdown else text]
@@ -350,6 +368,11 @@ class _Writer:
         text = "".join(value for kind, value in inner if kind == "text").strip()
         if text == href and not title and _AUTOLINKABLE.fullmatch(href):
             return [("raw", f"<{href}>")]  # the form the post used, and stable on a second run
+        if any(piece == ("raw", "\n") for piece in inner):
+            # A link around line breaks or blocks (an unclosed <a> swallows what follows):
+            # Markdown link text cannot hold those, inline HTML can.
+            attributes = f' href="{html_escape(href)}"' + (f' title="{html_escape(title)}"' if title else "")
+            return [("open", f"<a{attributes}>"), *inner, ("close", "</a>")]
         return [("open", "["), *inner, ("close", f"]({_destination(href)}{_title(title)})")]
 
     def emphasis(self, inner: list[Piece], marker: str, html_tag: str) -> list[Piece]:
@@ -359,11 +382,18 @@ class _Writer:
         # CommonMark only opens/closes `**` next to punctuation when a space or punctuation is on
         # the other side; "**“引号”**后" would show its asterisks. Inline HTML always works.
         stripped = text.strip()
-        if _PUNCT.match(stripped[0]) or _PUNCT.match(stripped[-1]) or marker == "~~":
+        visible = [piece for piece in inner if piece[0] != "text" or piece[1].strip()]
+        edges_markup = visible[0][0] != "text" or visible[-1][0] != "text"  # e.g. a link: `[`, `)`
+        if edges_markup or _PUNCT.match(stripped[0]) or _PUNCT.match(stripped[-1]) or marker == "~~":
             return [("open", f"<{html_tag}>"), *inner, ("close", f"</{html_tag}>")]
         return [("open", marker), *inner, ("close", marker)]
 
     def code(self, element: HtmlElement) -> list[Piece]:
+        if element.find(".//br") is not None:
+            # Line breaks inside inline code: a code span cannot hold them, inline HTML can.
+            lines = "".join(self._code_text(element)).split("\n")
+            inner = "<br>".join(html_escape(line) for line in lines)
+            return [("raw", f"<code>{inner}</code>")]
         code = element.text_content()
         if not code:
             return []
@@ -372,6 +402,16 @@ class _Writer:
             ticks += "`"
         pad = " " if code.startswith("`") or code.endswith("`") else ""
         return [("raw", f"{ticks}{pad}{code}{pad}{ticks}")]
+
+    def _code_text(self, element: HtmlElement) -> Iterator[str]:
+        if element.text:
+            yield element.text
+        for child in element:
+            if isinstance(child.tag, str) and not _hidden(child):
+                yield "\n" if child.tag.lower() == "br" else ""
+                yield from self._code_text(child)
+            if child.tail:
+                yield child.tail
 
     # --- one inline run into text ------------------------------------------------------------
     def finish(self, pieces: list[Piece]) -> str:
@@ -449,8 +489,11 @@ def _escape_text(text: str) -> str:
 
 
 def _escape_plain(text: str) -> str:
-    text = re.sub(r"([\\`*_\[\]])", r"\\\1", text)
-    text = re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
+    # Quotes, dashes and dots are escaped too: kramdown and other typographic renderers would
+    # otherwise turn a straight quote or "--" from the source into something else.
+    text = re.sub(r"([\\`*_\[\]\"'])", r"\\\1", text)
+    text = text.replace("--", "-\\-").replace("...", ".\\..").replace("<<", "\\<<").replace(">>", "\\>>")
+    text = text.replace("<", "\\<")
     text = re.sub(r"&(?=#?\w+;)", r"\\&", text)
     text = text.replace("~~", "\\~\\~")
     return text
