@@ -392,15 +392,17 @@ class _Writer:
         if element.find(".//br") is not None:
             # Line breaks inside inline code: a code span cannot hold them, inline HTML can.
             lines = "".join(self._code_text(element)).split("\n")
-            inner = "<br>".join(html_escape(line) for line in lines)
+            inner = "<br>".join(_inert_html(line) for line in lines)
             return [("raw", f"<code>{inner}</code>")]
-        code = element.text_content()
+        code = element.text_content().replace("\r\n", " ").replace("\n", " ")  # as a code span shows them
         if not code:
             return []
         ticks = "`"
         while ticks in code:
             ticks += "`"
-        pad = " " if code.startswith("`") or code.endswith("`") else ""
+        # CommonMark strips one space from each end when both have one: add it back.
+        both_spaced = code.startswith(" ") and code.endswith(" ") and bool(code.strip(" "))
+        pad = " " if code.startswith("`") or code.endswith("`") or both_spaced else ""
         return [("raw", f"{ticks}{pad}{code}{pad}{ticks}")]
 
     def _code_text(self, element: HtmlElement) -> Iterator[str]:
@@ -418,11 +420,13 @@ class _Writer:
         """Join an inline run, collapsing whitespace as a browser does, except that a line break
         between two CJK characters disappears. A space that falls just inside closing markup
         moves after it, and one just before opening markup stays before it."""
+        pieces = _separate_adjacent_emphasis(pieces)
         out: list[str] = []
         pending = ""  # whitespace not written yet: "" none, " " a space, "\n" a source line break
         pending_at = 0  # where in ``out`` it goes
         last = ""  # the last visible character written
         breaker = "\\\n" if self.markdown else "\n"
+        opened_at: int | None = None  # where a run of opening markup not yet followed by text began
 
         def flush(next_char: str) -> None:
             nonlocal pending
@@ -432,8 +436,11 @@ class _Writer:
 
         for kind, value in pieces:
             if kind == "open":
+                if opened_at is None:
+                    opened_at = len(out)
                 out.append(value)
-            elif kind == "close":
+                continue
+            if kind == "close":
                 out.append(value)
                 if pending:
                     pending_at = len(out)
@@ -445,6 +452,8 @@ class _Writer:
                         last = ""
                     continue
                 flush(value[:1])
+                if value.startswith("`") and out and out[-1].endswith("`"):
+                    value = _code_as_html(value)  # two code spans in a row would run together
                 out.append(value)
                 last = value[-1:]
             else:
@@ -452,12 +461,16 @@ class _Writer:
                     gap, word = match.group(1), match.group(2)
                     if gap is not None:
                         if not pending:
-                            pending_at = len(out)
+                            # Whitespace right after opening markup goes before it: "中文 **中文**".
+                            pending_at = len(out) if opened_at is None else opened_at
                         pending = "\n" if ("\n" in gap or pending == "\n") else " "
                         continue
                     flush(word[0])
                     out.append(_escape_text(word) if self.markdown else word)
                     last = word[-1]
+                    opened_at = None
+                continue
+            opened_at = None
         text = "".join(out)
         while text.endswith(breaker):  # a break at the end of a paragraph shows nothing
             text = text[: -len(breaker)]
@@ -467,13 +480,53 @@ class _Writer:
         return text
 
 
+# HTML's special characters and the ones Markdown would still act on inside inline HTML.
+_INERT = {ord(c): f"&#{ord(c)};" for c in "&<>\"'`*_[]\\~!|{}#+-.:"}
+
+
+def _inert_html(text: str) -> str:
+    """Text for inside inline HTML, every significant character a character reference."""
+    return text.translate(_INERT)
+
+
+def _code_as_html(span: str) -> str:
+    ticks = len(span) - len(span.lstrip("`"))
+    code = span[ticks:-ticks]
+    if code.startswith(" ") and code.endswith(" ") and code.strip(" "):
+        code = code[1:-1]
+    return f"<code>{_inert_html(code)}</code>"
+
+
+_EMPHASIS_TAGS = {"**": "strong", "*": "em", "~~": "del"}
+
+
+def _separate_adjacent_emphasis(pieces: list[Piece]) -> list[Piece]:
+    """`**a****b**` and `*a***b**` do not read back as two spans; when a span opens right where
+    another closed, write the new one as inline HTML."""
+    result = list(pieces)
+    stack: list[int] = []
+    pairs: dict[int, int] = {}
+    for index, (kind, _) in enumerate(result):
+        if kind == "open":
+            stack.append(index)
+        elif kind == "close" and stack:
+            pairs[stack.pop()] = index
+    for opening, closing in pairs.items():
+        marker = result[opening][1]
+        if marker in _EMPHASIS_TAGS and opening > 0 and result[opening - 1][0] == "close":
+            tag = _EMPHASIS_TAGS[marker]
+            result[opening] = ("open", f"<{tag}>")
+            result[closing] = ("close", f"</{tag}>")
+    return result
+
+
 def _wrap(element: HtmlElement) -> HtmlElement:
     return element
 
 
 _PUNCT = re.compile(r"[\W_]")
 _LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)]) ")
-_BLOCK_START = re.compile(r"^(\d{0,9})([#>+=\-]|(?<=\d)[.)])(?=[ \t]|$)", re.M)
+_BLOCK_START = re.compile(r"^(\d{0,9})((?<=\d)[.)]|(?<!\d)(?:#{1,6}|=+|-+|\+|>))(?=[ \t]|$)", re.M)
 _AUTOLINKABLE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00-\x1f]*")
 _TOKEN = re.compile(r"([ \t\n\r\f\v\u00a0]+)|([^ \t\n\r\f\v\u00a0]+)")
 
@@ -492,7 +545,7 @@ def _escape_plain(text: str) -> str:
     # Quotes, dashes and dots are escaped too: kramdown and other typographic renderers would
     # otherwise turn a straight quote or "--" from the source into something else.
     text = re.sub(r"([\\`*_\[\]\"'])", r"\\\1", text)
-    text = text.replace("--", "-\\-").replace("...", ".\\..").replace("<<", "\\<<").replace(">>", "\\>>")
+    text = text.replace("--", "-\\-").replace("...", ".\\..").replace(">>", "\\>>")
     text = text.replace("<", "\\<")
     text = re.sub(r"&(?=#?\w+;)", r"\\&", text)
     text = text.replace("~~", "\\~\\~")

@@ -1,0 +1,193 @@
+"""The converter: what a reader sees, as Markdown or plain text, and nothing lost."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsctl.convert import ConvertOptions, convert_body, convert_html, markdown_to_html
+from newsctl.post import load_path
+from tests.conftest import EXAMPLES
+from tests.visible_text import markdown_visible_text, normalise_text, visible_text
+
+MD = ConvertOptions("markdown")
+TEXT = ConvertOptions("text")
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def md(html: str, **options: str) -> str:
+    return convert_html(html, ConvertOptions("markdown", **options))  # type: ignore[arg-type]
+
+
+def text(html: str, **options: str) -> str:
+    return convert_html(html, ConvertOptions("text", **options))  # type: ignore[arg-type]
+
+
+def test_a_newline_between_chinese_characters_is_not_a_space() -> None:
+    assert text("<p>中文\n中文</p>") == "中文中文\n"
+    assert text("<p>English\nwords</p>") == "English words\n"
+    assert text("<p>中文 中文</p>") == "中文 中文\n"  # a real space is kept
+
+
+def test_hidden_elements_scripts_styles_and_comments_are_dropped() -> None:
+    html = '<p>a<span style="display: none">x</span><span hidden>y</span><!-- z --></p><script>s()</script><style>p{}</style><p>b</p>'
+    assert text(html) == "a\n\nb\n"
+
+
+def test_entities_are_decoded() -> None:
+    assert text("<p>&lt;蒙特利尔议定书&gt; &amp; 5&nbsp;%</p>") == "<蒙特利尔议定书> & 5 %\n"
+
+
+def test_text_has_no_bullets_and_rows_use_tabs() -> None:
+    html = "<ul><li>one</li><li>two<ol><li>inner</li></ol></li></ul><table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"
+    assert text(html) == "one\ntwo\ninner\n\na\tb\n1\t2\n"
+
+
+def test_text_links_drop_inline_or_footnotes() -> None:
+    html = '<p><a href="https://e.example/a">原文</a></p>'
+    assert text(html) == "原文\n"
+    assert text(html, links="inline") == "原文 (https://e.example/a)\n"
+    assert text(html, links="footnotes") == "原文[1]\n\n[1] https://e.example/a\n"
+
+
+def test_text_images_are_dropped_or_their_alt_kept() -> None:
+    html = '<p>前<img src="a.png" alt="图一">后</p>'
+    assert text(html) == "前后\n"
+    assert text(html, images="alt") == "前图一后\n"
+
+
+def test_markdown_structure() -> None:
+    html = (
+        "<h2>标题 <em>斜</em></h2><p><strong>粗</strong>与<a href='https://e.example/x'>链接</a></p>"
+        "<blockquote><p>引</p></blockquote><ul><li>a<ul><li>b</li></ul></li></ul><hr>"
+        "<pre><code class='language-py'>x = 1</code></pre><p>行<br>二</p>"
+    )
+    assert md(html) == (
+        "## 标题 *斜*\n\n**粗**与[链接](https://e.example/x)\n\n> 引\n\n- a\n  - b\n\n---\n\n```py\nx = 1\n```\n\n行\\\n二\n"
+    )
+
+
+def test_markdown_images_keep_alt_drop() -> None:
+    html = '<p><img src="https://e.example/a.png" alt="图"></p>'
+    assert md(html) == "![图](https://e.example/a.png)\n"
+    assert md(html, images="alt") == "图\n"
+    assert md(html, images="drop") == ""
+
+
+def test_markdown_tables_escape_pipes_and_keep_breaks() -> None:
+    html = "<table><tr><th>a|b</th></tr><tr><td>1<br>2</td></tr></table>"
+    assert md(html) == "| a\\|b |\n| --- |\n| 1<br>2 |\n"
+
+
+def test_center_and_aligned_paragraphs_are_plain_paragraphs() -> None:
+    assert (
+        md('<center><img src="x.png" alt="图"></center><p style="text-align:center">来源</p>')
+        == "![图](x.png)\n\n来源\n"
+    )
+
+
+def test_markdown_significant_text_is_escaped() -> None:
+    out = md("<p>1. not a list</p><p># no heading</p><p>*stars* _u_ [b] `c` &lt;tag&gt;</p>")
+    assert markdown_visible_text(out) == "1. not a list # no heading *stars* _u_ [b] `c` <tag>"
+
+
+def test_liquid_is_kept_verbatim() -> None:
+    assert md("<p>{{ page.title }} and {% if x %}y{% endif %}</p>") == "{{ page.title }} and {% if x %}y{% endif %}\n"
+
+
+def test_emphasis_next_to_punctuation_uses_inline_html() -> None:
+    out = md("<p><strong>“引号”</strong>后</p>")
+    assert out == "<strong>“引号”</strong>后\n"
+    assert markdown_visible_text(out) == "“引号”后"
+
+
+def test_autolinks_stay_autolinks() -> None:
+    assert md('<p><a href="https://e.example/n/1">https://e.example/n/1</a></p>') == "<https://e.example/n/1>\n"
+
+
+def test_markdown_posts_are_rendered_like_kramdown() -> None:
+    html = markdown_to_html('"quoted" -- and... it\'s\n\n<https://e.example/a>\n')
+    assert "“quoted” – and… it’s" in html and '<a href="https://e.example/a">' in html
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (EXAMPLES / "_posts").iterdir()))
+@pytest.mark.parametrize("target", ["markdown", "text"])
+def test_examples_match_their_golden_files(name: str, target: str) -> None:
+    post = load_path(str(EXAMPLES / "_posts" / name))
+    got = convert_body(post, ConvertOptions(target))  # type: ignore[arg-type]
+    golden = GOLDEN / f"{name}.{'md' if target == 'markdown' else 'txt'}"
+    if os.environ.get("NEWSCTL_UPDATE_GOLDEN"):
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (EXAMPLES / "_posts").iterdir()))
+def test_examples_keep_every_visible_character(name: str) -> None:
+    post = load_path(str(EXAMPLES / "_posts" / name))
+    from newsctl.convert import body_html
+
+    reference = visible_text(body_html(post))
+    assert normalise_text(convert_body(post, TEXT)) == reference
+    assert markdown_visible_text(convert_body(post, MD)) == reference
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (EXAMPLES / "_posts").iterdir()))
+def test_converting_markdown_again_changes_nothing(name: str) -> None:
+    out = convert_body(load_path(str(EXAMPLES / "_posts" / name)), MD)
+    assert convert_html(markdown_to_html(out), MD) == out
+
+
+_inline = st.sampled_from(
+    [
+        "中文",
+        "English",
+        " ",
+        "\n",
+        "*",
+        "_",
+        "[",
+        "]",
+        "<",
+        "&amp;",
+        "1.",
+        "#",
+        "-",
+        "--",
+        '"',
+        "'",
+        "`",
+        "|",
+        "！",
+        "“",
+        "”",
+    ]
+)
+_tags = st.sampled_from(["", "b", "em", "code", "a", "span"])
+
+
+@st.composite
+def _html(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        words = "".join(draw(st.lists(_inline, min_size=1, max_size=6)))
+        words = words.replace("<", "&lt;")
+        tag = draw(_tags)
+        if tag == "a":
+            parts.append(f'<a href="https://e.example/{len(parts)}">{words}</a>')
+        elif tag:
+            parts.append(f"<{tag}>{words}</{tag}>")
+        else:
+            parts.append(words)
+    return "<p>" + "".join(parts) + "</p>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_html())
+def test_any_inline_html_keeps_its_visible_text(html: str) -> None:
+    reference = visible_text(html)
+    assert normalise_text(text(html)) == reference
+    assert markdown_visible_text(md(html)) == reference
