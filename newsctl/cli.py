@@ -321,6 +321,109 @@ def rules_command(code: str | None, fmt: str) -> None:
         click.echo(f"{rule.code}\t{rule.severity}\t{fix}\t{rule.name}\t{rule.summary}")
 
 
+@cli.command("convert")
+@reading_options
+@click.option("--to", "to", type=click.Choice(["markdown", "text"]), default="markdown", show_default=True,
+              help="Write the body as Markdown or as plain text.")  # fmt: skip
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str),
+              help="Write the outputs below DIR, mirroring the input paths.")  # fmt: skip
+@click.option("--in-place", is_flag=True, help="Rewrite the posts (Markdown only; .html posts need --ext md).")
+@click.option("--body-only", is_flag=True, help="Leave the front matter out of the output.")
+@click.option("--ext", metavar="EXT", help="Extension of the outputs (default: the post's for Markdown, txt for text).")
+@click.option("--images", type=click.Choice(["keep", "alt", "drop"]), default=None,
+              help="Images: keep them (Markdown), their alt text, or drop them (default: keep for Markdown, "
+                   "drop for text).")  # fmt: skip
+@click.option("--links", type=click.Choice(["inline", "footnotes", "drop"]), default=None,
+              help="Text only: link URLs after the link text, as footnotes, or dropped (default).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Convert again posts whose output is newer than the post.")
+def convert_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    to: str,
+    out_dir: str | None,
+    in_place: bool,
+    body_only: bool,
+    ext: str | None,
+    images: str | None,
+    links: str | None,
+    force: bool,
+) -> None:
+    """Convert post bodies to Markdown or plain text, keeping the front matter byte for byte.
+
+    PATHS are files or folders (default: the current folder). One post goes to stdout; several
+    need --out DIR or --in-place. Posts whose output is newer than the post are skipped (--force
+    converts them again). Exit codes: 0 done, 1 some posts failed, 2 usage error.
+    """
+    from newsctl.conversion import Outcome, Tally, convert_all, count_posts, peek_posts, plan
+    from newsctl.convert import ConvertOptions
+    from newsctl.discovery import Missing, Skipped, discover
+    from newsctl.errors import UsageError
+
+    if links is not None and to == "markdown":
+        raise click.UsageError("--links applies to --to text only (Markdown keeps its links)")
+    targets = paths or (".",)
+    options = ConvertOptions(to=to, images=images, links=links or "drop")  # type: ignore[arg-type]
+    try:
+        job = plan(targets, options, out_dir=out_dir, in_place=in_place, body_only=body_only, ext=ext, force=force)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    found = discover(targets, drafts=drafts)
+    if job.to_stdout:
+        count, found = peek_posts(found, 2)
+        if count > 1:
+            raise click.UsageError("several posts found: give --out DIR or --in-place (stdout takes one post)")
+
+    tally = Tally()
+    results = convert_all(found, job, jobs=jobs)
+    if not job.to_stdout and sys.stderr.isatty():
+        from newsctl.conversion import with_progress
+
+        results = with_progress(results, tally, lambda: count_posts(targets, drafts=drafts))
+    stdout = sys.stdout.buffer
+    missing = False
+    # Messages go to sys.stderr itself: under the progress bar it is rich's proxy, which prints
+    # them above the bar.
+    for result in results:
+        if isinstance(result, Outcome):
+            tally.add(result)
+            if result.error is not None:
+                click.echo(str(result.error), file=sys.stderr)
+            elif result.output is None and result.data is not None:
+                stdout.write(result.data)
+        elif isinstance(result, Skipped):
+            click.echo(f"{result.path}: warning: {result.reason}", file=sys.stderr)
+        elif isinstance(result, Missing):
+            missing = True
+            click.echo(f"{result.path}: error: no such file or directory", file=sys.stderr)
+    stdout.flush()
+    if not job.to_stdout:
+        click.echo(tally.summary(), err=True)
+    sys.exit(ERROR if missing else FINDINGS if tally.failed else OK)
+
+
+@cli.command("show")
+@click.argument("post_path", metavar="POST", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--text", "as_text", is_flag=True, help="Show the body as plain text, not Markdown.")
+@click.option("--no-pager", is_flag=True, help="Never page, even when the post is longer than the screen.")
+def show_command(post_path: str, as_text: bool, no_pager: bool) -> None:
+    """Show one post for reading: its metadata, then its body rendered as Markdown.
+
+    At a terminal the output goes through a pager when it is longer than the screen; on a pipe
+    it is plain `key: value` lines, a blank line and the converted body.
+    """
+    from newsctl.conversion import read_post, show_post
+    from newsctl.errors import PostError
+    from newsctl.render import stdout_is_tty
+
+    try:
+        post = read_post(post_path)
+        show_post(post, sys.stdout, text=as_text, terminal=stdout_is_tty(), pager=not no_pager)
+    except PostError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(FINDINGS)
+
+
 def _rule_record(rule: Any) -> dict[str, Any]:
     return {
         "code": rule.code, "name": rule.name, "severity": rule.severity, "fix": rule.fix,

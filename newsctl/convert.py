@@ -129,8 +129,10 @@ def body_html(post: Post) -> str:
     """The body as Jekyll renders it: Markdown posts rendered, HTML posts as they are."""
     import os
 
+    from newsctl.jekyll import MARKDOWN_EXTS
+
     ext = os.path.splitext(post.path)[1].lower().lstrip(".")
-    if ext in ("md", "markdown", "mkdown", "mkdn", "mkd"):
+    if ext in MARKDOWN_EXTS:
         return markdown_to_html(post.body)
     return post.body
 
@@ -353,7 +355,8 @@ class _Writer:
     def text_link(self, element: HtmlElement, inner: list[Piece]) -> list[Piece]:
         href = element.get("href") or ""
         mode = self.options.links
-        if mode == "drop" or not href or href.startswith("#"):
+        shown = "".join(value for kind, value in inner if kind == "text").strip()
+        if mode == "drop" or not href or href.startswith("#") or shown == href:
             return inner
         if mode == "inline":
             return [*inner, ("text", f" ({href})")]
