@@ -154,11 +154,20 @@ measure() {
     printf '%-28s %-5s maxrss=%s KB tree=%s KB cpu=%s%% wall=%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >&2
 }
 
+# memory_forget CMD...: start memory.tsv (header) when missing and drop earlier rows of these
+# commands, so that re-running one benchmark replaces its rows and keeps the other benchmarks' rows.
+memory_forget() {
+    local f="$RESULTS_DIR/memory.tsv"
+    [[ -s "$f" ]] || printf 'command\tarchive\tmax_rss_kb\ttree_peak_kb\tcpu_percent\twall\n' >"$f"
+    awk -F'\t' -v cmds="$*" 'BEGIN { n = split(cmds, a, " "); for (i = 1; i <= n; i++) drop[a[i]] = 1 }
+        NR == 1 || !($1 in drop)' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
 # Memory and CPU use (both come from the same /usr/bin/time -v runs).
 bench_memory() {
     need /usr/bin/time
     log "peak memory and CPU"
-    printf 'command\tarchive\tmax_rss_kb\ttree_peak_kb\tcpu_percent\twall\n' >"$RESULTS_DIR/memory.tsv"
+    memory_forget list-paths list-paths-j1 list-filtered parse-jsonl parse-jsonl-j1 frontmatter-loop
     local label path runs
     while read -r label path runs; do
         measure "list-paths" "$label" "$NEWSCTL" list "$path" --format paths
@@ -188,6 +197,7 @@ EOF
 # parallel speed-up; memory of cold runs on both archives.
 bench_validate() {
     need /usr/bin/time
+    memory_forget validate-cold
     local label path runs
     while read -r label path runs; do
         log "validate $label"
@@ -239,9 +249,10 @@ main() {
     mkdir -p "$RESULTS_DIR"
     ensure_archive "$ARCHIVE_10K" 10000
     ensure_archive "$ARCHIVE_100K" 100000
-    START_STATE="$(source_state)"
     local b
     for b in "${selected[@]}"; do
+        # Per benchmark: the code this benchmark measured, and whether it changed during it.
+        START_STATE="$(source_state)"
         machine_info "$b"
         "bench_$b"
         local now

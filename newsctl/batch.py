@@ -51,7 +51,7 @@ def parallel_map(function: Callable[[T], R | None], items: Iterable[T], *, jobs:
         if len(head) >= SERIAL_LIMIT:
             break
     if jobs == 1 or len(head) < SERIAL_LIMIT:
-        for item in (*head, *iterator):
+        for item in _chain(head, iterator):  # not (*head, *iterator): that would hold every item
             result = function(item)
             if result is not None:
                 yield result
