@@ -382,10 +382,10 @@ _RULES = [
         "NC503",
         "duplicate-story",
         "warning",
-        "Same opening text as another post",
-        "Two posts whose bodies open with the same text (HTML tags, links, punctuation and spaces "
-        "set aside) tell the same story, even when the scraper gave them different titles and "
-        "source links. Rewritten versions of one story are not detected.",
+        "Same opening text as another post that day",
+        "Two posts of the same day whose bodies open with the same text (HTML tags, links, "
+        "punctuation and spaces set aside) tell the same story, even when the scraper gave them "
+        "different titles and source links. Rewritten versions of one story are not detected.",
         "two posts whose bodies start 离岸人民币兑美元升至6.3512，为2018年以来最高水平",
         "one of them",
     ),

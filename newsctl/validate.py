@@ -315,6 +315,7 @@ def _check_post(
             "title": post.title.strip() if isinstance(title, str) else None,
             "day": post.date.date().isoformat() if post.date else None,
             "date": post.date.isoformat() if post.date else None,
+            "epoch": str(post.date.timestamp()) if post.date else None,
             "date_line": _where(at("date")),
             "source": None if source is None else str(source),
             "future_ok": "1" if item.site.future else None,
@@ -386,53 +387,71 @@ def site_page_categories(root: str) -> frozenset[str]:
     return frozenset(found)
 
 
+class _Groups:
+    """Paths grouped by a key, holding one path per key until a second one arrives (most keys
+    never repeat, so an archive of a million posts costs one dict entry per post)."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, str] = {}
+        self.more: dict[int, list[str]] = {}
+        self.labels: dict[int, str] = {}
+
+    def add(self, key: int, path: str, label: str = "") -> None:
+        known = self.first.setdefault(key, path)
+        if known is not path:
+            self.more.setdefault(key, [known]).append(path)
+            self.labels[key] = label
+
+    def repeated(self) -> Iterator[tuple[str, list[str]]]:
+        for key, paths in self.more.items():
+            yield self.labels[key], sorted(paths)
+
+
 class ArchiveChecks:
-    """Cross-file checks, fed one file at a time; keeps only the keys it compares (not the
-    files' results), so memory stays small as the archive grows."""
+    """Cross-file checks, fed one file at a time; keeps only hashes of the keys it compares and
+    one path each, so memory stays small as the archive grows."""
 
     def __init__(self, now: dt.datetime | None = None) -> None:
         self.now = now or dt.datetime.now(dt.timezone.utc)
-        self.by_url: dict[tuple[str | None, str], list[str]] = defaultdict(list)
-        self.by_title: dict[int, list[str]] = defaultdict(list)
-        self.by_source: dict[str, list[str]] = defaultdict(list)
-        self.by_lead: dict[str, list[str]] = defaultdict(list)
+        self.urls = _Groups()
+        self.titles = _Groups()
+        self.sources = _Groups()
+        self.leads = _Groups()
 
     def add(self, result: FileResult) -> list[Diagnostic]:
         """Remember what ``result`` needs compared; return its checks that need no other post."""
         facts, path = result.facts, result.path
         url, title, day, source = facts.get("url"), facts.get("title"), facts.get("day"), facts.get("source")
         if url:
-            self.by_url[(facts.get("site_root"), url)].append(path)
+            self.urls.add(hash((facts.get("site_root"), url)), path, url)
         if title and day:
-            self.by_title[hash((title, day))].append(path)
+            self.titles.add(hash((title, day)), path)
         if source:
-            self.by_source[source].append(path)
+            self.sources.add(hash(source), path, source)
         lead = facts.get("lead")
-        if lead:
-            self.by_lead[lead].append(path)
+        if lead and day:
+            # The same opening on the same day: a scraper that wrote one story twice. (News
+            # archives reuse standard openings across months; those are not duplicates.)
+            self.leads.add(hash((lead, day)), path)
         return _deferred_checks(path, facts, self.now)
 
     def finish(self) -> Iterator[Diagnostic]:
-        for (_, url), paths in self.by_url.items():
-            if len(paths) > 1:
-                for path in paths:
-                    others = ", ".join(p for p in paths if p != path)
-                    yield _diag(path, "NC209", f"Jekyll writes this post and {others} to the same URL {url}")
-        for paths in self.by_title.values():
-            first, *rest = sorted(paths)
+        for url, paths in self.urls.repeated():
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                yield _diag(path, "NC209", f"Jekyll writes this post and {others} to the same URL {url}")
+        for _, (first, *rest) in self.titles.repeated():
             for path in rest:
                 yield _diag(path, "NC501", f"same title on the same day as {first}")
         reported = set()
-        for source, paths in self.by_source.items():
-            first, *rest = sorted(paths)
+        for source, (first, *rest) in self.sources.repeated():
             for path in rest:
                 reported.add(path)
                 yield _diag(path, "NC502", f"same source link as {first}: {source}")
-        for paths in self.by_lead.values():
-            first, *rest = sorted(paths)
+        for _, (first, *rest) in self.leads.repeated():
             for path in rest:
                 if path not in reported:  # a copy with the same source link is NC502 already
-                    yield _diag(path, "NC503", f"the body opens with the same text as {first}: the same story twice?")
+                    yield _diag(path, "NC503", f"the body opens with the same text as {first} on the same day")
 
 
 def check_archive(results: Iterable[FileResult], now: dt.datetime | None = None) -> list[Diagnostic]:
@@ -452,7 +471,8 @@ def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetim
     found: list[Diagnostic] = []
     root = facts.get("site_root")
     date = facts.get("date")
-    if date and not facts.get("future_ok") and dt.datetime.fromisoformat(date) > now and root:
+    epoch = facts.get("epoch")
+    if date and epoch and not facts.get("future_ok") and float(epoch) > now.timestamp() and root:
         found.append(
             _diag(
                 path,
@@ -489,6 +509,10 @@ class ValidationRun:
     files: list[str]
     posts_checked: int
     missing: list[str]
+
+
+def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    return (d.path, d.line, d.column, d.code, d.message)
 
 
 def _select(
@@ -538,7 +562,10 @@ def validate(
                 stats[key] = (info.st_size, info.st_mtime_ns)
                 cached = cache.get(key, info.st_size, info.st_mtime_ns)
                 if cached is not None:
-                    diagnostics = tuple(replace(d, path=item.path) for d in cached.diagnostics)
+                    cached.facts["site_root"] = item.site.root  # not stored: the same for every file
+                    diagnostics = tuple(
+                        d if d.path == item.path else replace(d, path=item.path) for d in cached.diagnostics
+                    )
                     take(FileResult(item.path, diagnostics, cached.facts))
                     continue
             yield item
@@ -556,9 +583,11 @@ def validate(
         if cache is not None and result.facts.get("kind") not in ("skipped", "unreadable"):
             key = os.path.abspath(result.path)
             if key in stats:
-                cache.put(key, *stats[key], CachedResult(result.diagnostics, result.facts))
+                # Only what a later run needs: None values and the site root are left out.
+                stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
+                cache.put(key, *stats[key], CachedResult(result.diagnostics, stored))
     run.diagnostics.extend(checks.finish())
-    run.diagnostics = sorted(set(_select(run.diagnostics, config, ignored)))
+    run.diagnostics = sorted(set(_select(run.diagnostics, config, ignored)), key=_order)
     return run
 
 
