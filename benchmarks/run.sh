@@ -13,6 +13,8 @@
 #   RESULTS_DIR   [benchmarks/results]
 #   RUNS_SMALL    [10]  hyperfine runs on the 10k archive
 #   RUNS_LARGE    [5]   hyperfine runs on the 100k archive
+#   RUNS_CONVERT  [2]   hyperfine runs of `convert` on the 100k archive (about a minute each)
+#   SLICE_1K      [/tmp/slice-1k]  first 1000 posts of ARCHIVE_10K + its _config.yml (made by `convert`)
 #
 # Adding a benchmark: write a function `bench_NAME` and add NAME to BENCHMARKS below.
 # Each function writes its files under $RESULTS_DIR; benchmarks/summarize.py turns them
@@ -30,8 +32,10 @@ PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 RESULTS_DIR="${RESULTS_DIR:-$HERE/results}"
 RUNS_SMALL="${RUNS_SMALL:-10}"
 RUNS_LARGE="${RUNS_LARGE:-5}"
+RUNS_CONVERT="${RUNS_CONVERT:-2}"
+SLICE_1K="${SLICE_1K:-/tmp/slice-1k}"
 
-BENCHMARKS=(startup list list_filtered memory profile validate jekyll)
+BENCHMARKS=(startup list list_filtered memory profile validate jekyll convert)
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -225,6 +229,57 @@ bench_jekyll() {
     # The timing is only meaningful if the build got to the end: record how many pages it wrote.
     printf 'html_pages\t%s\n' "$(find "$out/site" -name '*.html' 2>/dev/null | wc -l)" >"$RESULTS_DIR/jekyll-10k-output.tsv"
     cat "$RESULTS_DIR/jekyll-10k-output.tsv" >&2
+    rm -rf "$out"
+}
+
+# make_slice: SLICE_1K/_posts with the first 1000 posts (by name) of the 10k archive, and its _config.yml.
+make_slice() {
+    if [[ -d "$SLICE_1K/_posts" && "$(find "$SLICE_1K/_posts" -name '*.md' | wc -l)" -eq 1000 ]]; then
+        return
+    fi
+    log "making $SLICE_1K (first 1000 posts of $ARCHIVE_10K)"
+    rm -rf "$SLICE_1K"
+    mkdir -p "$SLICE_1K/_posts"
+    cp "$ARCHIVE_10K/_config.yml" "$SLICE_1K/"
+    find "$ARCHIVE_10K/_posts" -maxdepth 1 -name '*.md' -printf '%f\n' | LC_ALL=C sort | head -1000 |
+        while read -r f; do cp "$ARCHIVE_10K/_posts/$f" "$SLICE_1K/_posts/"; done
+}
+
+# newsctl convert: 100k to Markdown and to text (output folder deleted before each run; each run
+# wrapped in `/usr/bin/time -v`, the file keeps the last run), 10k Markdown with all cores and -j 1,
+# and on a 1000-post slice newsctl against pandoc run once per post as a user would script it.
+bench_convert() {
+    need /usr/bin/time pandoc
+    make_slice
+    local out=/tmp/newsctl-bench-convert tv="$RESULTS_DIR/time-convert"
+    log "convert 100k"
+    hf "convert-100k" --runs "$RUNS_CONVERT" --prepare "rm -rf $out" \
+        -n "newsctl convert --to markdown (all cores)" \
+        "/usr/bin/time -v -o $tv-markdown-100k.txt $NEWSCTL convert $ARCHIVE_100K --to markdown --out $out > /dev/null 2>&1" \
+        -n "newsctl convert --to text (all cores)" \
+        "/usr/bin/time -v -o $tv-text-100k.txt $NEWSCTL convert $ARCHIVE_100K --to text --out $out > /dev/null 2>&1"
+    log "convert 10k, all cores vs -j 1"
+    hf "convert-10k" --runs "$RUNS_LARGE" --prepare "rm -rf $out" \
+        -n "newsctl convert --to markdown (all cores)" \
+        "/usr/bin/time -v -o $tv-markdown-10k.txt $NEWSCTL convert $ARCHIVE_10K --to markdown --out $out > /dev/null 2>&1" \
+        -n "newsctl convert --to markdown -j 1" \
+        "/usr/bin/time -v -o $tv-markdown-j1-10k.txt $NEWSCTL convert $ARCHIVE_10K --to markdown -j 1 --out $out > /dev/null 2>&1"
+    log "convert 1k slice: newsctl vs pandoc per post"
+    hf "convert-1k" --runs 3 --prepare "rm -rf $out && mkdir -p $out" \
+        -n "newsctl convert --to markdown (all cores)" \
+        "$NEWSCTL convert $SLICE_1K --to markdown --out $out > /dev/null 2>&1" \
+        -n "pandoc -f markdown -t gfm --wrap=none, once per post" \
+        "cd $SLICE_1K && for f in _posts/*.md; do pandoc -f markdown -t gfm --wrap=none \"\$f\" -o \"$out/\${f##*/}\"; done"
+    # What the outputs hold (last run of each): file counts.
+    rm -rf "$out"
+    "$NEWSCTL" convert "$SLICE_1K" --to markdown --out "$out/newsctl" >/dev/null 2>&1 || true
+    mkdir -p "$out/pandoc"
+    (cd "$SLICE_1K" && for f in _posts/*.md; do pandoc -f markdown -t gfm --wrap=none "$f" -o "$out/pandoc/${f##*/}"; done)
+    printf 'newsctl_files\t%s\npandoc_files\t%s\nnewsctl_front_matter\t%s\npandoc_front_matter\t%s\n' \
+        "$(find "$out/newsctl" -type f | wc -l)" "$(find "$out/pandoc" -type f | wc -l)" \
+        "$(grep -l -m1 '^---$' -r "$out/newsctl" | wc -l)" "$(grep -l -m1 '^---$' -r "$out/pandoc" | wc -l)" \
+        >"$RESULTS_DIR/convert-1k-output.tsv"
+    cat "$RESULTS_DIR/convert-1k-output.tsv" >&2
     rm -rf "$out"
 }
 

@@ -270,6 +270,7 @@ def validate_command(
         fix=fix,
         unsafe_fixes=unsafe_fixes,
         progress=lambda items: _progress(items, "Checking"),  # type: ignore[arg-type,return-value]
+        keep_files=fmt == "junit",  # only JUnit lists the clean files too
     )
     for path in outcome.run.missing:
         click.echo(f"{path}: error: no such file or directory", err=True)

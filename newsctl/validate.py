@@ -506,7 +506,7 @@ class ValidationRun:
     """The outcome of validating a set of paths."""
 
     diagnostics: list[Diagnostic]
-    files: list[str]
+    files: list[str]  # every file checked, kept only when asked (JUnit reports clean files too)
     posts_checked: int
     missing: list[str]
 
@@ -534,6 +534,7 @@ def validate(
     cache: ResultCache | None = None,
     jobs: int | None = None,
     now: dt.datetime | None = None,
+    keep_files: bool = True,
 ) -> ValidationRun:
     """Check every discovered post: cached results where the file is unchanged, the rest on
     all cores, then the archive-wide checks. Site pages are not posts and are not checked."""
@@ -551,7 +552,8 @@ def validate(
                 continue
             if isinstance(item, Candidate) and item.page:
                 continue
-            run.files.append(item.path)
+            if keep_files:
+                run.files.append(item.path)
             if isinstance(item, Candidate) and cache is not None:
                 try:
                     info = os.stat(item.path)
@@ -639,6 +641,7 @@ def run_validation(
     fix: bool = False,
     unsafe_fixes: bool = False,
     progress: Callable[[Iterator[Found]], Iterator[Found]] | None = None,
+    keep_files: bool = True,
 ) -> Outcome:
     """Find the config, validate ``paths`` (with the cache), apply fixes and check again."""
     from newsctl import __version__
@@ -658,7 +661,7 @@ def run_validation(
         key = f"{__version__}:{code_fingerprint()}:{config.fingerprint}"
         cache = ResultCache.open(Path(_archive_root(config, paths)), key) if use_cache and paths else None
         try:
-            return validate(found, config, cache=cache, jobs=jobs)
+            return validate(found, config, cache=cache, jobs=jobs, keep_files=keep_files)
         finally:
             if cache is not None:
                 cache.close()
