@@ -35,7 +35,7 @@ RUNS_LARGE="${RUNS_LARGE:-5}"
 RUNS_CONVERT="${RUNS_CONVERT:-2}"
 SLICE_1K="${SLICE_1K:-/tmp/slice-1k}"
 
-BENCHMARKS=(startup list list_filtered memory profile validate jekyll convert)
+BENCHMARKS=(startup list list_filtered memory profile validate validate_memory jekyll convert)
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -142,26 +142,28 @@ bench_list_filtered() {
 # measure NAME LABEL CMD...: one run under /usr/bin/time -v (max RSS of the largest single
 # process, CPU%, wall time), then one run under peak_rss.py (summed RSS of the process tree,
 # workers included). Separate runs so that sampling does not disturb the timing.
-# Appends a row to $RESULTS_DIR/memory.tsv.
+# Appends a row to $MEMORY_TSV (default $RESULTS_DIR/memory.tsv).
 measure() {
     local name="$1" label="$2"
     shift 2
     local tv="$RESULTS_DIR/time-$name-$label.txt"
     # validate exits 1 when it finds something; only the measurements matter here.
+    [[ -z "${PRE_RUN:-}" ]] || eval "$PRE_RUN"
     /usr/bin/time -v -o "$tv" "$@" >/dev/null || true
     local maxrss cpu wall tree
     maxrss="$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tv")"
     cpu="$(sed -n 's/.*Percent of CPU this job got: //p' "$tv" | tr -d '%')"
     wall="$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tv")"
+    [[ -z "${PRE_RUN:-}" ]] || eval "$PRE_RUN"
     tree="$("$PYTHON" "$HERE/peak_rss.py" -- "$@" 2>&1 >/dev/null | sed -n 's/^tree_peak_kb\t//p')" || true
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >>"$RESULTS_DIR/memory.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >>"${MEMORY_TSV:-$RESULTS_DIR/memory.tsv}"
     printf '%-28s %-5s maxrss=%s KB tree=%s KB cpu=%s%% wall=%s\n' "$name" "$label" "$maxrss" "$tree" "$cpu" "$wall" >&2
 }
 
 # memory_forget CMD...: start memory.tsv (header) when missing and drop earlier rows of these
 # commands, so that re-running one benchmark replaces its rows and keeps the other benchmarks' rows.
 memory_forget() {
-    local f="$RESULTS_DIR/memory.tsv"
+    local f="${MEMORY_TSV:-$RESULTS_DIR/memory.tsv}"
     [[ -s "$f" ]] || printf 'command\tarchive\tmax_rss_kb\ttree_peak_kb\tcpu_percent\twall\n' >"$f"
     awk -F'\t' -v cmds="$*" 'BEGIN { n = split(cmds, a, " "); for (i = 1; i <= n; i++) drop[a[i]] = 1 }
         NR == 1 || !($1 in drop)' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
@@ -217,6 +219,36 @@ bench_validate() {
     done < <(archives)
 }
 
+# validate memory as users run it (with its cache), into validate-memory-extra.tsv: cold with the
+# cache written (all cores and -j 1; .newsctl/ deleted before each of the two runs of `measure`),
+# --no-cache -j 1, and warm (cache filled by the previous run, nothing changed).
+bench_validate_memory() {
+    need /usr/bin/time
+    local MEMORY_TSV="$RESULTS_DIR/validate-memory-extra.tsv"
+    memory_forget validate-cold-cache validate-cold-cache-j1 validate-cold-nocache-j1 validate-warm
+    local label path runs
+    while read -r label path runs; do
+        log "validate memory $label"
+        rm -rf "$path/.newsctl"
+        measure_cold "validate-cold-cache" "$label" "$path" "$NEWSCTL" validate "$path"
+        measure_cold "validate-cold-cache-j1" "$label" "$path" "$NEWSCTL" validate -j 1 "$path"
+        measure "validate-cold-nocache-j1" "$label" "$NEWSCTL" validate --no-cache -j 1 "$path"
+        rm -rf "$path/.newsctl"
+        "$NEWSCTL" validate "$path" >/dev/null || true
+        measure "validate-warm" "$label" "$NEWSCTL" validate "$path"
+        rm -rf "$path/.newsctl"
+    done < <(archives)
+}
+
+# measure_cold NAME LABEL ARCHIVE CMD...: `measure` with ARCHIVE/.newsctl deleted before each of its
+# two runs (the `time -v` run and the peak_rss.py run).
+measure_cold() {
+    local name="$1" label="$2" path="$3"
+    shift 3
+    local PRE_RUN="rm -rf $path/.newsctl"
+    measure "$name" "$label" "$@"
+}
+
 # What users wait for without newsctl: `jekyll build` on the 10k archive (one run; it is the
 # build that fails, or silently drops posts, at the end).
 bench_jekyll() {
@@ -241,7 +273,8 @@ make_slice() {
     rm -rf "$SLICE_1K"
     mkdir -p "$SLICE_1K/_posts"
     cp "$ARCHIVE_10K/_config.yml" "$SLICE_1K/"
-    find "$ARCHIVE_10K/_posts" -maxdepth 1 -name '*.md' -printf '%f\n' | LC_ALL=C sort | head -1000 |
+    # sed, not head: head closing the pipe early would make sort fail under pipefail
+    find "$ARCHIVE_10K/_posts" -maxdepth 1 -name '*.md' -printf '%f\n' | LC_ALL=C sort | sed -n '1,1000p' |
         while read -r f; do cp "$ARCHIVE_10K/_posts/$f" "$SLICE_1K/_posts/"; done
 }
 
@@ -270,17 +303,17 @@ bench_convert() {
         "$NEWSCTL convert $SLICE_1K --to markdown --out $out > /dev/null 2>&1" \
         -n "pandoc -f markdown -t gfm --wrap=none, once per post" \
         "cd $SLICE_1K && for f in _posts/*.md; do pandoc -f markdown -t gfm --wrap=none \"\$f\" -o \"$out/\${f##*/}\"; done"
-    # What the outputs hold (last run of each): file counts.
-    rm -rf "$out"
-    "$NEWSCTL" convert "$SLICE_1K" --to markdown --out "$out/newsctl" >/dev/null 2>&1 || true
-    mkdir -p "$out/pandoc"
-    (cd "$SLICE_1K" && for f in _posts/*.md; do pandoc -f markdown -t gfm --wrap=none "$f" -o "$out/pandoc/${f##*/}"; done)
+    # What the outputs hold: $out has the last pandoc run; newsctl once more into a second folder.
+    rm -rf "$out-newsctl"
+    "$NEWSCTL" convert "$SLICE_1K" --to markdown --out "$out-newsctl" >/dev/null 2>&1 || true
+    # files written, and files whose first line is `---` (front matter kept)
     printf 'newsctl_files\t%s\npandoc_files\t%s\nnewsctl_front_matter\t%s\npandoc_front_matter\t%s\n' \
-        "$(find "$out/newsctl" -type f | wc -l)" "$(find "$out/pandoc" -type f | wc -l)" \
-        "$(grep -l -m1 '^---$' -r "$out/newsctl" | wc -l)" "$(grep -l -m1 '^---$' -r "$out/pandoc" | wc -l)" \
+        "$(find "$out-newsctl" -type f | wc -l)" "$(find "$out" -type f | wc -l)" \
+        "$(find "$out-newsctl" -type f -exec awk 'FNR == 1 && /^---$/ { print FILENAME }' {} + | wc -l)" \
+        "$(find "$out" -type f -exec awk 'FNR == 1 && /^---$/ { print FILENAME }' {} + | wc -l)" \
         >"$RESULTS_DIR/convert-1k-output.tsv"
     cat "$RESULTS_DIR/convert-1k-output.tsv" >&2
-    rm -rf "$out"
+    rm -rf "$out" "$out-newsctl"
 }
 
 # --- main --------------------------------------------------------------------

@@ -5,7 +5,10 @@ Usage: python benchmarks/summarize.py [RESULTS_DIR]
 Each hyperfine export (NAME.json) becomes a table; REQUIREMENTS maps
 (NAME, command name) to a time limit in seconds, checked against the mean.
 memory.tsv (from `run.sh memory` and `run.sh validate`) becomes the memory/CPU
-table and the growth checks. Then: validate beside `jekyll build`, the
+table and the growth checks; validate-memory-extra.tsv (`run.sh validate_memory`)
+the same for validate with its cache. time-convert-*.txt (`run.sh convert`) give
+convert's memory and CPU; convert-1k.json compares it with pandoc; fidelity.md
+(benchmarks/fidelity.py) is copied in. Then: validate beside `jekyll build`, the
 parallel speed-ups, and one table of every requirement with its mark.
 Adding a benchmark: add its NAME to TITLES and, when it has a requirement, a
 row to REQUIREMENTS (and to `requirement_rows`).
@@ -34,12 +37,19 @@ TITLES = {
     "validate-warm-10k": "`validate`, warm (cache filled, nothing changed), 10k posts",
     "validate-warm-100k": "`validate`, warm (cache filled, nothing changed), 100k posts",
     "jekyll-10k": "`jekyll build`, 10k posts (one run)",
+    "convert-100k": "`convert --out DIR` (DIR deleted before each run), 100k posts",
+    "convert-10k": "`convert --to markdown --out DIR`, all cores vs `-j 1`, 10k posts",
+    "convert-1k": "`convert --to markdown` vs pandoc once per post, 1000-post slice",
 }
 
 VALIDATE_COLD = "newsctl validate, cold (all cores)"
 VALIDATE_COLD_J1 = "newsctl validate, cold, -j 1"
 VALIDATE_WARM = "newsctl validate, warm (nothing changed)"
 JEKYLL = "jekyll build (10k posts)"
+CONVERT_MD = "newsctl convert --to markdown (all cores)"
+CONVERT_MD_J1 = "newsctl convert --to markdown -j 1"
+CONVERT_TEXT = "newsctl convert --to text (all cores)"
+PANDOC = "pandoc -f markdown -t gfm --wrap=none, once per post"
 
 # (export name, hyperfine command name) -> limit on the mean, seconds
 REQUIREMENTS = {
@@ -48,6 +58,16 @@ REQUIREMENTS = {
     ("list-100k", "newsctl list (all cores)"): 15.0,
     ("validate-100k", VALIDATE_COLD): 40.0,
     ("validate-warm-100k", VALIDATE_WARM): 3.0,
+    ("convert-100k", CONVERT_MD): 240.0,
+    ("convert-100k", CONVERT_TEXT): 180.0,
+}
+
+# time-convert-NAME.txt (`/usr/bin/time -v` of the last hyperfine run) -> what it measured
+CONVERT_TIME_V = {
+    "markdown-100k": "`convert --to markdown`, 100k, all cores",
+    "text-100k": "`convert --to text`, 100k, all cores",
+    "markdown-10k": "`convert --to markdown`, 10k, all cores",
+    "markdown-j1-10k": "`convert --to markdown -j 1`, 10k",
 }
 
 CPU_MIN_PERCENT = 150  # "well above 100 % on 2 cores", for `list` and `validate` with all cores on 100k
@@ -277,6 +297,7 @@ def speedup_table(results: Path, by: Memory | None) -> list[str]:
          "newsctl list -c emnews --since 2023-01 (all cores)"),
         ("validate cold, 10k", "validate-10k", VALIDATE_COLD_J1, VALIDATE_COLD),
         ("validate cold, 100k", "validate-100k", VALIDATE_COLD_J1, VALIDATE_COLD),
+        ("convert --to markdown, 10k", "convert-10k", CONVERT_MD_J1, CONVERT_MD),
     ]  # fmt: skip
     for title, name, one, all_ in pairs:
         data = load_hyperfine(results, name)
@@ -297,6 +318,76 @@ def speedup_table(results: Path, by: Memory | None) -> list[str]:
 
 def timed(r: Result) -> str:
     return f"{fmt_time(r['mean'])} ± {fmt_time(r['stddev'] or 0)} (max {fmt_time(r['max'])})"
+
+
+def time_v(path: Path) -> dict[str, str] | None:
+    """Max RSS (KB), CPU % and wall of a `/usr/bin/time -v` output file."""
+    if not path.exists():
+        return None
+    text = path.read_text()
+    fields = {
+        "max_rss_kb": r"Maximum resident set size \(kbytes\): (\d+)",
+        "cpu_percent": r"Percent of CPU this job got: (\d+)%",
+        "wall": r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)",
+    }
+    out = {}
+    for key, pattern in fields.items():
+        m = re.search(pattern, text)
+        if not m:
+            return None
+        out[key] = m.group(1)
+    return out
+
+
+def convert_cpu(results: Path, name: str) -> int | None:
+    tv = time_v(results / f"time-convert-{name}.txt")
+    return int(tv["cpu_percent"]) if tv else None
+
+
+def convert_tables(results: Path) -> list[str]:
+    """`time -v` figures of convert (the last hyperfine run of each), and newsctl vs pandoc on 1000 posts."""
+    out = [
+        "| command | max RSS, largest process (MB) | CPU % | wall |",
+        "|---|---|---|---|",
+    ]
+    for name, title in CONVERT_TIME_V.items():
+        tv = time_v(results / f"time-convert-{name}.txt")
+        if tv:
+            out.append(f"| {title} | {int(tv['max_rss_kb']) / 1024:.1f} | {tv['cpu_percent']} | {tv['wall']} |")
+    if len(out) == 2:
+        out = []
+    data = load_hyperfine(results, "convert-1k")
+    nc, pd = find(data, CONVERT_MD), find(data, PANDOC)
+    if nc and pd:
+        out += [
+            "",
+            "| 1000 posts | mean | per post | CPU % | pandoc ÷ newsctl |",
+            "|---|---|---|---|---|",
+            f"| newsctl convert --to markdown (all cores) | {fmt_time(nc['mean'])} | {fmt_time(nc['mean'] / 1000)} "
+            f"| {cpu_percent(nc):.0f} | 1.0 |",
+            f"| pandoc once per post (shell loop) | {fmt_time(pd['mean'])} | {fmt_time(pd['mean'] / 1000)} "
+            f"| {cpu_percent(pd):.0f} | {pd['mean'] / nc['mean']:.1f} |",
+        ]
+        tsv = results / "convert-1k-output.tsv"
+        if tsv.exists():
+            counts = dict(line.split("\t") for line in tsv.read_text().split("\n") if "\t" in line)
+            out += [
+                "",
+                f"Outputs (`convert-1k-output.tsv`): newsctl wrote {counts.get('newsctl_files', '?')} files, "
+                f"{counts.get('newsctl_front_matter', '?')} of them starting with the `---` of the front matter; "
+                f"pandoc wrote {counts.get('pandoc_files', '?')} files, "
+                f"{counts.get('pandoc_front_matter', '?')} of them starting with `---`.",
+            ]
+    return out
+
+
+def fidelity_table(results: Path) -> list[str]:
+    """The table (and the lines around it) of fidelity.md, written by benchmarks/fidelity.py."""
+    f = results / "fidelity.md"
+    if not f.exists():
+        return []
+    lines = f.read_text().splitlines()
+    return [line for line in lines if not line.startswith("# ")]
 
 
 def requirement_rows(
@@ -359,11 +450,24 @@ def requirement_rows(
         measured = "`--no-cache` (run.sh): " + "; ".join(cells)
         if extra and both(extra, "validate-cold-cache"):
             a, b = largest_mb(extra, "validate-cold-cache", "10k"), largest_mb(extra, "validate-cold-cache", "100k")
-            measured += (f". Cold with the cache written (default, one-off): largest process {a:.1f} → {b:.1f} MB "
+            measured += (f". Cold with the cache written (default, `run.sh validate_memory`): "
+                         f"largest process {a:.1f} → {b:.1f} MB "
                          f"(x{b / a:.2f}, {b - a:+.1f} MB = {per_1000(b - a, posts)})")  # fmt: skip
             ok = ok and b <= a * VALIDATE_FLAT_RATIO
         rows.append((f"`validate` memory flat as the archive grows (cold, 100k ≤ {VALIDATE_FLAT_RATIO} x 10k)",
                      measured, ok))  # fmt: skip
+    conv = load_hyperfine(results, "convert-100k")
+    for cmd, tv_name, what in ((CONVERT_MD, "markdown-100k", "Markdown"), (CONVERT_TEXT, "text-100k", "text")):
+        r = find(conv, cmd)
+        if r:
+            limit = REQUIREMENTS[("convert-100k", cmd)]
+            cpu_tv = convert_cpu(results, tv_name)
+            cpu_cell = f", `time -v` (last run): {cpu_tv} %" if cpu_tv is not None else ""
+            ok = r["mean"] < limit and cpu_percent(r) >= CPU_MIN_PERCENT and (cpu_tv or 0) >= CPU_MIN_PERCENT
+            rows.append((f"`convert --to {'markdown' if what == 'Markdown' else 'text'}` of 100k < "
+                         f"{limit / 60:.0f} min, using both cores (CPU ≥ {CPU_MIN_PERCENT} %)",
+                         f"{timed(r)}, {len(r['times'])} runs, CPU {cpu_percent(r):.0f} % (hyperfine){cpu_cell}",
+                         ok))  # fmt: skip
     return rows
 
 
@@ -387,13 +491,23 @@ def main() -> None:
     extra_file = results / "validate-memory-extra.tsv"
     extra = read_memory(extra_file) if extra_file.exists() else None
     if extra:
-        print("### `validate` memory as users run it (one-off, `validate-memory-extra.tsv`)\n")
+        print("### `validate` memory as users run it (`run.sh validate_memory`, `validate-memory-extra.tsv`)\n")
         print("\n".join(extra_validate_tables(extra, posts)))
         print()
     jekyll = jekyll_table(results, posts)
     if jekyll:
         print("## `newsctl validate` beside `jekyll build`\n")
         print("\n".join(jekyll))
+        print()
+    conv = convert_tables(results)
+    if conv:
+        print("### `convert`: memory and CPU, newsctl vs pandoc\n")
+        print("\n".join(conv))
+        print()
+    fid = fidelity_table(results)
+    if fid:
+        print("## Conversion fidelity (`benchmarks/fidelity.py`)\n")
+        print("\n".join(fid).strip())
         print()
     speedup = speedup_table(results, by)
     if len(speedup) > 2:
