@@ -201,34 +201,27 @@ def jekyll_posts(
         else:
             config[key] = value
 
+    posts = build_and_dump(source, config, POSTS_TEMPLATE, OUTPUT_NAME, run_env)
+    if not isinstance(posts, list):
+        raise JekyllBuildError(0, "", f"{OUTPUT_NAME} is not a JSON array")
+    return posts
+
+
+def build_and_dump(
+    source: Path, config: dict[str, object], template: str, output_name: str, run_env: dict[str, str]
+) -> object:
+    """Build a throwaway copy of ``source`` with ``config`` plus a page ``output_name`` holding the
+    Liquid ``template``; return that page's output parsed as JSON."""
     with tempfile.TemporaryDirectory(prefix="jekyll-ref-") as tmp:
         site = Path(tmp) / "site"
         site.mkdir()
         _copy_content(source, site)
         # JSON is valid YAML, so no YAML writer is needed.
         (site / "_config.yml").write_text(json.dumps(config, indent=1), encoding="utf-8")
-        (site / OUTPUT_NAME).write_text(POSTS_TEMPLATE, encoding="utf-8")
-        proc = subprocess.run(
-            [
-                "jekyll",
-                "build",
-                "--safe",
-                "--disable-disk-cache",
-                "-s",
-                str(site),
-                "-d",
-                str(site / "_site"),
-            ],
-            capture_output=True,
-            text=True,
-            env=run_env,
-            cwd=tmp,
-            check=False,
-        )
-        output = site / "_site" / OUTPUT_NAME
+        (site / output_name).write_text(template, encoding="utf-8")
+        command = ["jekyll", "build", "--safe", "--disable-disk-cache", "-s", str(site), "-d", str(site / "_site")]
+        proc = subprocess.run(command, capture_output=True, text=True, env=run_env, cwd=tmp, check=False)
+        output = site / "_site" / output_name
         if proc.returncode != 0 or not output.is_file():
             raise JekyllBuildError(proc.returncode, proc.stdout, proc.stderr)
-        posts = json.loads(output.read_text(encoding="utf-8"))
-    if not isinstance(posts, list):
-        raise JekyllBuildError(0, proc.stdout, f"{OUTPUT_NAME} is not a JSON array")
-    return posts
+        return json.loads(output.read_text(encoding="utf-8"))

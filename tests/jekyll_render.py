@@ -23,18 +23,15 @@ Rendering settings:
 
 from __future__ import annotations
 
-import json
-import subprocess
-import tempfile
 from functools import cache
 from pathlib import Path
 
 from tests.jekyll_reference import (
     KEPT_CONFIG_KEYS,
     JekyllBuildError,
-    _copy_content,
     _read_config,
     _run_env,
+    build_and_dump,
     jekyll_available,
 )
 
@@ -79,36 +76,9 @@ def _build(source: str, env: tuple[tuple[str, str], ...]) -> dict[str, str]:
     source_path = Path(source)
     run_env = _run_env(dict(env))
     config = _config(source_path, run_env)
-    with tempfile.TemporaryDirectory(prefix="jekyll-render-") as tmp:
-        site = Path(tmp) / "site"
-        site.mkdir()
-        _copy_content(source_path, site)
-        # JSON is valid YAML, so no YAML writer is needed.
-        (site / "_config.yml").write_text(json.dumps(config, indent=1), encoding="utf-8")
-        (site / OUTPUT_NAME).write_text(BODIES_TEMPLATE, encoding="utf-8")
-        proc = subprocess.run(
-            [
-                "jekyll",
-                "build",
-                "--safe",
-                "--disable-disk-cache",
-                "-s",
-                str(site),
-                "-d",
-                str(site / "_site"),
-            ],
-            capture_output=True,
-            text=True,
-            env=run_env,
-            cwd=tmp,
-            check=False,
-        )
-        output = site / "_site" / OUTPUT_NAME
-        if proc.returncode != 0 or not output.is_file():
-            raise JekyllBuildError(proc.returncode, proc.stdout, proc.stderr)
-        bodies = json.loads(output.read_text(encoding="utf-8"))
+    bodies = build_and_dump(source_path, config, BODIES_TEMPLATE, OUTPUT_NAME, run_env)
     if not isinstance(bodies, dict):
-        raise JekyllBuildError(0, proc.stdout, f"{OUTPUT_NAME} is not a JSON object")
+        raise JekyllBuildError(0, "", f"{OUTPUT_NAME} is not a JSON object")
     return {str(key): str(value) for key, value in bodies.items()}
 
 
