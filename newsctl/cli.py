@@ -33,9 +33,16 @@ class Run:
 
     def posts(self, results: Iterable[Result]) -> Iterator[Post]:
         """The posts among ``results``; every other result is reported on stderr as it comes."""
+        from newsctl.post import Post
+
+        for result in self.report(results):
+            if isinstance(result, Post):
+                yield result
+
+    def report(self, results: Iterable[Any]) -> Iterator[Any]:
+        """Report failures, skipped and missing files on stderr as they come; pass the rest on."""
         from newsctl.discovery import Missing, Skipped
         from newsctl.errors import PostError
-        from newsctl.post import Post
 
         for result in results:
             if isinstance(result, PostError):
@@ -47,7 +54,7 @@ class Run:
             elif isinstance(result, Missing):
                 self.missing += 1
                 click.echo(f"{result.path}: error: no such file or directory", err=True)
-            elif isinstance(result, Post):
+            else:
                 yield result
 
     def exit_code(self, *, matched: bool = True) -> int:
@@ -202,6 +209,31 @@ def list_command(
     else:
         (write_json if fmt == "json" else write_jsonl)(records(rows), out)
     sys.exit(run.exit_code(matched=bool(rows)))
+
+
+@cli.command("export")
+@reading_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "es-bulk"]), default="jsonl", show_default=True,
+    help="JSON Lines, or the Elasticsearch/OpenSearch _bulk format.",
+)  # fmt: skip
+@click.option("--index", "index_name", default="posts", show_default=True, help="Index name for --format es-bulk.")
+def export_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: str, index_name: str) -> None:
+    """Stream one document per post (metadata plus the plain text a reader sees) for a search
+    engine: JSON Lines, or Elasticsearch/OpenSearch `_bulk` lines to POST as they are.
+
+    PATHS are files or folders (default: the current folder). Exits 1 if any post failed.
+    """
+    from newsctl.batch import parallel_map
+    from newsctl.discovery import discover
+    from newsctl.export import bulk_lines, export_one
+
+    run = Run()
+    index = index_name if fmt == "es-bulk" else None
+    results = parallel_map(export_one, discover(paths or (".",), drafts=drafts), jobs=jobs)
+    for doc_id, doc in run.report(_progress(results, "Exporting")):  # type: ignore[arg-type]
+        sys.stdout.writelines(bulk_lines(doc_id, doc, index=index))
+    sys.exit(run.exit_code())
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str] | None:
