@@ -211,6 +211,94 @@ def list_command(
     sys.exit(run.exit_code(matched=bool(rows)))
 
 
+@cli.command("stats")
+@reading_options
+@click.option("-c", "--category", "categories", multiple=True, help="Only posts in this category (repeatable).")
+@click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable).")
+@click.option("--since", metavar="DATE", help="Only posts on or after DATE.")
+@click.option("--until", metavar="DATE", help="Only posts on or before DATE.")
+@click.option(
+    "--by", type=click.Choice(["category", "tag", "year", "month", "day"]), default="month", show_default=True,
+    help="What to count posts by.",
+)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+    help="A table (with bars on a terminal; tab-separated on a pipe), JSON or CSV.",
+)  # fmt: skip
+def stats_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    by: str,
+    fmt: str,
+) -> None:
+    """Count posts by month (or year, day, category, tag), with the filters of `list`, and the
+    totals: posts, size, date range, posts per category, posts with validation errors (when a
+    `newsctl validate` cache knows them). Exits 1 when no post matches.
+    """
+    import csv
+    import json
+
+    from newsctl.errors import UsageError
+    from newsctl.filters import PostFilter, parse_bound
+    from newsctl.render import stdout_is_tty
+    from newsctl.stats import collect, posts_with_errors
+
+    try:
+        selection = PostFilter(
+            categories=categories,
+            tags=tags,
+            since=parse_bound(since, end=False) if since else None,
+            until=parse_bound(until, end=True) if until else None,
+        )
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+    run = Run()
+    matched = [post for post in run.posts(_read(paths, drafts, jobs, light=True)) if selection.matches(post)]
+    stats = collect(matched, by)  # type: ignore[arg-type]
+    stats.with_errors = posts_with_errors(list(paths or (".",)), [post.path for post in matched])
+    rows = stats.rows()
+    if fmt == "json":
+        payload = {"by": by, "totals": stats.totals(), "counts": [{"key": k, "posts": n} for k, n in rows]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([by, "posts"])
+        writer.writerows(rows)
+    elif stdout_is_tty():
+        _stats_table(stats, rows, by)
+    else:
+        sys.stdout.writelines(f"{key}\t{count}\n" for key, count in rows)
+    sys.exit(run.exit_code(matched=bool(matched)))
+
+
+def _stats_table(stats: Any, rows: list[tuple[str, int]], by: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    widest = max((count for _, count in rows), default=1)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column(by, style="cyan", no_wrap=True)
+    table.add_column("posts", justify="right")
+    table.add_column("", ratio=1)
+    for key, count in rows:
+        table.add_row(key, str(count), "█" * max(1, round(count / widest * 40)))
+    console.print(table)
+    totals = stats.totals()
+    errors = "unknown (run newsctl validate)" if totals["posts_with_errors"] is None else totals["posts_with_errors"]
+    span = f"{totals['first'] or '-'} to {totals['last'] or '-'}"
+    console.print(
+        f"\n{totals['posts']} posts, {totals['size'] / 1e6:.1f} MB, {span}; "
+        f"{len(totals['categories'])} categories; posts with validation errors: {errors}",
+        highlight=False,
+    )
+
+
 @cli.command("export")
 @reading_options
 @click.option(

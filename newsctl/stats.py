@@ -1,0 +1,105 @@
+"""Counts over an archive: posts by category, tag, year, month or day, and totals."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from newsctl.dates import iso
+from newsctl.post import Post
+
+By = Literal["category", "tag", "year", "month", "day"]
+TIME_BUCKETS = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
+
+
+@dataclass
+class Stats:
+    """Totals and one count per bucket. A post counts once in each of its categories (or tags)."""
+
+    by: By
+    posts: int = 0
+    size: int = 0
+    first: Any = None
+    last: Any = None
+    counts: Counter[str] = field(default_factory=Counter)
+    categories: Counter[str] = field(default_factory=Counter)
+    with_errors: int | None = None
+
+    def add(self, post: Post, size: int) -> None:
+        self.posts += 1
+        self.size += size
+        if post.date is not None:
+            self.first = post.date if self.first is None or post.date < self.first else self.first
+            self.last = post.date if self.last is None or post.date > self.last else self.last
+        self.categories.update(post.categories or ("(none)",))
+        if self.by == "category":
+            self.counts.update(post.categories or ("(none)",))
+        elif self.by == "tag":
+            self.counts.update(post.tags or ("(none)",))
+        else:
+            self.counts[post.date.strftime(TIME_BUCKETS[self.by]) if post.date else "(no date)"] += 1
+
+    def rows(self) -> list[tuple[str, int]]:
+        """Time buckets in time order; categories and tags most frequent first."""
+        if self.by in TIME_BUCKETS:
+            return sorted(self.counts.items())
+        return sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def totals(self) -> dict[str, Any]:
+        return {
+            "posts": self.posts,
+            "size": self.size,
+            "first": iso(self.first) if self.first else None,
+            "last": iso(self.last) if self.last else None,
+            "categories": dict(sorted(self.categories.items(), key=lambda item: (-item[1], item[0]))),
+            "posts_with_errors": self.with_errors,
+        }
+
+
+def collect(posts: Iterable[Post], by: By) -> Stats:
+    stats = Stats(by)
+    for post in posts:
+        try:
+            size = os.stat(post.path).st_size
+        except OSError:
+            size = 0
+        stats.add(post, size)
+    return stats
+
+
+def posts_with_errors(paths: list[str], posts: list[str]) -> int | None:
+    """How many of ``posts`` a validation cache knows to have errors; None when it knows none
+    of them (no cache, or one made by another newsctl or config)."""
+    from pathlib import Path
+
+    from newsctl import __version__
+    from newsctl.cache import ResultCache
+    from newsctl.config import find_config, load_config
+    from newsctl.validate import _archive_root, _select, code_fingerprint
+
+    if not paths:
+        return None
+    first = Path(paths[0])
+    config = load_config(find_config(first if first.is_dir() else first.parent))
+    root = Path(_archive_root(config, paths))
+    if not (root / ".newsctl" / "cache.sqlite").is_file():
+        return None
+    cache = ResultCache.open(root, f"{__version__}:{code_fingerprint()}:{config.fingerprint}")
+    known = errors = 0
+    try:
+        for path in posts:
+            info = os.stat(path)
+            cached = cache.get(os.path.abspath(path), info.st_size, info.st_mtime_ns)
+            if cached is not None:
+                known += 1
+                # As validate reports them: after the post's own ignore comments and the config.
+                inline = str(cached.facts.get("ignore") or "")
+                ignored = {path: tuple(inline.split(","))} if inline else {}
+                shown = _select(cached.diagnostics, config, ignored)
+                errors += any(d.severity == "error" for d in shown)
+    finally:
+        cache.close()
+    return errors if known else None
