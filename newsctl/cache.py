@@ -97,7 +97,7 @@ class ResultCache:
                     continue
                 return cls.disabled(key)
             return cls(connection, key, rows)
-        return cls.disabled(key)  # pragma: no cover - the loop always returns
+        return cls.disabled(key)  # reached only if the retry loop ever ends without returning
 
     @classmethod
     def disabled(cls, key: str = "") -> ResultCache:
