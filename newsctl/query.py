@@ -9,7 +9,7 @@ Grammar (documented in README once ``search`` ships):
   so ``a b OR c`` is ``a AND (b OR c)``;
 - ``title:term`` / ``title:"a phrase"``: the term must be in the title.
 
-Matching is a case-insensitive substring test on the plain text a reader sees (which is what
+Matching is a substring test, case-insensitive for ASCII letters, on the plain text a reader sees (which is what
 makes one- and two-character Chinese words work). Nothing from the user reaches a search
 engine's own syntax: backends build their queries from the parsed terms only.
 """
@@ -25,6 +25,15 @@ from newsctl.errors import NewsctlError
 Field = Literal["any", "title"]
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(text: str) -> str:
+    """Case folding as SQLite's lower() does it: ASCII letters only (so the index and a plain
+    scan agree exactly; Chinese has no case)."""
+    return text.translate(_ASCII_LOWER)
+
+
 class QueryError(NewsctlError):
     """A query that cannot be understood (exit code 2)."""
 
@@ -36,8 +45,8 @@ class Term:
     negated: bool = False
 
     def matches(self, title: str, body: str) -> bool:
-        needle = self.text.casefold()
-        haystack = title.casefold() if self.field == "title" else f"{title}\n{body}".casefold()
+        needle = fold(self.text)
+        haystack = fold(title) if self.field == "title" else fold(f"{title}\n{body}")
         return (needle in haystack) != self.negated
 
 

@@ -1,0 +1,122 @@
+"""The search index answers every query exactly as a brute-force substring scan would."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsctl.convert import ConvertOptions, convert_body
+from newsctl.discovery import discover
+from newsctl.index import connect, index_path, refresh, search
+from newsctl.post import Post, load_path
+from newsctl.query import parse_query
+from tests.conftest import CORPUS, EXAMPLES, WritePost
+
+TEXT = ConvertOptions("text")
+
+
+def _brute_force(root: Path) -> dict[str, tuple[str, str]]:
+    texts = {}
+    for item in discover([str(root)]):
+        try:
+            post = load_path(item.path)
+        except Exception:
+            continue
+        if isinstance(post, Post):
+            texts[os.path.abspath(post.path)] = (post.title, convert_body(post, TEXT).strip())
+    return texts
+
+
+def _terms(texts: dict[str, tuple[str, str]], count: int, seed: int) -> list[str]:
+    chooser = random.Random(seed)
+    bodies = [title + "\n" + body for title, body in texts.values() if body]
+    terms = []
+    while len(terms) < count:
+        source = chooser.choice(bodies)
+        length = chooser.randint(1, 8)
+        start = chooser.randrange(0, max(1, len(source) - length))
+        term = source[start : start + length].strip()
+        if term and '"' not in term:
+            terms.append(term)
+    return terms
+
+
+def _check(root: Path, queries: list[str]) -> None:
+    db = connect(root)
+    refresh(db, discover([str(root)]), jobs=1)
+    texts = _brute_force(root)
+    for text in queries:
+        query = parse_query(text)
+        got = {row["path"] for row in search(db, query)}
+        want = {path for path, (title, body) in texts.items() if query.matches(title, body)}
+        assert got == want, f"query {text!r}: index {len(got)}, scan {len(want)}"
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"' if (" " in term or term == "OR" or term.startswith("-")) else term
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_terms_of_every_length_match_exactly_as_a_scan_on_finews(tmp_path: Path) -> None:
+    root = tmp_path / "finews"
+    shutil.copytree(CORPUS / "finews", root)
+    terms = _terms(_brute_force(root), 150, seed=5)
+    queries = [_quoted(t) for t in terms]
+    queries += [f"{_quoted(a)} {_quoted(b)}" for a, b in zip(terms[::2], terms[1::2], strict=False)][:30]
+    queries += [f"{_quoted(a)} OR {_quoted(b)}" for a, b in zip(terms[::3], terms[1::3], strict=False)][:20]
+    queries += [f"{_quoted(a)} -{_quoted(b)}" for a, b in zip(terms[::5], terms[2::5], strict=False)][:15]
+    queries += ["title:" + _quoted(t) for t in terms[:15]]
+    _check(root, queries)
+
+
+def test_short_english_and_mixed_terms_on_the_examples(tmp_path: Path) -> None:
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    _check(
+        root,
+        ["银", "银行", "AI", "ai", "Freedonia", "rate", "rates OR 利率", "新能源 -电池", "title:分红", "GWP", "5.8%"],
+    )
+
+
+def test_refresh_sees_new_changed_and_deleted_posts(site: Path, write: WritePost) -> None:
+    a = write("site/_posts/2022-01-01-a.md", "---\ntitle: A\n---\n银行降准\n")
+    write("site/_posts/2022-01-02-b.md", "---\ntitle: B\n---\n蔚来汽车\n")
+    db = connect(site)
+    first = refresh(db, discover([str(site)]), jobs=1)
+    assert (first.added, first.unchanged) == (2, 0)
+    assert refresh(db, discover([str(site)]), jobs=1).unchanged == 2
+    a.write_text("---\ntitle: A\n---\n银行分红\n", encoding="utf-8")
+    os.utime(a, ns=(1, 1))  # a changed file, even with an old time stamp, differs in size or time
+    c = write("site/_posts/2022-01-03-c.md", "---\ntitle: C\n---\n分红\n")
+    (site / "_posts" / "2022-01-02-b.md").unlink()
+    again = refresh(db, discover([str(site)]), jobs=1)
+    assert (again.added, again.changed, again.removed) == (1, 1, 1)
+    paths = {row["path"] for row in search(db, parse_query("分红"))}
+    assert paths == {str(a), str(c)}
+    assert not search(db, parse_query("降准")) and not search(db, parse_query("蔚来"))
+
+
+def test_a_post_that_cannot_be_read_is_recorded_not_indexed(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-bad.md", "---\ntitle: x\ndate: nonsense\n---\n银行\n")
+    db = connect(site)
+    stats = refresh(db, discover([str(site)]), jobs=1)
+    assert stats.failed == 1 and not search(db, parse_query("银行"))
+    assert "invalid date" in db.execute("SELECT error FROM posts").fetchone()[0]
+
+
+def test_a_corrupt_index_is_rebuilt_with_a_warning(
+    site: Path, write: WritePost, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write("site/_posts/2022-01-01-a.md", "---\ntitle: A\n---\n银行\n")
+    connect(site).close()
+    index_path(site).write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index_path(site)}{suffix}").unlink(missing_ok=True)
+    db = connect(site)
+    refresh(db, discover([str(site)]), jobs=1)
+    assert search(db, parse_query("银行")) and "rebuilding" in capsys.readouterr().err
+    assert (site / ".newsctl" / ".gitignore").read_text() == "*\n"
