@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -297,6 +298,178 @@ def _stats_table(stats: Any, rows: list[tuple[str, int]], by: str) -> None:
         f"{len(totals['categories'])} categories; posts with validation errors: {errors}",
         highlight=False,
     )
+
+
+def _open_index(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, refresh: bool, rebuild: bool = False) -> Any:
+    from newsctl.discovery import discover
+    from newsctl.index import archive_root, connect, index_path
+    from newsctl.index import refresh as refresh_index
+
+    root = archive_root(list(paths))
+    if rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+    db = connect(root)
+    stats = None
+    if refresh:
+        # The whole archive is refreshed, whatever PATHS narrow the search to.
+        stats = refresh_index(db, _progress(discover([str(root)], drafts=drafts), "Indexing"), jobs=jobs)  # type: ignore[arg-type]
+    return root, db, stats
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--drafts", is_flag=True, help="Also index _drafts/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--rebuild", is_flag=True, help="Start the index over.")
+@click.option("--status", is_flag=True, help="Report counts and size without refreshing.")
+def index_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, rebuild: bool, status: bool) -> None:
+    """Refresh the search index in .newsctl/index.sqlite at the archive root (search, list and
+    stats will refresh it themselves once they use it)."""
+    from newsctl.index import index_path
+
+    root, db, stats = _open_index(paths, drafts, jobs, refresh=not status, rebuild=rebuild)
+    posts, errors = db.execute("SELECT count(*), count(error) FROM posts").fetchone()
+    size = sum(
+        Path(f"{index_path(root)}{s}").stat().st_size for s in ("", "-wal") if Path(f"{index_path(root)}{s}").exists()
+    )
+    if stats is not None:
+        click.echo(
+            f"added {stats.added}, changed {stats.changed}, removed {stats.removed}, unchanged {stats.unchanged}, "
+            f"failed {stats.failed}",
+            err=True,
+        )
+    click.echo(f"{index_path(root)}: {posts} posts ({errors} that could not be read), {size / 1e6:.1f} MB")
+    for (error,) in db.execute("SELECT error FROM posts WHERE error IS NOT NULL ORDER BY path"):
+        click.echo(error, err=True)
+    sys.exit(FINDINGS if errors else OK)
+
+
+@cli.command("search")
+@click.argument("query_text", metavar="QUERY")
+@reading_options
+@click.option("-c", "--category", "categories", multiple=True, help="Only posts in this category (repeatable).")
+@click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable).")
+@click.option("--since", metavar="DATE", help="Only posts on or after DATE.")
+@click.option("--until", metavar="DATE", help="Only posts on or before DATE.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+    help="bm25, title matches above body matches (newest first on ties); or newest first.",
+)  # fmt: skip
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=0), default=None, help="At most N posts (default: 20 on a terminal)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "paths"]), default=None,
+    help="Output format (default: table; on a pipe the table is tab-separated).",
+)  # fmt: skip
+@click.option("-0", "--null", is_flag=True, help="Paths separated by NUL (implies --format paths).")
+@click.option("--no-refresh", is_flag=True, help="Search the index as it is, without checking for changed files.")
+def search_command(
+    query_text: str,
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    limit: int | None,
+    fmt: str | None,
+    null: bool,
+    no_refresh: bool,
+) -> None:
+    """Find posts by words: several terms must all match, "a phrase", -excluded, a OR b,
+    title:term. Any term length works, Chinese included. Exits 0 when something matched, 1 when
+    nothing did, 2 on errors (like grep).
+    """
+    import json
+    import os
+
+    from newsctl.errors import UsageError
+    from newsctl.filters import PostFilter, parse_bound
+    from newsctl.index import row_post, search, snippet
+    from newsctl.query import parse_query
+    from newsctl.render import post_record, stdout_is_tty, write_csv, write_paths
+
+    if null and fmt not in (None, "paths"):
+        raise click.UsageError("-0/--null goes with --format paths only")
+    fmt = "paths" if null else (fmt or "table")
+    query = parse_query(query_text)
+    try:
+        selection = PostFilter(
+            categories=categories,
+            tags=tags,
+            since=parse_bound(since, end=False) if since else None,
+            until=parse_bound(until, end=True) if until else None,
+        )
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if limit is None and stdout_is_tty():
+        limit = 20
+    _, db, _ = _open_index(paths, drafts, jobs, refresh=not no_refresh)
+    scope = [os.path.abspath(p) for p in paths]
+    found = []
+    for row in search(db, query):
+        post = row_post(row)
+        if scope and not any(post.path == s or post.path.startswith(s.rstrip(os.sep) + os.sep) for s in scope):
+            continue
+        if selection.matches(post):
+            found.append((row, post))
+    if sort == "date":
+        found.sort(key=lambda item: item[0]["epoch"] or 0, reverse=True)
+    if limit is not None:
+        found = found[:limit]
+    records = []
+    for row, post in found:
+        record = {key: value for key, value in post_record(post).items() if key not in ("slug", "layout", "published")}
+        relative = os.path.relpath(post.path)
+        record["path"] = post.path if relative.startswith("..") else relative  # as list shows paths
+        record["score"] = round(-float(row["score"]), 4) + 0.0  # bm25 is lower-is-better; no -0.0
+        record["snippet"] = snippet(query, post.title, row["body"] or "")[0]
+        records.append(record)
+    if fmt == "paths":
+        write_paths((r["path"] for r in records), sys.stdout, null=null)
+    elif fmt in ("json", "jsonl"):
+        if fmt == "json":
+            click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        else:
+            sys.stdout.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    elif fmt == "csv":
+        write_csv(records, sys.stdout, ("path", "title", "date", "categories", "tags", "url", "score", "snippet"))
+    elif stdout_is_tty():
+        _search_table(found, query)
+    else:
+        for r in records:
+            cells = [(r["date"] or "")[:16].replace("T", " "), ", ".join(r["categories"]), r["title"], r["path"]]
+            sys.stdout.write("\t".join([*cells, r["snippet"]]) + "\n")
+    sys.exit(OK if records else FINDINGS)
+
+
+def _search_table(found: list[Any], query: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from newsctl.index import snippet
+
+    # rows of (index row, Post)
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, style in (("date", "cyan"), ("categories", "magenta"), ("title", ""), ("path", "dim"), ("match", "")):
+        table.add_column(name, style=style or None, overflow="fold")
+    for row, post in found:
+        text, start, end = snippet(query, post.title, row["body"] or "")
+        match = Text(text)
+        if end > start:
+            match.stylize("bold yellow", start, end)
+        date = post.date.strftime("%Y-%m-%d %H:%M") if post.date else ""
+        relative = os.path.relpath(post.path)
+        table.add_row(
+            date, ", ".join(post.categories), post.title, post.path if relative.startswith("..") else relative, match
+        )
+    Console().print(table)
 
 
 @cli.command("export")

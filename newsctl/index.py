@@ -233,7 +233,7 @@ def search(db: sqlite3.Connection, query: Query, *, limit: int | None = None) ->
             fts_groups.append("(" + " OR ".join(_fts_term(t) for t in group) + ")")
             # FTS5's trigram folds case only for ASCII-ish text; confirm exactly below as well.
         where.append("(" + " OR ".join(_instr(t, params) for t in group) + ")")
-    sql = "SELECT posts.*, texts.title AS t_title"
+    sql = "SELECT posts.*, texts.body AS body"
     if fts_groups:
         sql += ", bm25(texts, 10.0, 1.0) AS score FROM texts JOIN posts ON posts.id = texts.rowid"
         sql += " WHERE texts MATCH ? AND "
@@ -261,3 +261,48 @@ def _instr(term: Term, params: list[Any]) -> str:
     column = "lower(texts.title)" if term.field == "title" else "lower(texts.title || char(10) || texts.body)"
     test = f"instr({column}, ?) > 0"
     return f"NOT {test}" if term.negated else test
+
+
+def archive_root(paths: list[str]) -> Path:
+    """Where the index lives: the config's folder, else the site root, else the folder given."""
+    from newsctl.config import find_config, load_config
+    from newsctl.validate import _archive_root
+
+    first = Path(paths[0] if paths else ".")
+    config = load_config(find_config(first if first.is_dir() else first.parent))
+    return Path(_archive_root(config, paths or ["."]))
+
+
+def row_post(row: dict[str, Any]) -> Any:
+    """A light Post from an index row, for the filters and output formats ``list`` uses."""
+    import datetime as dt
+
+    from newsctl.post import Post
+
+    return Post(
+        path=row["path"], relative_path="", site_root=None, kind="post", title=row["title"] or "",
+        date=dt.datetime.fromisoformat(row["date"]) if row["date"] else None,
+        categories=tuple(json.loads(row["categories"] or "[]")), tags=tuple(json.loads(row["tags"] or "[]")),
+        slug=row["slug"] or "", url=row["url"], layout=row["layout"], published=bool(row["published"]),
+        front_matter={}, front_matter_format=None, front_matter_raw="", body="", body_line=1, bom=False,
+    )  # fmt: skip
+
+
+def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
+    """One line around the first match of a positive term: (text, match start, match end)."""
+    from newsctl.query import fold
+
+    for source in (body, title):
+        line = " ".join(source.split())
+        folded = fold(line)
+        for term in query.terms:
+            if term.negated:
+                continue
+            at = folded.find(fold(" ".join(term.text.split())))
+            if at >= 0:
+                start = max(0, at - width)
+                text = ("…" if start else "") + line[start : at + len(term.text) + width]
+                offset = at - start + (1 if start else 0)
+                return text, offset, offset + len(term.text)
+    line = " ".join(body.split())
+    return line[: width * 2], 0, 0

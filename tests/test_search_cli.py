@@ -1,0 +1,87 @@
+"""`newsctl index` and `newsctl search` as a user sees them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsctl.cli import cli, main
+from tests.conftest import WritePost
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def archive(site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(site.parent)
+    write(
+        "site/_posts/2022-05-26-a.md",
+        "---\ntitle: 蔚来发布新车\ndate: 2022-05-26 09:00:00 +0800\ncategories: emnews\n---\n蔚来汽车今日发布。\n",
+    )
+    write(
+        "site/_posts/2023-01-04-b.html",
+        "---\ntitle: Bank rates\ncategories: [markets]\n---\n<p>多家银行下调利率 NIO</p>\n",
+    )
+    write("site/_posts/2024-02-29-c.md", "---\ntitle: 银行分红\ncategories: emnews\n---\n中期分红。\n")
+    return site
+
+
+def test_search_finds_two_character_chinese_words(archive: Path) -> None:
+    code, out, _ = run("search", "银行", "site", "--format", "paths")
+    assert code == 0 and sorted(out.split()) == ["site/_posts/2023-01-04-b.html", "site/_posts/2024-02-29-c.md"]
+
+
+def test_title_matches_rank_first(archive: Path) -> None:
+    out = run("search", "银行", "site", "--format", "paths")[1].split()
+    assert out[0] == "site/_posts/2024-02-29-c.md"
+
+
+def test_search_filters_sort_and_limit(archive: Path) -> None:
+    assert run("search", "银行", "site", "-c", "markets", "--format", "paths")[1] == "site/_posts/2023-01-04-b.html\n"
+    assert (
+        run("search", "银行 OR 蔚来", "site", "--sort", "date", "-n", "1", "--format", "paths")[1]
+        == "site/_posts/2024-02-29-c.md\n"
+    )
+    assert run("search", "蔚来", "site", "--since", "2023", "--format", "paths")[0] == 1
+
+
+def test_json_records(archive: Path) -> None:
+    records = json.loads(run("search", "nio", "site", "--format", "json")[1])
+    assert [list(r) for r in records] == [["path", "title", "date", "categories", "tags", "url", "score", "snippet"]]
+    assert "NIO" in records[0]["snippet"]
+
+
+def test_no_match_exits_1_and_a_bad_query_exits_2(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("search", "不存在的词", "site")[0] == 1
+    with pytest.raises(SystemExit) as info:
+        main(["search", '"unclosed', "site"])
+    assert info.value.code == 2 and "unbalanced quote" in capsys.readouterr().err
+
+
+def test_search_sees_a_file_changed_in_place(archive: Path) -> None:
+    run("index", "site")
+    post = archive / "_posts" / "2022-05-26-a.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("今日发布", "今日召回"), encoding="utf-8")
+    assert run("search", "召回", "site", "--format", "paths")[1] == "site/_posts/2022-05-26-a.md\n"
+    assert run("search", "今日发布", "site", "--no-refresh")[0] == 1  # the index already knows
+
+
+def test_index_status_and_rebuild(archive: Path) -> None:
+    code, out, err = run("index", "site")
+    assert code == 0 and "3 posts" in out and "added 3" in err
+    assert "unchanged 3" in run("index", "site")[2]
+    assert "3 posts" in run("index", "--status", "site")[1]
+    assert "added 3" in run("index", "--rebuild", "site")[2]
+    assert (archive / ".newsctl" / ".gitignore").read_text() == "*\n"
+
+
+def test_index_reports_posts_it_cannot_read(archive: Path, write: WritePost) -> None:
+    write("site/_posts/2024-03-01-bad.md", "---\ntitle: x\ndate: nonsense\n---\n")
+    code, _, err = run("index", "site")
+    assert code == 1 and "2024-03-01-bad.md:3: error: invalid date" in err
