@@ -389,7 +389,7 @@ def search_command(
 
     from newsctl.errors import UsageError
     from newsctl.filters import PostFilter, parse_bound
-    from newsctl.index import row_post, search, snippet
+    from newsctl.index import body_of, row_post, search, snippet
     from newsctl.query import parse_query
     from newsctl.render import post_record, stdout_is_tty, write_csv, write_paths
 
@@ -427,7 +427,9 @@ def search_command(
         relative = os.path.relpath(post.path)
         record["path"] = post.path if relative.startswith("..") else relative  # as list shows paths
         record["score"] = round(-float(row["score"]), 4) + 0.0  # bm25 is lower-is-better; no -0.0
-        record["snippet"] = snippet(query, post.title, row["body"] or "")[0]
+        if fmt != "paths":  # the text is read only for what is shown
+            row["body"] = body_of(db, row["id"])
+            record["snippet"] = snippet(query, post.title, row["body"])[0]
         records.append(record)
     if fmt == "paths":
         write_paths((r["path"] for r in records), sys.stdout, null=null)

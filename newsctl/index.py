@@ -233,7 +233,7 @@ def search(db: sqlite3.Connection, query: Query, *, limit: int | None = None) ->
             fts_groups.append("(" + " OR ".join(_fts_term(t) for t in group) + ")")
             # FTS5's trigram folds case only for ASCII-ish text; confirm exactly below as well.
         where.append("(" + " OR ".join(_instr(t, params) for t in group) + ")")
-    sql = "SELECT posts.*, texts.body AS body"
+    sql = "SELECT posts.*"
     if fts_groups:
         sql += ", bm25(texts, 10.0, 1.0) AS score FROM texts JOIN posts ON posts.id = texts.rowid"
         sql += " WHERE texts MATCH ? AND "
@@ -286,6 +286,12 @@ def row_post(row: dict[str, Any]) -> Any:
         slug=row["slug"] or "", url=row["url"], layout=row["layout"], published=bool(row["published"]),
         front_matter={}, front_matter_format=None, front_matter_raw="", body="", body_line=1, bom=False,
     )  # fmt: skip
+
+
+def body_of(db: sqlite3.Connection, post_id: int) -> str:
+    """The indexed plain text of one post (fetched only for the results shown)."""
+    row = db.execute("SELECT body FROM texts WHERE rowid = ?", (post_id,)).fetchone()
+    return str(row[0]) if row else ""
 
 
 def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
