@@ -47,7 +47,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(title, body, tokenize = 'tri
 """
 
 
-class IndexError_(NewsctlError):
+class IndexUnusable(NewsctlError):
     """The index cannot be opened or written."""
 
 
@@ -102,7 +102,7 @@ def connect(root: Path) -> sqlite3.Connection:
             return db
         except sqlite3.DatabaseError as exc:
             if attempt:
-                raise IndexError_(f"cannot open the index {path}: {exc}") from None
+                raise IndexUnusable(f"cannot open the index {path}: {exc}") from None
             import sys
 
             print(f"{path}: warning: unusable index ({exc}); rebuilding it", file=sys.stderr)
