@@ -93,6 +93,45 @@ def reading_options(function: F) -> F:
     return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(function)
 
 
+def filter_options(function: F) -> F:
+    """-c/--category, -t/--tag, --since, --until: the filters list, search and stats share."""
+    options = [
+        click.option("--until", metavar="DATE",
+                     help="Only posts on or before DATE (a whole year, month or day is included)."),
+        click.option("--since", metavar="DATE",
+                     help="Only posts on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD or ISO date-time)."),
+        click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable: any of them)."),
+        click.option("-c", "--category", "categories", multiple=True,
+                     help="Only posts in this category (repeatable: any of them)."),
+    ]  # fmt: skip
+    for option in options:
+        function = option(function)
+    return function
+
+
+def _selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | None, until: str | None) -> Any:
+    """The PostFilter for the filter options; a bad date is a usage error (exit 2)."""
+    from newsctl.errors import UsageError
+    from newsctl.filters import PostFilter, parse_bound
+
+    try:
+        return PostFilter(
+            categories=categories,
+            tags=tags,
+            since=parse_bound(since, end=False) if since else None,
+            until=parse_bound(until, end=True) if until else None,
+        )
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _paths_format(fmt: str | None, null: bool) -> str:
+    """The output format once -0 is taken into account (it implies, and only goes with, paths)."""
+    if null and fmt not in (None, "paths"):
+        raise click.UsageError("-0/--null goes with --format paths only")
+    return "paths" if null else (fmt or "table")
+
+
 def _read(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
     from newsctl.batch import load_all
     from newsctl.discovery import discover
@@ -134,14 +173,7 @@ def parse_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: s
 
 @cli.command("list")
 @reading_options
-@click.option(
-    "-c", "--category", "categories", multiple=True, help="Only posts in this category (repeatable: any of them)."
-)
-@click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable: any of them).")
-@click.option(
-    "--since", metavar="DATE", help="Only posts on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD or ISO date-time)."
-)
-@click.option("--until", metavar="DATE", help="Only posts on or before DATE (a whole year, month or day is included).")
+@filter_options
 @click.option("--sort", type=click.Choice(["date", "title", "path"]), default="date", show_default=True,
               help="Order: date is newest first.")  # fmt: skip
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
@@ -169,8 +201,7 @@ def list_command(
 
     PATHS are files or folders (default: the current folder). Exits 1 when no post matches.
     """
-    from newsctl.errors import UsageError
-    from newsctl.filters import PostFilter, parse_bound, sort_posts
+    from newsctl.filters import sort_posts
     from newsctl.render import (
         records,
         stdout_is_tty,
@@ -182,18 +213,8 @@ def list_command(
         write_tsv,
     )
 
-    if null and fmt not in (None, "paths"):
-        raise click.UsageError("-0/--null goes with --format paths only")
-    fmt = "paths" if null else (fmt or "table")
-    try:
-        selection = PostFilter(
-            categories=categories,
-            tags=tags,
-            since=parse_bound(since, end=False) if since else None,
-            until=parse_bound(until, end=True) if until else None,
-        )
-    except UsageError as exc:
-        raise click.BadParameter(str(exc)) from None
+    fmt = _paths_format(fmt, null)
+    selection = _selection(categories, tags, since, until)
 
     run = Run()
     matched = [post for post in run.posts(_read(paths, drafts, jobs, light=True)) if selection.matches(post)]
@@ -214,10 +235,7 @@ def list_command(
 
 @cli.command("stats")
 @reading_options
-@click.option("-c", "--category", "categories", multiple=True, help="Only posts in this category (repeatable).")
-@click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable).")
-@click.option("--since", metavar="DATE", help="Only posts on or after DATE.")
-@click.option("--until", metavar="DATE", help="Only posts on or before DATE.")
+@filter_options
 @click.option(
     "--by", type=click.Choice(["category", "tag", "year", "month", "day"]), default="month", show_default=True,
     help="What to count posts by.",
@@ -244,20 +262,10 @@ def stats_command(
     import csv
     import json
 
-    from newsctl.errors import UsageError
-    from newsctl.filters import PostFilter, parse_bound
     from newsctl.render import stdout_is_tty
     from newsctl.stats import collect, posts_with_errors
 
-    try:
-        selection = PostFilter(
-            categories=categories,
-            tags=tags,
-            since=parse_bound(since, end=False) if since else None,
-            until=parse_bound(until, end=True) if until else None,
-        )
-    except UsageError as exc:
-        raise click.BadParameter(str(exc)) from None
+    selection = _selection(categories, tags, since, until)
     run = Run()
     matched = [post for post in run.posts(_read(paths, drafts, jobs, light=True)) if selection.matches(post)]
     stats = collect(matched, by)  # type: ignore[arg-type]
@@ -348,10 +356,7 @@ def index_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, rebuil
 @cli.command("search")
 @click.argument("query_text", metavar="QUERY")
 @reading_options
-@click.option("-c", "--category", "categories", multiple=True, help="Only posts in this category (repeatable).")
-@click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable).")
-@click.option("--since", metavar="DATE", help="Only posts on or after DATE.")
-@click.option("--until", metavar="DATE", help="Only posts on or before DATE.")
+@filter_options
 @click.option(
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
     help="bm25, title matches above body matches (newest first on ties); or newest first.",
@@ -387,25 +392,13 @@ def search_command(
     import json
     import os
 
-    from newsctl.errors import UsageError
-    from newsctl.filters import PostFilter, parse_bound
     from newsctl.index import body_of, row_post, search, snippet
     from newsctl.query import parse_query
     from newsctl.render import post_record, stdout_is_tty, write_csv, write_paths
 
-    if null and fmt not in (None, "paths"):
-        raise click.UsageError("-0/--null goes with --format paths only")
-    fmt = "paths" if null else (fmt or "table")
+    fmt = _paths_format(fmt, null)
     query = parse_query(query_text)
-    try:
-        selection = PostFilter(
-            categories=categories,
-            tags=tags,
-            since=parse_bound(since, end=False) if since else None,
-            until=parse_bound(until, end=True) if until else None,
-        )
-    except UsageError as exc:
-        raise click.BadParameter(str(exc)) from None
+    selection = _selection(categories, tags, since, until)
     if limit is None and stdout_is_tty():
         limit = 20
     _, db, _ = _open_index(paths, drafts, jobs, refresh=not no_refresh)

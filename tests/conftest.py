@@ -39,3 +39,13 @@ def site(tmp_path: Path, write: WritePost) -> Path:
 
 def needs_corpus() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """``newsctl ARGS`` through click's test runner: (exit code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from newsctl.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr

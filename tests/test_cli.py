@@ -8,16 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from newsctl import __version__
-from newsctl.cli import cli, main
-from tests.conftest import EXAMPLES, WritePost
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+from newsctl.cli import main
+from tests.conftest import EXAMPLES, WritePost, run
 
 
 @pytest.fixture

@@ -6,21 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from newsctl.cli import cli
 from newsctl.convert import ConvertOptions, convert_body
 from newsctl.post import load_path
-from tests.conftest import WritePost
+from tests.conftest import WritePost, run
 
 HTML_POST = '---\ntitle: Bank B\ndate: 2023-01-04 10:00:00 +0800\ntags: [银行]\n---\n<p>Rates <em>rose</em>.</p>\n<p><a href="https://example.org/b">Source</a></p>\n'
 MD_POST = "---\ntitle: Chips C\n---\n# Chips\n\nSome *text* here.\n"
 FRONT = "---\ntitle: Bank B\ndate: 2023-01-04 10:00:00 +0800\ntags: [银行]\n---\n"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

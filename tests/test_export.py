@@ -5,17 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from newsctl.cli import cli
-from tests.conftest import EXAMPLES, WritePost
+from tests.conftest import EXAMPLES, WritePost, run
 
 KEYS = ["path", "title", "date", "categories", "tags", "slug", "url", "layout", "published", "text"]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_jsonl_is_one_document_per_post_with_the_visible_text() -> None:
