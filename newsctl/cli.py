@@ -171,6 +171,75 @@ def parse_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: s
     sys.exit(run.exit_code())
 
 
+def index_options(function: F) -> F:
+    """--no-refresh and --no-index for the commands that read from the index when it exists."""
+    function = click.option("--no-index", is_flag=True, help="Read the files even when the archive has an index.")(
+        function
+    )
+    return click.option(
+        "--no-refresh", is_flag=True, help="Use the index as it is, without looking for changed files."
+    )(function)
+
+
+class Indexed:
+    """An open, refreshed index and the PATHs as scopes in it."""
+
+    def __init__(self, root: Path, db: Any, scopes: list[Any], refreshed: Any) -> None:
+        self.root, self.db, self.scopes, self.refreshed = root, db, scopes, refreshed
+
+    def report(self, run: Run, drafts: bool) -> None:
+        """Posts of the scopes that could not be read, and files Jekyll skips, on stderr (as the
+        commands that read files report them)."""
+        for path, error, line in self.db.execute(
+            "SELECT path, error, error_line FROM posts"
+            " WHERE error IS NOT NULL AND (? OR kind != 'draft') ORDER BY path",
+            (drafts,),
+        ):
+            scope = next((s for s in self.scopes if s.contains(path)), None)
+            if scope is not None:
+                run.failed += 1
+                where = f"{scope.display(path)}:{line}" if line else scope.display(path)
+                click.echo(f"{where}: error: {error}", err=True)
+        for path, reason in self.db.execute("SELECT path, reason FROM skipped ORDER BY path"):
+            scope = next((s for s in self.scopes if s.contains(path)), None)
+            if scope is not None and (drafts or "_drafts" not in path.split(os.sep)):
+                run.skipped += 1
+                click.echo(f"{scope.display(path)}: warning: {reason}", err=True)
+
+
+def _open_index(
+    paths: tuple[str, ...], jobs: int | None, *, refresh: bool, rebuild: bool = False, must_exist: bool = False
+) -> Indexed | None:
+    """Open and refresh the index of the archive PATHS are in. With ``must_exist``, None when
+    there is no index yet, or PATHS are not all inside the archive (the caller reads files)."""
+    from newsctl.index import archive_root, connect, index_path
+    from newsctl.index import refresh as refresh_index
+    from newsctl.search import OutsideIndex, scopes_for
+
+    root = archive_root(list(paths))
+    if must_exist:
+        if not index_path(root).is_file() or not all(os.path.exists(p) for p in paths):
+            return None
+        try:
+            scopes = scopes_for(root, list(paths))
+        except OutsideIndex:
+            return None
+    else:
+        missing = [p for p in paths if not os.path.exists(p)]
+        if missing:
+            raise click.UsageError(f"{missing[0]}: no such file or directory")
+        scopes = scopes_for(root, list(paths))
+    if rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+    db = connect(root)
+    stats = None
+    if refresh:
+        # The whole archive is refreshed, whatever PATHS narrow the command to.
+        stats = refresh_index(db, root, jobs=jobs, progress=lambda found: _progress(found, "Indexing"))  # type: ignore[arg-type,return-value]
+    return Indexed(root, db, scopes, stats)
+
+
 @cli.command("list")
 @reading_options
 @filter_options
@@ -183,6 +252,7 @@ def parse_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: s
     help="Output format (default: table; on a pipe the table is tab-separated).",
 )  # fmt: skip
 @click.option("-0", "--null", is_flag=True, help="Paths separated by NUL, for xargs -0 (implies --format paths).")
+@index_options
 def list_command(
     paths: tuple[str, ...],
     drafts: bool,
@@ -196,10 +266,14 @@ def list_command(
     limit: int | None,
     fmt: str | None,
     null: bool,
+    no_refresh: bool,
+    no_index: bool,
 ) -> None:
     """List posts, newest first, filtered by category, tag and date.
 
-    PATHS are files or folders (default: the current folder). Exits 1 when no post matches.
+    PATHS are files or folders (default: the current folder). When the archive has an index
+    (`newsctl index`), it is refreshed and read instead of every file. Exits 1 when no post
+    matches.
     """
     from newsctl.filters import sort_posts
     from newsctl.render import (
@@ -215,13 +289,32 @@ def list_command(
 
     fmt = _paths_format(fmt, null)
     selection = _selection(categories, tags, since, until)
-
     run = Run()
+    out = sys.stdout
+    indexed = None if no_index else _open_index(paths, jobs, refresh=not no_refresh, must_exist=True)
+    if indexed is not None:
+        from newsctl.search import select
+
+        indexed.report(run, drafts)
+        found = select(indexed.db, selection, indexed.scopes, drafts, sort=sort, reverse=reverse)
+        if limit is not None:
+            found = found[:limit]
+        if fmt == "paths":
+            write_paths((row.path for row in found), out, null=null)
+        elif fmt in ("json", "jsonl"):
+            if fmt == "jsonl":
+                out.writelines(row.json() + "\n" for row in found)
+            else:
+                out.write("[\n  " + ",\n  ".join(row.json() for row in found) + "\n]\n" if found else "[]\n")
+        elif fmt == "csv":
+            write_csv((row.record_dict() for row in found), out)
+        else:
+            (write_table if stdout_is_tty() else write_tsv)([row.post() for row in found], out)
+        sys.exit(run.exit_code(matched=bool(found)))
     matched = [post for post in run.posts(_read(paths, drafts, jobs, light=True)) if selection.matches(post)]
     rows = sort_posts(matched, sort, reverse=reverse)
     if limit is not None:
         rows = rows[:limit]
-    out = sys.stdout
     if fmt == "table":
         (write_table if stdout_is_tty() else write_tsv)(rows, out)
     elif fmt == "paths":
@@ -244,6 +337,7 @@ def list_command(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
     help="A table (with bars on a terminal; tab-separated on a pipe), JSON or CSV.",
 )  # fmt: skip
+@index_options
 def stats_command(
     paths: tuple[str, ...],
     drafts: bool,
@@ -254,22 +348,31 @@ def stats_command(
     until: str | None,
     by: str,
     fmt: str,
+    no_refresh: bool,
+    no_index: bool,
 ) -> None:
     """Count posts by month (or year, day, category, tag), with the filters of `list`, and the
     totals: posts, size, date range, posts per category, posts with validation errors (when a
-    `newsctl validate` cache knows them). Exits 1 when no post matches.
+    `newsctl validate` cache knows them). Reads the index when the archive has one. Exits 1
+    when no post matches.
     """
     import csv
     import json
 
     from newsctl.render import stdout_is_tty
-    from newsctl.stats import collect, posts_with_errors
+    from newsctl.stats import collect, from_index, posts_with_errors
 
     selection = _selection(categories, tags, since, until)
     run = Run()
-    matched = [post for post in run.posts(_read(paths, drafts, jobs, light=True)) if selection.matches(post)]
-    stats = collect(matched, by)  # type: ignore[arg-type]
-    stats.with_errors = posts_with_errors(list(paths or (".",)), [post.path for post in matched])
+    indexed = None if no_index else _open_index(paths, jobs, refresh=not no_refresh, must_exist=True)
+    if indexed is not None:
+        indexed.report(run, drafts)
+        stats, matched_paths = from_index(indexed.db, indexed.root, selection, indexed.scopes, drafts, by)  # type: ignore[arg-type]
+    else:
+        matched = [post for post in run.posts(_read(paths, drafts, jobs, light=True)) if selection.matches(post)]
+        stats = collect(matched, by)  # type: ignore[arg-type]
+        matched_paths = [post.path for post in matched]
+    stats.with_errors = posts_with_errors(list(paths or (".",)), matched_paths)
     rows = stats.rows()
     if fmt == "json":
         payload = {"by": by, "totals": stats.totals(), "counts": [{"key": k, "posts": n} for k, n in rows]}
@@ -282,7 +385,7 @@ def stats_command(
         _stats_table(stats, rows, by)
     else:
         sys.stdout.writelines(f"{key}\t{count}\n" for key, count in rows)
-    sys.exit(run.exit_code(matched=bool(matched)))
+    sys.exit(run.exit_code(matched=bool(stats.posts)))
 
 
 def _stats_table(stats: Any, rows: list[tuple[str, int]], by: str) -> None:
@@ -308,49 +411,42 @@ def _stats_table(stats: Any, rows: list[tuple[str, int]], by: str) -> None:
     )
 
 
-def _open_index(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, refresh: bool, rebuild: bool = False) -> Any:
-    from newsctl.discovery import discover
-    from newsctl.index import archive_root, connect, index_path
-    from newsctl.index import refresh as refresh_index
-
-    root = archive_root(list(paths))
-    if rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
-    db = connect(root)
-    stats = None
-    if refresh:
-        # The whole archive is refreshed, whatever PATHS narrow the search to.
-        stats = refresh_index(db, _progress(discover([str(root)], drafts=drafts), "Indexing"), jobs=jobs)  # type: ignore[arg-type]
-    return root, db, stats
-
-
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--drafts", is_flag=True, help="Also index _drafts/.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--rebuild", is_flag=True, help="Start the index over.")
-@click.option("--status", is_flag=True, help="Report counts and size without refreshing.")
-def index_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, rebuild: bool, status: bool) -> None:
-    """Refresh the search index in .newsctl/index.sqlite at the archive root (search, list and
-    stats will refresh it themselves once they use it)."""
-    from newsctl.index import index_path
+@click.option("--status", is_flag=True, help="Report counts, size and staleness without refreshing.")
+def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, status: bool) -> None:
+    """Bring the index in .newsctl/index.sqlite at the archive root up to date (search, list
+    and stats refresh it themselves; this makes the first build explicit). Exits 1 when some
+    posts could not be read; with --status, 1 when the index is out of date.
+    """
+    import datetime as dt
 
-    root, db, stats = _open_index(paths, drafts, jobs, refresh=not status, rebuild=rebuild)
-    posts, errors = db.execute("SELECT count(*), count(error) FROM posts").fetchone()
-    size = sum(
-        Path(f"{index_path(root)}{s}").stat().st_size for s in ("", "-wal") if Path(f"{index_path(root)}{s}").exists()
-    )
+    from newsctl.index import index_path
+    from newsctl.index import status as index_status
+
+    indexed = _open_index(paths, jobs, refresh=not status, rebuild=rebuild)
+    assert indexed is not None
+    stats = indexed.refreshed
     if stats is not None:
-        click.echo(
-            f"added {stats.added}, changed {stats.changed}, removed {stats.removed}, unchanged {stats.unchanged}, "
-            f"failed {stats.failed}",
-            err=True,
-        )
-    click.echo(f"{index_path(root)}: {posts} posts ({errors} that could not be read), {size / 1e6:.1f} MB")
-    for (error,) in db.execute("SELECT error FROM posts WHERE error IS NOT NULL ORDER BY path"):
-        click.echo(error, err=True)
-    sys.exit(FINDINGS if errors else OK)
+        how = "no change (snapshot)" if stats.quick else (
+            f"added {stats.added}, changed {stats.changed}, removed {stats.removed}, unchanged {stats.unchanged}"
+        )  # fmt: skip
+        click.echo(f"{how} in {stats.seconds:.2f} s", err=True)
+    state = index_status(indexed.db, indexed.root)
+    click.echo(
+        f"{index_path(indexed.root)}: {state.posts} posts, {state.drafts} drafts, {state.errors} that could not be "
+        f"read, {state.skipped} files Jekyll skips; {state.size / 1e6:.1f} MB"
+    )
+    if status:
+        when = dt.datetime.fromtimestamp(state.refreshed).isoformat(" ", "seconds") if state.refreshed else "never"
+        fresh = {True: "out of date", False: "up to date", None: "unknown until the next refresh"}[state.stale]
+        click.echo(f"last refreshed {when}; {fresh}")
+        sys.exit(FINDINGS if state.stale else OK)
+    run = Run()
+    indexed.report(run, drafts=True)
+    sys.exit(run.exit_code())
 
 
 @cli.command("search")
@@ -369,7 +465,7 @@ def index_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, rebuil
     help="Output format (default: table; on a pipe the table is tab-separated).",
 )  # fmt: skip
 @click.option("-0", "--null", is_flag=True, help="Paths separated by NUL (implies --format paths).")
-@click.option("--no-refresh", is_flag=True, help="Search the index as it is, without checking for changed files.")
+@click.option("--no-refresh", is_flag=True, help="Search the index as it is, without looking for changed files.")
 def search_command(
     query_text: str,
     paths: tuple[str, ...],
@@ -390,55 +486,46 @@ def search_command(
     nothing did, 2 on errors (like grep).
     """
     import json
-    import os
 
-    from newsctl.index import body_of, row_post, search, snippet
     from newsctl.query import parse_query
-    from newsctl.render import post_record, stdout_is_tty, write_csv, write_paths
+    from newsctl.render import stdout_is_tty, write_csv, write_paths
+    from newsctl.search import body_of, search, snippet
 
     fmt = _paths_format(fmt, null)
     query = parse_query(query_text)
     selection = _selection(categories, tags, since, until)
     if limit is None and stdout_is_tty():
         limit = 20
-    _, db, _ = _open_index(paths, drafts, jobs, refresh=not no_refresh)
-    scope = [os.path.abspath(p) for p in paths]
-    found = []
-    for row in search(db, query):
-        post = row_post(row)
-        if scope and not any(post.path == s or post.path.startswith(s.rstrip(os.sep) + os.sep) for s in scope):
-            continue
-        if selection.matches(post):
-            found.append((row, post))
-    if sort == "date":
-        found.sort(key=lambda item: item[0]["epoch"] or 0, reverse=True)
-    if limit is not None:
-        found = found[:limit]
-    records = []
-    for row, post in found:
-        record = {key: value for key, value in post_record(post).items() if key not in ("slug", "layout", "published")}
-        relative = os.path.relpath(post.path)
-        record["path"] = post.path if relative.startswith("..") else relative  # as list shows paths
-        record["score"] = round(-float(row["score"]), 4) + 0.0  # bm25 is lower-is-better; no -0.0
-        if fmt != "paths":  # the text is read only for what is shown
-            row["body"] = body_of(db, row["id"])
-            record["snippet"] = snippet(query, post.title, row["body"])[0]
-        records.append(record)
+    indexed = _open_index(paths, jobs, refresh=not no_refresh)
+    assert indexed is not None
+    rows = search(indexed.db, query, selection=selection, scopes=indexed.scopes, drafts=drafts, sort=sort, limit=limit)
+    out = sys.stdout
     if fmt == "paths":
-        write_paths((r["path"] for r in records), sys.stdout, null=null)
-    elif fmt in ("json", "jsonl"):
+        matched = write_paths((row.path for row in rows), out, null=null)
+        sys.exit(OK if matched else FINDINGS)
+    found = []
+    for row in rows:
+        record = row.record_dict()
+        for key in ("slug", "layout", "published"):
+            del record[key]
+        record["score"] = round(row.score, 4) + 0.0  # no -0.0
+        text = body_of(indexed.db, row.id)  # the text is read only for what is shown
+        record["snippet"] = snippet(query, row.title, text)[0]
+        found.append((row, record, text))
+    records = [record for _, record, _ in found]
+    if fmt in ("json", "jsonl"):
         if fmt == "json":
             click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         else:
-            sys.stdout.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     elif fmt == "csv":
-        write_csv(records, sys.stdout, ("path", "title", "date", "categories", "tags", "url", "score", "snippet"))
+        write_csv(records, out, ("path", "title", "date", "categories", "tags", "url", "score", "snippet"))
     elif stdout_is_tty():
         _search_table(found, query)
     else:
         for r in records:
             cells = [(r["date"] or "")[:16].replace("T", " "), ", ".join(r["categories"]), r["title"], r["path"]]
-            sys.stdout.write("\t".join([*cells, r["snippet"]]) + "\n")
+            out.write("\t".join(cell.replace("\t", " ") for cell in [*cells, r["snippet"]]) + "\n")
     sys.exit(OK if records else FINDINGS)
 
 
@@ -447,23 +534,18 @@ def _search_table(found: list[Any], query: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from newsctl.index import snippet
-
-    # rows of (index row, Post)
+    from newsctl.search import snippet
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name, style in (("date", "cyan"), ("categories", "magenta"), ("title", ""), ("path", "dim"), ("match", "")):
         table.add_column(name, style=style or None, overflow="fold")
-    for row, post in found:
-        text, start, end = snippet(query, post.title, row["body"] or "")
+    for row, record, body in found:
+        text, start, end = snippet(query, row.title, body)
         match = Text(text)
         if end > start:
             match.stylize("bold yellow", start, end)
-        date = post.date.strftime("%Y-%m-%d %H:%M") if post.date else ""
-        relative = os.path.relpath(post.path)
-        table.add_row(
-            date, ", ".join(post.categories), post.title, post.path if relative.startswith("..") else relative, match
-        )
+        date = (record["date"] or "")[:16].replace("T", " ")
+        table.add_row(date, ", ".join(record["categories"]), row.title, row.path, match)
     Console().print(table)
 
 

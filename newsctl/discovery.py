@@ -58,6 +58,9 @@ Found = Candidate | Skipped | Missing
 
 _SPECIAL_START = frozenset(".#_~")
 
+# Where discover() notes every folder it lists, when asked (the index keeps a snapshot of them).
+_VISITED: list[str] | None = None
+
 
 def _skip_reason(entry: str) -> str | None:
     """Why Jekyll drops a file at ``entry`` (relative to ``_posts``), or None if it is a post."""
@@ -87,6 +90,8 @@ def _scan(directory: str) -> list[tuple[str, bool]]:
 
     Only names are kept, not DirEntry objects: a news archive's ``_posts`` may hold a million
     files in one folder."""
+    if _VISITED is not None:
+        _VISITED.append(directory)
     listing: list[tuple[str, bool]] = []
     try:
         with os.scandir(directory) as entries:
@@ -221,8 +226,18 @@ def classify_file(path: str) -> Found:
     return Candidate(path, _loose_in(site), os.path.basename(path), "loose", explicit=True, page=page)
 
 
-def discover(paths: Iterable[str], *, drafts: bool = False) -> Iterator[Found]:
-    """Posts (and skipped files) under ``paths``, each path given once, in a stable order."""
+def discover(paths: Iterable[str], *, drafts: bool = False, visited: list[str] | None = None) -> Iterator[Found]:
+    """Posts (and skipped files) under ``paths``, each path given once, in a stable order.
+
+    With ``visited``, every folder listed is appended to it (the whole walk must be consumed)."""
+    global _VISITED
+    if visited is not None:
+        _VISITED = visited
+        try:
+            yield from discover(paths, drafts=drafts)
+        finally:
+            _VISITED = None
+        return
     paths = list(paths)
     # Only several paths can name a file twice; one path needs no memory of what it listed.
     seen: set[str] | None = set() if len(paths) > 1 else None

@@ -1,14 +1,23 @@
-"""The search index: SQLite FTS5 (standard library only) in ``.newsctl/index.sqlite``.
+"""The archive index: SQLite (standard library only) in ``.newsctl/index.sqlite``.
 
-Each post's metadata and the plain text a reader sees (title and body) are stored; the index
-is refreshed incrementally from a stat walk (size and modification time, then a content hash
-to confirm), so a search never answers from a stale copy of a changed file.
+Per post: its metadata (what ``list`` shows), the file's identity (size, times, inode, content
+hash) and the plain text a reader sees, in two FTS5 tables:
 
-Chinese text: FTS5's trigram tokenizer finds substrings of three or more characters but
-silently matches nothing for shorter ones, and most Chinese words have two. Terms of three or
-more characters go through the trigram index; shorter ones (and exclusions) are answered by an
-exact substring test (``instr``) on the rows the other terms and filters leave. Every term,
-of any length, then matches exactly the posts a brute-force substring scan would.
+- ``texts``: title and body through the ``trigram`` tokenizer, for terms of 3+ characters,
+  ranked with bm25;
+- ``grams``: the same text with a marker character between every two characters, also through
+  ``trigram``. Each trigram of that text is then one character pair (``a␁b``) or one character
+  (``␁a␁``), so a 1- or 2-character term is a single token lookup, exact (``detail=none``: only
+  which posts hold it is stored). Most Chinese words have two characters.
+
+Both get the text folded as SQLite's ``lower()`` folds it (ASCII letters only), and the
+tokenizer is case-sensitive, so each lookup answers exactly what a substring scan of the folded
+text would: no candidate needs a second check. Both tables are contentless; the original text
+lives in ``bodies`` (for snippets, and to remove a post's tokens when it changes).
+
+Refreshing is incremental: a stat walk finds new, changed and deleted files, a content hash
+confirms a change before a file is parsed again, and the walk itself is skipped when the
+folder snapshot (``newsctl.freshness``) shows nothing changed.
 """
 
 from __future__ import annotations
@@ -17,33 +26,44 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsctl.discovery import Candidate, Found
+from newsctl import freshness
+from newsctl.discovery import Candidate, Found, Skipped, discover
 from newsctl.errors import NewsctlError, PostError
-from newsctl.query import Query, Term, fts5_phrase
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_DIR = ".newsctl"
 INDEX_FILE = "index.sqlite"
+# Between the characters of the text in ``grams``; a term holding it is answered by a scan.
+MARK = "\x01"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS posts (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    title TEXT, date TEXT, epoch REAL, categories TEXT, tags TEXT,
-    slug TEXT, url TEXT, layout TEXT, published INTEGER,
-    error TEXT
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    kind TEXT,
+    title TEXT, epoch REAL, local TEXT, categories TEXT, tags TEXT,
+    record TEXT,
+    error TEXT, error_line INTEGER
 );
 CREATE INDEX IF NOT EXISTS posts_epoch ON posts (epoch);
-CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(title, body, tokenize = 'trigram');
+CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
+    title, body, tokenize = 'trigram case_sensitive 1', content = ''
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(
+    text, tokenize = 'trigram case_sensitive 1', content = '', detail = none
+);
 """
 
 
@@ -51,18 +71,38 @@ class IndexUnusable(NewsctlError):
     """The index cannot be opened or written."""
 
 
+def fold(text: str) -> str:
+    """ASCII letters to lower case, nothing else: what SQLite's ``lower()`` does, and what
+    ``newsctl.query.fold`` does to the terms."""
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
+def spread(text: str) -> str:
+    """``text`` with MARK around every character: the form ``grams`` indexes and is asked in."""
+    return MARK + MARK.join(text) + MARK
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """What a worker computes for one changed file."""
+    """What a worker computes for one new or changed file."""
 
-    path: str
+    path: str  # relative to the archive root
     size: int
     mtime_ns: int
-    hash: str
-    row: dict[str, Any] | None
-    title: str
-    text: str
-    error: str | None
+    ctime_ns: int
+    ino: int
+    hash: bytes
+    same: bool  # the content hash is the one indexed: only the stat values need updating
+    kind: str | None = None  # None: a loose file without front matter, not a post
+    title: str = ""
+    epoch: float | None = None
+    local: str | None = None
+    categories: str = ""
+    tags: str = ""
+    record: str | None = None
+    text: str = ""
+    error: str | None = None
+    error_line: int | None = None
 
 
 @dataclass
@@ -72,195 +112,322 @@ class Refresh:
     removed: int = 0
     unchanged: int = 0
     failed: int = 0
+    quick: bool = False  # answered from the folder snapshot, without walking the archive
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
 
 
 def index_path(root: Path) -> Path:
     return root / INDEX_DIR / INDEX_FILE
 
 
+def _settings() -> str:
+    """What the indexed data depends on besides the files: the schema and newsctl's own code
+    (a newer parser or text extractor must not be answered from an older one's output)."""
+    from newsctl import __version__
+    from newsctl.validate import code_fingerprint
+
+    return f"{SCHEMA_VERSION}:{__version__}:{code_fingerprint()}"
+
+
 def connect(root: Path) -> sqlite3.Connection:
-    """Open (or create) the index at ``root``. A corrupt or other-version index is rebuilt."""
+    """Open (or create) the index at ``root``. A corrupt index, or one another newsctl built,
+    is rebuilt with a warning on stderr."""
     folder = root / INDEX_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+    except OSError as exc:
+        raise IndexUnusable(f"cannot create the index folder {folder}: {exc.strerror or exc}") from None
     path = index_path(root)
+    settings = _settings()
     for attempt in range(2):
+        db = None
         try:
-            db = sqlite3.connect(path, timeout=30)
+            db = sqlite3.connect(path, timeout=60, isolation_level=None)
+            db.execute("PRAGMA busy_timeout = 60000")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
-            version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if version is None:
-                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-                db.commit()
-            elif version[0] != str(SCHEMA_VERSION):
-                raise sqlite3.DatabaseError(f"index schema {version[0]}, expected {SCHEMA_VERSION}")
-            db.execute("SELECT count(*) FROM texts").fetchone()
+            found = _settings_row(db)
+            if found is None:
+                db.execute("BEGIN IMMEDIATE")  # two processes creating it at once: one does
+                try:
+                    if _has_meta(db):
+                        found = _settings_row(db)
+                    else:
+                        for statement in _SCHEMA.split(";\n"):
+                            if statement.strip():
+                                db.execute(statement)
+                        db.execute("INSERT INTO meta VALUES ('settings', ?)", (settings,))
+                        found = (settings,)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            if found is None or found[0] != settings:
+                raise sqlite3.DatabaseError("built by another version of newsctl")
+            db.execute("SELECT rowid FROM texts LIMIT 1").fetchone()
             return db
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
             if attempt:
                 raise IndexUnusable(f"cannot open the index {path}: {exc}") from None
-            import sys
-
             print(f"{path}: warning: unusable index ({exc}); rebuilding it", file=sys.stderr)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
     raise AssertionError("unreachable")
 
 
-def _entry(item: Candidate, size: int, mtime_ns: int, known_hash: str | None) -> Entry | None:
-    """Read and convert one file (in a worker). None when its content hash is unchanged."""
-    from newsctl.convert import ConvertOptions, convert_body
-    from newsctl.post import post_from_bytes
-    from newsctl.render import post_record
-
-    with open(item.path, "rb") as handle:
-        data = handle.read()
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if digest == known_hash:
+def _settings_row(db: sqlite3.Connection) -> tuple[str] | None:
+    if not _has_meta(db):
         return None
+    row = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+    return (str(row[0]),) if row else ("unknown",)
+
+
+def _has_meta(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is not None
+
+
+def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
+    """Read, hash and (when its content is new) parse and convert one file, in a worker."""
+    from newsctl.convert import ConvertOptions, convert_body
+    from newsctl.dates import iso
+    from newsctl.post import post_from_bytes
+
+    item, relative, size, mtime_ns, ctime_ns, ino, known = job
+    base = (relative, size, mtime_ns, ctime_ns, ino)
+    try:
+        with open(item.path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return Entry(*base, b"", False, kind=item.kind, error=f"cannot read: {exc.strerror or exc}")
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    if digest == known:
+        return Entry(*base, digest, True)
     try:
         post = post_from_bytes(item, data)
     except PostError as exc:
-        return Entry(item.path, size, mtime_ns, digest, None, "", "", str(exc))
+        return Entry(*base, digest, False, kind=item.kind, error=exc.message, error_line=exc.line)
     if post is None:
-        return Entry(item.path, size, mtime_ns, digest, None, "", "", "no front matter")
+        return Entry(*base, digest, False)
     try:
         text = convert_body(post, ConvertOptions("text")).strip()
     except Exception as exc:  # one post the converter cannot handle must not stop the index
-        return Entry(item.path, size, mtime_ns, digest, None, "", "", f"cannot convert: {exc}")
-    record = post_record(post)
-    record["epoch"] = post.date.timestamp() if post.date else None
-    return Entry(item.path, size, mtime_ns, digest, record, post.title, text, None)
+        return Entry(*base, digest, False, kind=item.kind, error=f"cannot extract the text: {exc}")
+    record = {
+        "title": post.title,
+        "date": iso(post.date) if post.date else None,
+        "categories": list(post.categories),
+        "tags": list(post.tags),
+        "slug": post.slug,
+        "url": post.url,
+        "layout": post.layout,
+        "published": post.published,
+    }
+    return Entry(
+        *base, digest, False, kind=post.kind, title=post.title,
+        epoch=post.date.timestamp() if post.date else None,
+        local=post.date.replace(tzinfo=None).isoformat() if post.date else None,
+        categories=_folded_set(post.categories), tags=_folded_set(post.tags),
+        record=json.dumps(record, ensure_ascii=False), text=text,
+    )  # fmt: skip
 
 
-def _work(job: tuple[Candidate, int, int, str | None]) -> Entry | None:
-    return _entry(*job)
+def _folded_set(values: Iterable[str]) -> str:
+    # "\x1fa\x1fb\x1f": a category filter is one instr() of "\x1fname\x1f".
+    return "\x1f" + "".join(value.casefold() + "\x1f" for value in values)
 
 
-def refresh(db: sqlite3.Connection, found: Iterable[Found], *, jobs: int | None = None) -> Refresh:
-    """Bring the index up to date with the files ``found``: new and changed files are read (on
-    every core), files gone are removed. A file that cannot be read is kept as an error."""
+def refresh(
+    db: sqlite3.Connection,
+    root: Path,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[Iterable[Found]], Iterable[Found]] | None = None,
+    full: bool = False,
+) -> Refresh:
+    """Bring the index up to date with the archive at ``root`` (drafts included; commands
+    leave them out unless asked). New and changed files are read on every core; files gone are
+    removed; a file that cannot be read is recorded with its error."""
     from newsctl.batch import parallel_map
 
-    known = {
-        path: (size, mtime_ns, digest)
-        for path, size, mtime_ns, digest in db.execute("SELECT path, size, mtime_ns, hash FROM posts")
-    }
+    started = time.time_ns()
+    clock = time.perf_counter()
     stats = Refresh()
+    base = str(root)
+    if not full and freshness.unchanged(base, _meta(db, "snapshot")):
+        stats.unchanged = db.execute("SELECT count(*) FROM posts").fetchone()[0]
+        stats.quick = True
+        stats.seconds = time.perf_counter() - clock
+        return stats
+    known = {
+        path: (size, mtime_ns, ctime_ns, ino, digest)
+        for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
+            "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
+        )
+    }
+    visited: list[str] = []
+    skipped: list[tuple[str, str]] = []
     seen: set[str] = set()
+    found: Iterable[Found] = discover([base], drafts=True, visited=visited)
+    if progress is not None:
+        found = progress(found)
 
-    def jobs_for() -> Iterator[tuple[Candidate, int, int, str | None]]:
+    def jobs_for() -> Iterator[tuple[Candidate, str, int, int, int, int, bytes | None]]:
         for item in found:
+            if isinstance(item, Skipped):
+                skipped.append((os.path.relpath(item.path, base), item.reason))
             if not isinstance(item, Candidate) or item.page:
                 continue
-            key = os.path.abspath(item.path)
-            seen.add(key)
+            relative = os.path.relpath(item.path, base)
+            seen.add(relative)
             try:
                 info = os.stat(item.path)
             except OSError:
-                continue
-            old = known.get(key)
-            if old is not None and old[0] == info.st_size and old[1] == info.st_mtime_ns:
+                info = None
+            old = known.get(relative)
+            now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) if info else (-1, -1, -1, -1)
+            if old is not None and old[:4] == now:
                 stats.unchanged += 1
                 continue
-            yield (Candidate(key, item.site, item.relative, item.kind, item.explicit), info.st_size,
-                   info.st_mtime_ns, old[2] if old else None)  # fmt: skip
+            yield (item, relative, *now, old[4] if old else None)
 
     batch: list[Entry] = []
-    for entry in parallel_map(_work, jobs_for(), jobs=jobs):
+    for entry in parallel_map(_read, jobs_for(), jobs=jobs):
         batch.append(entry)
         if len(batch) >= 500:
-            _write(db, batch, known, stats)
+            _write(db, batch, known, stats, started)
             batch = []
-    _write(db, batch, known, stats)
+    _write(db, batch, known, stats, started)
     gone = [path for path in known if path not in seen]
-    if gone and seen:
-        ids = [row[0] for path in gone for row in db.execute("SELECT id FROM posts WHERE path = ?", (path,))]
-        db.executemany("DELETE FROM texts WHERE rowid = ?", [(i,) for i in ids])
-        db.executemany("DELETE FROM posts WHERE path = ?", [(p,) for p in gone])
-        stats.removed = len(gone)
-    db.commit()
+    with _transaction(db):
+        for path in gone:
+            _remove(db, path)
+        db.execute("DELETE FROM skipped")
+        db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", skipped)
+        snapshot = freshness.take(base, [os.path.relpath(d, base) for d in visited], started)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
+    stats.removed = len(gone)
+    stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
+    stats.seconds = time.perf_counter() - clock
     return stats
 
 
-def _write(db: sqlite3.Connection, entries: list[Entry], known: dict[str, Any], stats: Refresh) -> None:
-    with db:
-        for entry in entries:
-            row = entry.row or {}
-            existing = db.execute("SELECT id FROM posts WHERE path = ?", (entry.path,)).fetchone()
-            values = (
-                entry.size, entry.mtime_ns, entry.hash, row.get("title"), row.get("date"), row.get("epoch"),
-                json.dumps(row.get("categories", []), ensure_ascii=False),
-                json.dumps(row.get("tags", []), ensure_ascii=False),
-                row.get("slug"), row.get("url"), row.get("layout"), int(bool(row.get("published", True))), entry.error,
-            )  # fmt: skip
-            if existing:
-                db.execute(
-                    "UPDATE posts SET size=?, mtime_ns=?, hash=?, title=?, date=?, epoch=?, categories=?, tags=?,"
-                    " slug=?, url=?, layout=?, published=?, error=? WHERE id=?",
-                    (*values, existing[0]),
-                )
-                db.execute("DELETE FROM texts WHERE rowid = ?", (existing[0],))
-                rowid = existing[0]
-                stats.changed += 1
-            else:
-                cursor = db.execute(
-                    "INSERT INTO posts (path, size, mtime_ns, hash, title, date, epoch, categories, tags, slug, url,"
-                    " layout, published, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (entry.path, *values),
-                )
-                rowid = cursor.lastrowid
-                stats.added += 1
-            if entry.error is None:
-                db.execute("INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)", (rowid, entry.title, entry.text))
-            else:
-                stats.failed += 1
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT: one writer at a time; a second process waits its turn."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.db.execute("ROLLBACK" if kind else "COMMIT")
 
 
-def search(db: sqlite3.Connection, query: Query, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Posts matching ``query``, best first (bm25, title matches weighted 10x; newest first on
-    ties or without a ranked term). Every term matches as a case-insensitive substring."""
-    where: list[str] = []
-    params: list[Any] = []
-    fts_groups: list[str] = []
-    for group in query.groups:
-        # A group goes to FTS5 when every term in it is a positive term of 3+ characters.
-        if all(not t.negated and len(t.text) >= 3 for t in group):
-            fts_groups.append("(" + " OR ".join(_fts_term(t) for t in group) + ")")
-            # FTS5's trigram folds case only for ASCII-ish text; confirm exactly below as well.
-        where.append("(" + " OR ".join(_instr(t, params) for t in group) + ")")
-    sql = "SELECT posts.*"
-    if fts_groups:
-        sql += ", bm25(texts, 10.0, 1.0) AS score FROM texts JOIN posts ON posts.id = texts.rowid"
-        sql += " WHERE texts MATCH ? AND "
-        params.insert(0, " AND ".join(fts_groups))
+def _meta(db: sqlite3.Connection, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _remove(db: sqlite3.Connection, path: str) -> int | None:
+    """Delete one post and its tokens (contentless FTS5 tables need the text that was indexed)."""
+    row = db.execute(
+        "SELECT posts.id, posts.title, bodies.body FROM posts LEFT JOIN bodies ON bodies.id = posts.id"
+        " WHERE posts.path = ?",
+        (path,),
+    ).fetchone()
+    if row is None:
+        return None
+    post_id, title, body = row
+    if body is not None:
+        _index_text(db, post_id, title or "", body, "delete")
+        db.execute("DELETE FROM bodies WHERE id = ?", (post_id,))
+    db.execute("DELETE FROM posts WHERE id = ?", (post_id,))
+    return int(post_id)
+
+
+def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, command: str | None = None) -> None:
+    folded_title, folded_body = fold(title), fold(body)
+    if command is None:
+        db.execute("INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)", (post_id, folded_title, folded_body))
+        db.execute("INSERT INTO grams (rowid, text) VALUES (?, ?)", (post_id, spread(f"{folded_title}\n{folded_body}")))
     else:
-        sql += ", 0.0 AS score FROM texts JOIN posts ON posts.id = texts.rowid WHERE "
-    sql += " AND ".join(where)
-    sql += " ORDER BY score, epoch DESC"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in db.execute(sql, params)]
-    finally:
-        db.row_factory = None
+        db.execute(
+            "INSERT INTO texts (texts, rowid, title, body) VALUES (?, ?, ?, ?)",
+            (command, post_id, folded_title, folded_body),
+        )
+        db.execute(
+            "INSERT INTO grams (grams, rowid, text) VALUES (?, ?, ?)",
+            (command, post_id, spread(f"{folded_title}\n{folded_body}")),
+        )
 
 
-def _fts_term(term: Term) -> str:
-    phrase = fts5_phrase(term.text)
-    return f"title : {phrase}" if term.field == "title" else phrase
+def _write(db: sqlite3.Connection, entries: list[Entry], known: dict[str, Any], stats: Refresh, started: int) -> None:
+    with _transaction(db):
+        for entry in entries:
+            # A file changed within a timestamp tick of this refresh could change again without
+            # its times moving: store an impossible ctime so the next refresh hashes it again.
+            ctime = -1 if entry.ctime_ns >= started - freshness.RACY_NS else entry.ctime_ns
+            if entry.same:
+                db.execute(
+                    "UPDATE posts SET size=?, mtime_ns=?, ctime_ns=?, ino=? WHERE path=?",
+                    (entry.size, entry.mtime_ns, ctime, entry.ino, entry.path),
+                )
+                stats.unchanged += 1
+                continue
+            existing = _remove(db, entry.path)
+            cursor = db.execute(
+                "INSERT INTO posts (id, path, size, mtime_ns, ctime_ns, ino, hash, kind, title, epoch, local,"
+                " categories, tags, record, error, error_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (existing, entry.path, entry.size, entry.mtime_ns, ctime, entry.ino, entry.hash, entry.kind,
+                 entry.title, entry.epoch, entry.local, entry.categories, entry.tags, entry.record, entry.error,
+                 entry.error_line),
+            )  # fmt: skip
+            post_id = int(cursor.lastrowid or 0)
+            if existing is None:
+                stats.added += 1
+            else:
+                stats.changed += 1
+            if entry.record is not None:
+                db.execute("INSERT INTO bodies (id, body) VALUES (?, ?)", (post_id, entry.text))
+                _index_text(db, post_id, entry.title, entry.text)
 
 
-def _instr(term: Term, params: list[Any]) -> str:
-    params.append(term.text.lower())
-    column = "lower(texts.title)" if term.field == "title" else "lower(texts.title || char(10) || texts.body)"
-    test = f"instr({column}, ?) > 0"
-    return f"NOT {test}" if term.negated else test
+@dataclass(frozen=True, slots=True)
+class Status:
+    posts: int
+    drafts: int
+    errors: int
+    skipped: int
+    size: int
+    refreshed: float | None
+    stale: bool | None  # None: the index has no snapshot to compare with, so a refresh would tell
+
+
+def status(db: sqlite3.Connection, root: Path) -> Status:
+    """Counts, size on disk, and whether the archive changed since the last refresh."""
+    posts, drafts, errors = db.execute(
+        "SELECT count(*) FILTER (WHERE kind = 'post' AND error IS NULL),"
+        " count(*) FILTER (WHERE kind = 'draft' AND error IS NULL), count(error) FROM posts"
+    ).fetchone()
+    skipped = db.execute("SELECT count(*) FROM skipped").fetchone()[0]
+    size = sum(
+        Path(f"{index_path(root)}{s}").stat().st_size for s in ("", "-wal") if Path(f"{index_path(root)}{s}").exists()
+    )
+    refreshed = _meta(db, "refreshed")
+    snapshot = _meta(db, "snapshot")
+    stale = None if not snapshot else not freshness.unchanged(str(root), snapshot)
+    if refreshed is None:
+        stale = True
+    return Status(posts, drafts, errors, skipped, size, float(refreshed) if refreshed else None, stale)
 
 
 def archive_root(paths: list[str]) -> Path:
@@ -271,44 +438,3 @@ def archive_root(paths: list[str]) -> Path:
     first = Path(paths[0] if paths else ".")
     config = load_config(find_config(first if first.is_dir() else first.parent))
     return Path(_archive_root(config, paths or ["."]))
-
-
-def row_post(row: dict[str, Any]) -> Any:
-    """A light Post from an index row, for the filters and output formats ``list`` uses."""
-    import datetime as dt
-
-    from newsctl.post import Post
-
-    return Post(
-        path=row["path"], relative_path="", site_root=None, kind="post", title=row["title"] or "",
-        date=dt.datetime.fromisoformat(row["date"]) if row["date"] else None,
-        categories=tuple(json.loads(row["categories"] or "[]")), tags=tuple(json.loads(row["tags"] or "[]")),
-        slug=row["slug"] or "", url=row["url"], layout=row["layout"], published=bool(row["published"]),
-        front_matter={}, front_matter_format=None, front_matter_raw="", body="", body_line=1, bom=False,
-    )  # fmt: skip
-
-
-def body_of(db: sqlite3.Connection, post_id: int) -> str:
-    """The indexed plain text of one post (fetched only for the results shown)."""
-    row = db.execute("SELECT body FROM texts WHERE rowid = ?", (post_id,)).fetchone()
-    return str(row[0]) if row else ""
-
-
-def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
-    """One line around the first match of a positive term: (text, match start, match end)."""
-    from newsctl.query import fold
-
-    for source in (body, title):
-        line = " ".join(source.split())
-        folded = fold(line)
-        for term in query.terms:
-            if term.negated:
-                continue
-            at = folded.find(fold(" ".join(term.text.split())))
-            if at >= 0:
-                start = max(0, at - width)
-                text = ("…" if start else "") + line[start : at + len(term.text) + width]
-                offset = at - start + (1 if start else 0)
-                return text, offset, offset + len(term.text)
-    line = " ".join(body.split())
-    return line[: width * 2], 0, 0

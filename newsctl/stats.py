@@ -103,3 +103,54 @@ def posts_with_errors(paths: list[str], posts: list[str]) -> int | None:
     finally:
         cache.close()
     return errors if known else None
+
+
+def from_index(db: Any, root: Any, selection: Any, scopes: list[Any], drafts: bool, by: By) -> tuple[Stats, list[str]]:
+    """The same Stats as ``collect``, counted by SQLite from the index (no file is read), and
+    the matching posts' paths (for the validation cache)."""
+    import datetime as dt
+
+    from newsctl.search import filter_sql
+
+    params: list[Any] = []
+    where = " AND ".join(filter_sql(selection, scopes, drafts, params))
+    stats = Stats(by)
+    stats.posts, size = db.execute(f"SELECT count(*), total(size) FROM posts WHERE {where}", params).fetchone()
+    stats.size = int(size)
+    for end, order in (("first", "ASC"), ("last", "DESC")):
+        row = db.execute(
+            f"SELECT json_extract(record, '$.date') FROM posts WHERE {where} AND epoch IS NOT NULL"
+            f" ORDER BY epoch {order}, path LIMIT 1",
+            params,
+        ).fetchone()
+        setattr(stats, end, dt.datetime.fromisoformat(row[0]) if row else None)
+    lists = {"category": "categories", "tag": "tags"}
+
+    def each(field: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for value, count in db.execute(
+            f"SELECT coalesce(j.value, '(none)'), count(*) FROM posts"
+            f" LEFT JOIN json_each(json_extract(posts.record, '$.{field}')) AS j WHERE {where} GROUP BY 1",
+            params,
+        ):
+            counts[value] += count
+        return counts
+
+    stats.categories = each("categories")
+    if by in lists:
+        stats.counts = each(lists[by])
+    else:
+        length = {"year": 4, "month": 7, "day": 10}[by]
+        stats.counts = Counter(
+            dict(
+                db.execute(
+                    f"SELECT coalesce(substr(local, 1, {length}), '(no date)'), count(*) FROM posts WHERE {where}"
+                    " GROUP BY 1",
+                    params,
+                )
+            )
+        )
+    paths = []
+    for (path,) in db.execute(f"SELECT path FROM posts WHERE {where}", params):
+        paths.append(os.path.join(str(root), path))
+    return stats, paths

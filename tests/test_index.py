@@ -11,9 +11,10 @@ import pytest
 
 from newsctl.convert import ConvertOptions, convert_body
 from newsctl.discovery import discover
-from newsctl.index import connect, index_path, refresh, search
+from newsctl.index import connect, index_path, refresh
 from newsctl.post import Post, load_path
 from newsctl.query import parse_query
+from newsctl.search import scopes_for, search
 from tests.conftest import CORPUS, EXAMPLES, WritePost
 
 TEXT = ConvertOptions("text")
@@ -47,11 +48,12 @@ def _terms(texts: dict[str, tuple[str, str]], count: int, seed: int) -> list[str
 
 def _check(root: Path, queries: list[str]) -> None:
     db = connect(root)
-    refresh(db, discover([str(root)]), jobs=1)
+    refresh(db, root, jobs=1)
     texts = _brute_force(root)
+    scopes = scopes_for(root, [str(root)])
     for text in queries:
         query = parse_query(text)
-        got = {row["path"] for row in search(db, query)}
+        got = {os.path.abspath(row.path) for row in search(db, query, scopes=scopes)}
         want = {path for path, (title, body) in texts.items() if query.matches(title, body)}
         assert got == want, f"query {text!r}: index {len(got)}, scan {len(want)}"
 
@@ -86,25 +88,26 @@ def test_refresh_sees_new_changed_and_deleted_posts(site: Path, write: WritePost
     a = write("site/_posts/2022-01-01-a.md", "---\ntitle: A\n---\n银行降准\n")
     write("site/_posts/2022-01-02-b.md", "---\ntitle: B\n---\n蔚来汽车\n")
     db = connect(site)
-    first = refresh(db, discover([str(site)]), jobs=1)
+    first = refresh(db, site, jobs=1)
     assert (first.added, first.unchanged) == (2, 0)
-    assert refresh(db, discover([str(site)]), jobs=1).unchanged == 2
+    assert refresh(db, site, jobs=1).unchanged == 2
     a.write_text("---\ntitle: A\n---\n银行分红\n", encoding="utf-8")
     os.utime(a, ns=(1, 1))  # a changed file, even with an old time stamp, differs in size or time
     c = write("site/_posts/2022-01-03-c.md", "---\ntitle: C\n---\n分红\n")
     (site / "_posts" / "2022-01-02-b.md").unlink()
-    again = refresh(db, discover([str(site)]), jobs=1)
+    again = refresh(db, site, jobs=1)
     assert (again.added, again.changed, again.removed) == (1, 1, 1)
-    paths = {row["path"] for row in search(db, parse_query("分红"))}
+    scopes = scopes_for(site, [str(site)])
+    paths = {row.path for row in search(db, parse_query("分红"), scopes=scopes)}
     assert paths == {str(a), str(c)}
-    assert not search(db, parse_query("降准")) and not search(db, parse_query("蔚来"))
+    assert not list(search(db, parse_query("降准"))) and not list(search(db, parse_query("蔚来")))
 
 
 def test_a_post_that_cannot_be_read_is_recorded_not_indexed(site: Path, write: WritePost) -> None:
     write("site/_posts/2022-01-01-bad.md", "---\ntitle: x\ndate: nonsense\n---\n银行\n")
     db = connect(site)
-    stats = refresh(db, discover([str(site)]), jobs=1)
-    assert stats.failed == 1 and not search(db, parse_query("银行"))
+    stats = refresh(db, site, jobs=1)
+    assert stats.failed == 1 and not list(search(db, parse_query("银行")))
     assert "invalid date" in db.execute("SELECT error FROM posts").fetchone()[0]
 
 
@@ -117,6 +120,6 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(
     for suffix in ("-wal", "-shm"):
         Path(f"{index_path(site)}{suffix}").unlink(missing_ok=True)
     db = connect(site)
-    refresh(db, discover([str(site)]), jobs=1)
-    assert search(db, parse_query("银行")) and "rebuilding" in capsys.readouterr().err
+    refresh(db, site, jobs=1)
+    assert list(search(db, parse_query("银行"))) and "rebuilding" in capsys.readouterr().err
     assert (site / ".newsctl" / ".gitignore").read_text() == "*\n"

@@ -1,0 +1,254 @@
+"""Questions to the index: which posts match a query and the filters of ``list``, in SQL.
+
+Every term is answered exactly (the same set of posts a substring scan of the plain text
+returns): terms of 1-2 characters by one token of the ``grams`` table, longer ones by the
+``trigram`` table ``texts`` (which also ranks, with bm25), title-only short terms by ``instr``
+on the titles, and the rare term holding a line break or the index's marker character by
+``instr`` on the stored text. Nothing a user types reaches FTS5 except as a quoted string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsctl.errors import NewsctlError
+from newsctl.filters import Bound, PostFilter
+from newsctl.index import MARK, fold, spread
+from newsctl.query import Query, Term, fts5_phrase
+
+
+class OutsideIndex(NewsctlError):
+    """A PATH that is not inside the archive the index covers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A PATH from the command line: ``typed`` as the user wrote it, ``relative`` to the root."""
+
+    typed: str
+    relative: str
+    is_dir: bool
+
+    def display(self, path: str) -> str:
+        """A post's path as ``list`` would print it when reached through this PATH."""
+        if not self.is_dir:
+            return self.typed
+        below = path if self.relative == "." else path[len(self.relative) + 1 :]
+        return os.path.join(self.typed, below)
+
+    def contains(self, path: str) -> bool:
+        if self.relative == ".":
+            return True
+        return path == self.relative or (self.is_dir and path.startswith(self.relative + os.sep))
+
+
+def scopes_for(root: Path, paths: list[str]) -> list[Scope]:
+    """The PATHs (default: the current folder) as scopes; OutsideIndex for one outside ``root``."""
+    base = os.path.abspath(root)
+    scopes = []
+    for typed in paths or ["."]:
+        relative = os.path.relpath(os.path.abspath(typed), base)
+        if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
+            raise OutsideIndex(f"{typed}: not inside the archive at {root}")
+        scopes.append(Scope(typed, relative, os.path.isdir(typed)))
+    return scopes
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    id: int
+    path: str  # as list prints it
+    title: str
+    epoch: float | None
+    record: str  # the post's JSON object without its path
+    score: float
+
+    def json(self) -> str:
+        """The record with its path first, exactly as ``render.post_record`` and json.dumps give it."""
+        rest = self.record[1:]
+        return '{"path": ' + json.dumps(self.path, ensure_ascii=False) + (", " + rest if rest != "}" else "}")
+
+    def record_dict(self) -> dict[str, Any]:
+        return {"path": self.path, **json.loads(self.record)}
+
+    def post(self) -> Any:
+        """A light Post, for the tables ``list`` and ``search`` draw."""
+        from newsctl.post import Post
+
+        record = json.loads(self.record)
+        return Post(
+            path=self.path, relative_path="", site_root=None, kind="post", title=record["title"],
+            date=dt.datetime.fromisoformat(record["date"]) if record["date"] else None,
+            categories=tuple(record["categories"]), tags=tuple(record["tags"]), slug=record["slug"],
+            url=record["url"], layout=record["layout"], published=record["published"], front_matter={},
+            front_matter_format=None, front_matter_raw="", body="", body_line=1, bom=False,
+        )  # fmt: skip
+
+
+def _bound(bound: Bound, operator: str, params: list[Any]) -> str:
+    # An instant compares with the post's instant; a wall-clock bound with its local time.
+    if bound.value.tzinfo is not None:
+        params.append(bound.value.timestamp())
+        return f"posts.epoch {operator} ?"
+    params.append(bound.value.isoformat())
+    return f"posts.local {operator} ?"
+
+
+def filter_sql(selection: PostFilter, scopes: list[Scope], drafts: bool, params: list[Any]) -> list[str]:
+    """WHERE conditions for ``list``'s filters, the PATHs and --drafts."""
+    where = ["posts.error IS NULL", "posts.kind IS NOT NULL"]
+    if not drafts:
+        where.append("posts.kind != 'draft'")
+    for column, wanted in (("categories", selection.categories), ("tags", selection.tags)):
+        if wanted:
+            tests = []
+            for value in wanted:
+                params.append("\x1f" + value.casefold() + "\x1f")
+                tests.append(f"instr(posts.{column}, ?) > 0")
+            where.append("(" + " OR ".join(tests) + ")")
+    if selection.since is not None:
+        where.append(_bound(selection.since, ">=", params))
+    if selection.until is not None:
+        where.append(_bound(selection.until, "<=" if selection.until.inclusive else "<", params))
+    if not any(scope.relative == "." for scope in scopes):
+        tests = []
+        for scope in scopes:
+            if scope.is_dir:
+                # Every path below the folder, by a range on the unique index ("0" follows "/").
+                params.extend((scope.relative + os.sep, scope.relative + chr(ord(os.sep) + 1)))
+                tests.append("(posts.path >= ? AND posts.path < ?)")
+            else:
+                params.append(scope.relative)
+                tests.append("posts.path = ?")
+        where.append("(" + " OR ".join(tests) + ")")
+    return where
+
+
+def _term_sql(term: Term, params: list[Any]) -> str:
+    """The condition for one term (without its negation)."""
+    needle = fold(term.text)
+    if "\n" in needle or MARK in needle:
+        # Only a scan of the stored text sees a match across the title/body boundary.
+        params.append(needle)
+        column = "lower(posts.title)" if term.field == "title" else "lower(posts.title || char(10) || bodies.body)"
+        return f"posts.id IN (SELECT posts.id FROM posts JOIN bodies ON bodies.id = posts.id WHERE instr({column}, ?))"
+    if len(needle) >= 3:
+        params.append(("title : " if term.field == "title" else "") + fts5_phrase(needle))
+        return "posts.id IN (SELECT rowid FROM texts WHERE texts MATCH ?)"
+    params.append(needle)
+    if term.field == "title":
+        return "instr(lower(posts.title), ?) > 0"
+    params[-1] = fts5_phrase(spread(needle)[1:-1] if len(needle) == 2 else spread(needle))
+    return "posts.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)"
+
+
+def _ranked(group: tuple[Term, ...]) -> bool:
+    return all(not t.negated and len(t.text) >= 3 and "\n" not in t.text and MARK not in t.text for t in group)
+
+
+def search_sql(
+    query: Query, selection: PostFilter, scopes: list[Scope], drafts: bool, *, sort: str, limit: int | None
+) -> tuple[str, list[Any]]:
+    """The SELECT for ``search``: rows of (id, path, title, epoch, record, score)."""
+    params: list[Any] = []
+    where: list[str] = []
+    ranked = [group for group in query.groups if _ranked(group)]
+    for group in query.groups:
+        if group in ranked:
+            continue  # answered by the MATCH below
+        tests = []
+        for term in group:
+            test = _term_sql(term, params)
+            tests.append(f"NOT ({test})" if term.negated else test)
+        where.append("(" + " OR ".join(tests) + ")")
+    where += filter_sql(selection, scopes, drafts, params)
+    columns = "posts.id, posts.path, posts.title, posts.epoch, posts.record"
+    if ranked:
+        expression = " AND ".join(
+            "(" + " OR ".join(("title : " if t.field == "title" else "") + fts5_phrase(fold(t.text)) for t in g) + ")"
+            for g in ranked
+        )
+        sql = f"SELECT {columns}, bm25(texts, 10.0, 1.0) AS score FROM texts JOIN posts ON posts.id = texts.rowid"
+        sql += " WHERE texts MATCH ? AND " + " AND ".join(where)
+        params.insert(0, expression)
+    else:
+        sql = f"SELECT {columns}, 0.0 AS score FROM posts WHERE " + " AND ".join(where)
+    order = "posts.epoch DESC, posts.path DESC"
+    sql += f" ORDER BY {order}" if sort == "date" else f" ORDER BY score, {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, params
+
+
+def search(
+    db: sqlite3.Connection,
+    query: Query,
+    *,
+    selection: PostFilter | None = None,
+    scopes: list[Scope] | None = None,
+    drafts: bool = False,
+    sort: str = "relevance",
+    limit: int | None = None,
+) -> Iterator[Row]:
+    """Posts matching ``query`` and the filters: best first (bm25 over the terms of 3+
+    characters, title matches weighted 10x), newest first on ties and for queries without
+    such a term; or newest first with ``sort="date"``."""
+    scopes = scopes or [Scope(".", ".", True)]
+    sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, sort=sort, limit=limit)
+    for post_id, path, title, epoch, record, score in db.execute(sql, params):
+        scope = next((s for s in scopes if s.contains(path)), scopes[0])
+        yield Row(post_id, scope.display(path), title, epoch, record, -float(score) + 0.0)
+
+
+def select(
+    db: sqlite3.Connection, selection: PostFilter, scopes: list[Scope], drafts: bool, *, sort: str, reverse: bool
+) -> list[Row]:
+    """The posts ``list`` shows, in ``list``'s order (see ``filters.sort_posts``)."""
+    params: list[Any] = []
+    where = filter_sql(selection, scopes, drafts, params)
+    sql = "SELECT id, path, title, epoch, record FROM posts WHERE " + " AND ".join(where)
+    rows = []
+    for post_id, path, title, epoch, record in db.execute(sql, params):
+        scope = next((s for s in scopes if s.contains(path)), scopes[0])
+        rows.append(Row(post_id, scope.display(path), title, epoch, record, 0.0))
+    rows.sort(key=lambda r: r.path)
+    if sort == "date":
+        rows.sort(key=lambda r: (float("-inf") if r.epoch is None else r.epoch, r.path), reverse=not reverse)
+    elif sort == "title":
+        rows.sort(key=lambda r: r.title.casefold(), reverse=reverse)
+    elif reverse:
+        rows.reverse()
+    return rows
+
+
+def body_of(db: sqlite3.Connection, post_id: int) -> str:
+    """The indexed plain text of one post (fetched only for the results shown)."""
+    row = db.execute("SELECT body FROM bodies WHERE id = ?", (post_id,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
+    """One line around the first match of a positive term: (text, match start, match end)."""
+    from newsctl.query import fold as fold_query
+
+    for source in (body, title):
+        line = " ".join(source.split())
+        folded = fold_query(line)
+        for term in query.terms:
+            if term.negated:
+                continue
+            at = folded.find(fold_query(" ".join(term.text.split())))
+            if at >= 0:
+                start = max(0, at - width)
+                text = ("…" if start else "") + line[start : at + len(term.text) + width]
+                offset = at - start + (1 if start else 0)
+                return text, offset, offset + len(term.text)
+    line = " ".join(body.split())
+    return line[: width * 2], 0, 0
