@@ -434,7 +434,7 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
             f"added {stats.added}, changed {stats.changed}, removed {stats.removed}, unchanged {stats.unchanged}"
         )  # fmt: skip
         click.echo(f"{how} in {stats.seconds:.2f} s", err=True)
-    state = index_status(indexed.db, indexed.root)
+    state = index_status(indexed.db, indexed.root, check=status)
     click.echo(
         f"{index_path(indexed.root)}: {state.posts} posts, {state.drafts} drafts, {state.errors} that could not be "
         f"read, {state.skipped} files Jekyll skips; {state.size / 1e6:.1f} MB"
@@ -488,8 +488,8 @@ def search_command(
     import json
 
     from newsctl.query import parse_query
-    from newsctl.render import stdout_is_tty, write_csv, write_paths
-    from newsctl.search import body_of, search, snippet
+    from newsctl.render import stdout_is_tty, write_csv
+    from newsctl.search import body_of, search, search_paths, snippet
 
     fmt = _paths_format(fmt, null)
     query = parse_query(query_text)
@@ -498,11 +498,14 @@ def search_command(
         limit = 20
     indexed = _open_index(paths, jobs, refresh=not no_refresh)
     assert indexed is not None
-    rows = search(indexed.db, query, selection=selection, scopes=indexed.scopes, drafts=drafts, sort=sort, limit=limit)
     out = sys.stdout
+    options = {"selection": selection, "scopes": indexed.scopes, "drafts": drafts, "sort": sort, "limit": limit}
     if fmt == "paths":
-        matched = write_paths((row.path for row in rows), out, null=null)
-        sys.exit(OK if matched else FINDINGS)
+        paths_found = search_paths(indexed.db, query, **options)
+        end = "\0" if null else "\n"
+        out.write("".join(path + end for path in paths_found))
+        sys.exit(OK if paths_found else FINDINGS)
+    rows = search(indexed.db, query, **options)
     found = []
     for row in rows:
         record = row.record_dict()

@@ -567,3 +567,16 @@ def _os_message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def archive_root(config: ValidateConfig, paths: list[str]) -> str:
+    """Where .newsctl/ goes: the config's folder, else the site root, else the folder given."""
+    if config.root is not None:
+        return str(config.root)
+    from newsctl.site import site_root_of
+
+    first = paths[0] if paths else "."
+    root = site_root_of(first)
+    if root:
+        return root
+    return os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")

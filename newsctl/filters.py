@@ -6,9 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from newsctl.errors import UsageError
-from newsctl.post import Post
+
+if TYPE_CHECKING:
+    from newsctl.post import Post
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 

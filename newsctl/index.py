@@ -31,11 +31,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsctl import freshness
-from newsctl.discovery import Candidate, Found, Skipped, discover
 from newsctl.errors import NewsctlError, PostError
+
+if TYPE_CHECKING:
+    from newsctl.discovery import Candidate, Found
 
 SCHEMA_VERSION = 2
 INDEX_DIR = ".newsctl"
@@ -55,7 +57,8 @@ CREATE TABLE IF NOT EXISTS posts (
     record TEXT,
     error TEXT, error_line INTEGER
 );
-CREATE INDEX IF NOT EXISTS posts_epoch ON posts (epoch);
+-- Newest first, read from the index alone: search and list rarely touch the rows themselves.
+CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch DESC, path DESC, id, kind, error);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
@@ -125,7 +128,7 @@ def _settings() -> str:
     """What the indexed data depends on besides the files: the schema and newsctl's own code
     (a newer parser or text extractor must not be answered from an older one's output)."""
     from newsctl import __version__
-    from newsctl.validate import code_fingerprint
+    from newsctl.fingerprint import code_fingerprint
 
     return f"{SCHEMA_VERSION}:{__version__}:{code_fingerprint()}"
 
@@ -253,23 +256,35 @@ def refresh(
     """Bring the index up to date with the archive at ``root`` (drafts included; commands
     leave them out unless asked). New and changed files are read on every core; files gone are
     removed; a file that cannot be read is recorded with its error."""
-    from newsctl.batch import parallel_map
-
     started = time.time_ns()
     clock = time.perf_counter()
     stats = Refresh()
     base = str(root)
-    if not full and freshness.unchanged(base, _meta(db, "snapshot")):
-        stats.unchanged = db.execute("SELECT count(*) FROM posts").fetchone()[0]
+    env = _environment()
+    if not full and _meta(db, "environment") == env and freshness.unchanged(base, _meta(db, "snapshot")):
         stats.quick = True
         stats.seconds = time.perf_counter() - clock
         return stats
+    from newsctl.batch import parallel_map
+    from newsctl.discovery import Candidate, Skipped, discover
+
     known = {
         path: (size, mtime_ns, ctime_ns, ino, digest)
         for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
             "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
         )
     }
+    # A site's _config.yml (time zone, permalink, defaults) or the TZ variable changes what every
+    # post of the site means, though no post file changed: then its posts are read again.
+    sites_before = json.loads(_meta(db, "sites") or "{}") if _meta(db, "environment") == env else {}
+    sites: dict[str, str] = {}
+
+    def site_changed(site: Any) -> bool:
+        key = site.root or ""
+        if key not in sites:
+            sites[key] = hashlib.blake2b(repr(site).encode(), digest_size=8).hexdigest()
+        return sites[key] != sites_before.get(key)
+
     visited: list[str] = []
     skipped: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -291,6 +306,9 @@ def refresh(
                 info = None
             old = known.get(relative)
             now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) if info else (-1, -1, -1, -1)
+            if site_changed(item.site):
+                yield (item, relative, *now, None)
+                continue
             if old is not None and old[:4] == now:
                 stats.unchanged += 1
                 continue
@@ -312,6 +330,8 @@ def refresh(
         snapshot = freshness.take(base, [os.path.relpath(d, base) for d in visited], started)
         db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(sites, sort_keys=True),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (env,))
     stats.removed = len(gone)
     stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
     stats.seconds = time.perf_counter() - clock
@@ -330,6 +350,11 @@ class _transaction:
 
     def __exit__(self, kind: object, *_: object) -> None:
         self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _environment() -> str:
+    """What dates depend on outside the archive: the TZ variable and the system's zone."""
+    return f"TZ={os.environ.get('TZ')};{'/'.join(time.tzname)}"
 
 
 def _meta(db: sqlite3.Connection, key: str) -> str | None:
@@ -412,11 +437,12 @@ class Status:
     stale: bool | None  # None: the index has no snapshot to compare with, so a refresh would tell
 
 
-def status(db: sqlite3.Connection, root: Path) -> Status:
-    """Counts, size on disk, and whether the archive changed since the last refresh."""
+def status(db: sqlite3.Connection, root: Path, *, check: bool = True) -> Status:
+    """Counts, size on disk, and (with ``check``) whether the archive changed since the last
+    refresh."""
     posts, drafts, errors = db.execute(
-        "SELECT count(*) FILTER (WHERE kind = 'post' AND error IS NULL),"
-        " count(*) FILTER (WHERE kind = 'draft' AND error IS NULL), count(error) FROM posts"
+        "SELECT count(*) FILTER (WHERE kind IN ('post', 'loose') AND error IS NULL),"
+        " count(*) FILTER (WHERE kind = 'draft' AND error IS NULL), count(error) FROM posts INDEXED BY posts_order"
     ).fetchone()
     skipped = db.execute("SELECT count(*) FROM skipped").fetchone()[0]
     size = sum(
@@ -424,7 +450,7 @@ def status(db: sqlite3.Connection, root: Path) -> Status:
     )
     refreshed = _meta(db, "refreshed")
     snapshot = _meta(db, "snapshot")
-    stale = None if not snapshot else not freshness.unchanged(str(root), snapshot)
+    stale = None if not snapshot or not check else not freshness.unchanged(str(root), snapshot)
     if refreshed is None:
         stale = True
     return Status(posts, drafts, errors, skipped, size, float(refreshed) if refreshed else None, stale)
@@ -432,9 +458,9 @@ def status(db: sqlite3.Connection, root: Path) -> Status:
 
 def archive_root(paths: list[str]) -> Path:
     """Where the index lives: the config's folder, else the site root, else the folder given."""
+    from newsctl.config import archive_root as root_for
     from newsctl.config import find_config, load_config
-    from newsctl.validate import _archive_root
 
     first = Path(paths[0] if paths else ".")
     config = load_config(find_config(first if first.is_dir() else first.parent))
-    return Path(_archive_root(config, paths or ["."]))
+    return Path(root_for(config, paths or ["."]))

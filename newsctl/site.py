@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from newsctl.errors import NewsctlError
 from newsctl.jekyll import MARKDOWN_EXTS, posts_permalink_template, ruby_to_s
 
@@ -92,6 +90,8 @@ def _defaults(value: Any) -> tuple[tuple[str, str | None, tuple[tuple[str, Any],
 @lru_cache(maxsize=256)
 def load_site(root: str) -> Site:
     """Read ``root/_config.yml`` (absent is fine: Jekyll's defaults apply)."""
+    import yaml
+
     config: Any = {}
     path = os.path.join(root, "_config.yml")
     try:
@@ -140,6 +140,12 @@ def find_site_root(directory: str) -> str | None:
 
 def site_for(path: str) -> Site:
     """The site a file or folder belongs to, or ``LOOSE`` when it is in none."""
+    root = site_root_of(path)
+    return load_site(root) if root else LOOSE
+
+
+def site_root_of(path: str) -> str | None:
+    """The root of the site a file or folder belongs to (without reading its config)."""
     absolute = os.path.abspath(path)
     directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
     # A file inside _posts or _drafts belongs to the site above that folder, even without config.
@@ -147,7 +153,5 @@ def site_for(path: str) -> Site:
     for special in ("_posts", "_drafts"):
         if special in parts:
             above = os.sep.join(parts[: parts.index(special)]) or os.sep
-            root = find_site_root(above)
-            return load_site(root or above)
-    root = find_site_root(directory)
-    return load_site(root) if root else LOOSE
+            return find_site_root(above) or above
+    return find_site_root(directory)

@@ -77,8 +77,10 @@ def posts_with_errors(paths: list[str], posts: list[str]) -> int | None:
 
     from newsctl import __version__
     from newsctl.cache import ResultCache
+    from newsctl.config import archive_root as _archive_root
     from newsctl.config import find_config, load_config
-    from newsctl.validate import _archive_root, _select, code_fingerprint
+    from newsctl.fingerprint import code_fingerprint
+    from newsctl.validate import _select
 
     if not paths:
         return None

@@ -21,9 +21,11 @@ from typing import Any
 
 from newsctl.cache import CachedResult, ResultCache
 from newsctl.config import ValidateConfig, schema_errors
+from newsctl.config import archive_root as _archive_root
 from newsctl.diagnostics import Diagnostic, Severity
 from newsctl.discovery import Candidate, Found, Missing, Skipped
 from newsctl.errors import PostError
+from newsctl.fingerprint import code_fingerprint
 from newsctl.fixes import Applied
 from newsctl.frontmatter import JEKYLL_FRONT_MATTER, parse, split
 from newsctl.jekyll import match_dated_name
@@ -600,33 +602,6 @@ class Outcome:
     config: ValidateConfig
     run: ValidationRun
     fixes: list[Applied]
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Changes whenever newsctl's own code does (not only its version), so a development
-    install never trusts results an older build of the checks cached."""
-    import hashlib
-
-    package = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha256()
-    for name in sorted(os.listdir(package)):
-        if name.endswith(".py"):
-            info = os.stat(os.path.join(package, name))
-            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
-    return digest.hexdigest()[:16]
-
-
-def _archive_root(config: ValidateConfig, paths: list[str]) -> str:
-    if config.root is not None:
-        return str(config.root)
-    from newsctl.site import site_for
-
-    first = paths[0] if paths else "."
-    site = site_for(first)
-    if site.root:
-        return site.root
-    return os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
 
 
 def run_validation(
