@@ -267,7 +267,11 @@ def refresh(
         return stats
     from newsctl.batch import parallel_map
     from newsctl.discovery import Candidate, Skipped, discover
+    from newsctl.site import find_site_root, load_site
 
+    # A long-lived process (a library user, the tests) must see a _config.yml edited meanwhile.
+    load_site.cache_clear()
+    find_site_root.cache_clear()
     known = {
         path: (size, mtime_ns, ctime_ns, ino, digest)
         for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(

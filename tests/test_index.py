@@ -15,7 +15,7 @@ from newsctl.index import connect, index_path, refresh
 from newsctl.post import Post, load_path
 from newsctl.query import parse_query
 from newsctl.search import scopes_for, search
-from tests.conftest import CORPUS, EXAMPLES, WritePost
+from tests.conftest import CORPUS, EXAMPLES, SHARED, WritePost
 
 TEXT = ConvertOptions("text")
 
@@ -123,3 +123,24 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(
     refresh(db, site, jobs=1)
     assert list(search(db, parse_query("银行"))) and "rebuilding" in capsys.readouterr().err
     assert (site / ".newsctl" / ".gitignore").read_text() == "*\n"
+
+
+MAKE_ARCHIVE = SHARED / "tools" / "make-archive"
+
+
+@pytest.mark.skipif(not MAKE_ARCHIVE.is_file(), reason="../shared/tools/make-archive is not present")
+def test_terms_of_every_length_match_exactly_as_a_scan_on_a_generated_archive(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "generated"
+    subprocess.run(
+        [sys.executable, str(MAKE_ARCHIVE), "--posts", "400", "--out", str(root), "--seed", "11"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    terms = _terms(_brute_force(root), 120, seed=9)
+    queries = [_quoted(t) for t in terms]
+    queries += [f"{_quoted(a)} {_quoted(b)}" for a, b in zip(terms[::2], terms[1::2], strict=False)][:20]
+    queries += [f"{_quoted(a)} OR {_quoted(b)} -{_quoted(c)}" for a, b, c in zip(terms, terms[1:], terms[2:])][:20]
+    queries += ["title:" + _quoted(t) for t in terms[:20]]
+    _check(root, queries)

@@ -1,0 +1,91 @@
+"""`list` and `stats` read from the index exactly what they read from the files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS, EXAMPLES, WritePost, run
+
+OPTIONS = [
+    [],
+    ["--format", "jsonl"],
+    ["--format", "json", "--sort", "title"],
+    ["--format", "csv", "--sort", "path", "--reverse"],
+    ["--format", "paths", "-c", "markets", "-c", "EMNEWS"],
+    ["-t", "新能源", "--since", "2023"],
+    ["--since", "2022-07", "--until", "2023-12-31", "--format", "jsonl"],
+    ["--since", "2023-01-01T00:00:00+00:00", "--until", "2024-02-29T00:00:00+08:00", "--format", "paths"],
+    ["-n", "3", "--reverse"],
+    ["--drafts", "--format", "jsonl"],
+    ["-c", "no-such-category"],
+]
+
+
+def _same(paths: list[str], options: list[list[str]]) -> None:
+    for extra in options:
+        with_files = run("list", *paths, *extra, "--no-index")
+        with_index = run("list", *paths, *extra)
+        assert with_index == with_files, (paths, extra)
+
+
+@pytest.fixture
+def examples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    monkeypatch.chdir(tmp_path)
+    assert run("index", "examples")[0] == 0
+    return root
+
+
+def test_list_from_the_index_equals_list_from_the_files(examples: Path) -> None:
+    assert (examples / ".newsctl" / "index.sqlite").is_file()
+    for paths in (["examples"], ["examples/"], ["./examples/_posts"], ["examples/markets"]):
+        _same(paths, OPTIONS)
+    _same(["examples/_posts/2024-02-29-leap-day-settlement.md"], [[], ["--format", "jsonl"]])
+    os.chdir(examples)
+    _same([], OPTIONS[:4])
+
+
+def test_errors_and_skipped_files_are_reported_as_without_the_index(
+    site: Path, write: WritePost, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("site/_posts/2022-01-01-good.md", "---\ntitle: good\n---\n银行\n")
+    write("site/_posts/2022-01-02-bad.md", "---\ntitle: [unclosed\n---\n")
+    write("site/_posts/not-a-post.md", "---\ntitle: x\n---\n")
+    monkeypatch.chdir(tmp_path)
+    run("index", "site")
+    for extra in ([], ["--format", "paths"]):
+        with_files = run("list", "site", *extra, "--no-index")
+        assert with_files[0] == 1 and "2022-01-02-bad.md:3: error" in with_files[2]
+        assert run("list", "site", *extra) == with_files
+
+
+def test_stats_from_the_index_equal_stats_from_the_files(examples: Path) -> None:
+    for extra in (["--by", "year"], ["--by", "category", "--format", "json"], ["--by", "tag", "-c", "emnews"],
+                  ["--by", "day", "--since", "2023", "--format", "csv"], ["--by", "month", "-t", "nothing"]):  # fmt: skip
+        assert run("stats", "examples", *extra) == run("stats", "examples", *extra, "--no-index"), extra
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_list_and_stats_from_the_index_on_the_real_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("finews", "jekyll-tests"):
+        shutil.copytree(CORPUS / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    for name in ("finews", "jekyll-tests"):
+        run("index", name)
+        _same([name], OPTIONS)
+        for by in ("month", "category", "tag"):
+            assert run("stats", name, "--by", by, "--format", "json") == run(
+                "stats", name, "--by", by, "--format", "json", "--no-index"
+            )
+
+
+def test_list_without_an_index_does_not_create_one(examples: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(EXAMPLES, other, ignore=shutil.ignore_patterns(".newsctl"))
+    assert run("list", "other", "--format", "paths")[0] == 0
+    assert not (other / ".newsctl" / "index.sqlite").exists()
