@@ -141,6 +141,7 @@ def test_terms_of_every_length_match_exactly_as_a_scan_on_a_generated_archive(tm
     terms = _terms(_brute_force(root), 120, seed=9)
     queries = [_quoted(t) for t in terms]
     queries += [f"{_quoted(a)} {_quoted(b)}" for a, b in zip(terms[::2], terms[1::2], strict=False)][:20]
-    queries += [f"{_quoted(a)} OR {_quoted(b)} -{_quoted(c)}" for a, b, c in zip(terms, terms[1:], terms[2:])][:20]
+    triples = zip(terms, terms[1:], terms[2:], strict=False)
+    queries += [f"{_quoted(a)} OR {_quoted(b)} -{_quoted(c)}" for a, b, c in triples][:20]
     queries += ["title:" + _quoted(t) for t in terms[:20]]
     _check(root, queries)
