@@ -234,10 +234,15 @@ def _open_index(
             Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
     db = connect(root)
     stats = None
-    if refresh:
+    # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
+    if refresh or _never_refreshed(db):
         # The whole archive is refreshed, whatever PATHS narrow the command to.
         stats = refresh_index(db, root, jobs=jobs, progress=lambda found: _progress(found, "Indexing"))  # type: ignore[arg-type,return-value]
     return Indexed(root, db, scopes, stats)
+
+
+def _never_refreshed(db: Any) -> bool:
+    return db.execute("SELECT 1 FROM meta WHERE key = 'refreshed'").fetchone() is None
 
 
 @cli.command("list")

@@ -154,3 +154,13 @@ def test_two_processes_at_once_neither_corrupt_nor_deadlock(site: Path, write: W
     db = sqlite3.connect(site / ".newsctl" / "index.sqlite")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 28 * 12
+
+
+def test_no_refresh_on_a_new_or_rebuilt_index_still_builds_it(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    assert run("search", "银行", str(site), "--no-refresh", "--format", "paths")[0] == 0
+    (site / ".newsctl" / "index.sqlite").write_bytes(b"garbage" * 100)
+    for suffix in ("-wal", "-shm"):
+        (site / ".newsctl" / f"index.sqlite{suffix}").unlink(missing_ok=True)
+    code, out, err = run("search", "银行", str(site), "--no-refresh", "--format", "paths")
+    assert code == 0 and out.endswith("2022-01-01-a.md\n") and "rebuilding" in err
