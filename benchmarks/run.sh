@@ -15,6 +15,8 @@
 #   RUNS_LARGE    [5]   hyperfine runs on the 100k archive
 #   RUNS_CONVERT  [2]   hyperfine runs of `convert` on the 100k archive (about a minute each)
 #   SLICE_1K      [/tmp/slice-1k]  first 1000 posts of ARCHIVE_10K + its _config.yml (made by `convert`)
+#   ARCHIVE_1M    [/tmp/archive-1m]     for `search_1m` only (generated when missing: ~3.5 GB, 2 min)
+#   RUNS_SEARCH   [10]  hyperfine runs per search command (10k and 100k); RUNS_1M [3] on 1M
 #
 # Adding a benchmark: write a function `bench_NAME` and add NAME to BENCHMARKS below.
 # Each function writes its files under $RESULTS_DIR; benchmarks/summarize.py turns them
@@ -34,8 +36,16 @@ RUNS_SMALL="${RUNS_SMALL:-10}"
 RUNS_LARGE="${RUNS_LARGE:-5}"
 RUNS_CONVERT="${RUNS_CONVERT:-2}"
 SLICE_1K="${SLICE_1K:-/tmp/slice-1k}"
+ARCHIVE_1M="${ARCHIVE_1M:-/tmp/archive-1m}"
+RUNS_SEARCH="${RUNS_SEARCH:-10}"
+RUNS_1M="${RUNS_1M:-3}"
+# Search terms: Chinese words of 3+ characters (trigram index) and of 1-2 characters (the
+# character-pair index), rare to very common in the generated archives, and one English word.
+TERMS_LONG=(特斯拉 新能源汽车 人民银行 Tesla)
+TERMS_SHORT=(蔚来 芯片 银行 车)
 
-BENCHMARKS=(startup list list_filtered memory profile validate validate_memory jekyll convert)
+BENCHMARKS=(startup list list_filtered memory profile validate validate_memory jekyll convert index search)
+# Not in the default set (long): search_1m
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
@@ -314,6 +324,96 @@ bench_convert() {
         >"$RESULTS_DIR/convert-1k-output.tsv"
     cat "$RESULTS_DIR/convert-1k-output.tsv" >&2
     rm -rf "$out" "$out-newsctl"
+}
+
+# index_settle PATH: refresh the index, wait out the 2 s "racy" window, refresh again, so the
+# folder snapshot is stored and the next run takes the no-change path as a user's would.
+index_settle() {
+    "$NEWSCTL" index "$1" >/dev/null 2>&1 || true
+    sleep 3
+    "$NEWSCTL" index "$1" >/dev/null 2>&1 || true
+}
+
+# newsctl index: the first build (one run, with /usr/bin/time -v), a refresh with nothing
+# changed, a refresh after 100 new posts were copied in; then the index's size on disk.
+bench_index() {
+    need /usr/bin/time
+    local label path runs extra=/tmp/newsctl-bench-extra
+    if [[ ! -d "$extra/_posts" ]]; then
+        # 100 posts dated after every post of the archives, so their names never collide.
+        "$MAKE_ARCHIVE" --posts 100 --seed 99 --start 2025-07-01 --end 2025-12-31 --out "$extra" >/dev/null
+    fi
+    printf 'archive\tposts\tposts_bytes\tindex_bytes\n' >"$RESULTS_DIR/index-size.tsv"
+    while read -r label path runs; do
+        log "index build $label"
+        hf "index-build-$label" --runs 1 --prepare "rm -rf $path/.newsctl" \
+            -n "newsctl index (first build)" \
+            "/usr/bin/time -v -o $RESULTS_DIR/time-index-build-$label.txt $NEWSCTL index $path > /dev/null 2>&1"
+        printf '%s\t%s\t%s\t%s\n' "$label" "$(find "$path/_posts" -name '*.md' | wc -l)" \
+            "$(du -sb "$path/_posts" | cut -f1)" "$(du -sb "$path/.newsctl" | cut -f1)" >>"$RESULTS_DIR/index-size.tsv"
+        index_settle "$path"
+        log "index refresh $label"
+        hf "index-nochange-$label" --warmup 2 --runs "$RUNS_SEARCH" \
+            -n "newsctl index (nothing changed)" "$NEWSCTL index $path > /dev/null 2>&1"
+        local names
+        names="$(cd "$extra/_posts" && ls | sed "s|^|$path/_posts/|" | tr '\n' ' ')"
+        hf "index-add100-$label" --runs 5 \
+            --prepare "rm -f $names && $NEWSCTL index $path > /dev/null 2>&1; cp $extra/_posts/* $path/_posts/" \
+            -n "newsctl index (100 posts added)" "$NEWSCTL index $path > /dev/null 2>&1"
+        rm -f $names
+        index_settle "$path"
+    done < <(archives)
+    cat "$RESULTS_DIR/index-size.tsv" >&2
+}
+
+# search_terms NAME PATH RUNS: every term three ways (newsctl with its refresh, newsctl
+# --no-refresh, rg -l -F over the same posts), and the number of posts each finds.
+search_terms() {
+    local name="$1" path="$2" runs="$3" term args=()
+    printf 'term\tnewsctl_posts\trg_files\n' >"$RESULTS_DIR/$name-hits.tsv"
+    for term in "${TERMS_LONG[@]}" "${TERMS_SHORT[@]}"; do
+        args+=(-n "newsctl search $term" "$NEWSCTL search $term $path --format paths > /dev/null"
+            -n "newsctl search $term --no-refresh" "$NEWSCTL search $term $path --format paths --no-refresh > /dev/null"
+            -n "rg -l -F $term" "rg -l -F $term $path/_posts > /dev/null")
+        printf '%s\t%s\t%s\n' "$term" "$("$NEWSCTL" search "$term" "$path" --format paths --no-refresh | wc -l)" \
+            "$(rg -l -F "$term" "$path/_posts" | wc -l)" >>"$RESULTS_DIR/$name-hits.tsv"
+    done
+    # -i: rg exits 1 when a term is in no file, newsctl search too; both are fine here.
+    hf "$name" -i --warmup 1 --runs "$runs" "${args[@]}"
+}
+
+# newsctl search beside rg, index warm and page cache warm; and `list` from the index.
+bench_search() {
+    local label path runs
+    while read -r label path runs; do
+        log "search $label"
+        index_settle "$path"
+        rg -l -F zzzz "$path/_posts" >/dev/null || true # page cache warm for rg too
+        search_terms "search-$label" "$path" "$RUNS_SEARCH"
+        hf "list-indexed-$label" --warmup 1 --runs "$RUNS_SEARCH" \
+            -n "newsctl list -c emnews --since 2023-01 (index)" \
+            "$NEWSCTL list $path -c emnews --since 2023-01 --format paths > /dev/null" \
+            -n "newsctl list -c emnews --since 2023-01 --no-index" \
+            "$NEWSCTL list $path -c emnews --since 2023-01 --format paths --no-index > /dev/null"
+    done < <(archives)
+}
+
+# The same on 1,000,000 posts (long: the first index build is about 15 minutes).
+bench_search_1m() {
+    need /usr/bin/time
+    ensure_archive "$ARCHIVE_1M" 1000000
+    if [[ ! -f "$ARCHIVE_1M/.newsctl/index.sqlite" ]]; then
+        log "index build 1m"
+        /usr/bin/time -v -o "$RESULTS_DIR/time-index-build-1m.txt" "$NEWSCTL" index "$ARCHIVE_1M" >/dev/null 2>&1
+        printf '1m\t%s\t%s\t%s\n' "$(find "$ARCHIVE_1M/_posts" -name '*.md' | wc -l)" \
+            "$(du -sb "$ARCHIVE_1M/_posts" | cut -f1)" "$(du -sb "$ARCHIVE_1M/.newsctl" | cut -f1)" \
+            >"$RESULTS_DIR/index-size-1m.tsv"
+    fi
+    index_settle "$ARCHIVE_1M"
+    rg -l -F zzzz "$ARCHIVE_1M/_posts" >/dev/null || true
+    hf "index-nochange-1m" --warmup 1 --runs "$RUNS_1M" \
+        -n "newsctl index (nothing changed)" "$NEWSCTL index $ARCHIVE_1M > /dev/null 2>&1"
+    search_terms "search-1m" "$ARCHIVE_1M" "$RUNS_1M"
 }
 
 # --- main --------------------------------------------------------------------
