@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -21,12 +23,14 @@ def _console_blocks() -> list[str]:
 
 
 @pytest.mark.parametrize("block", _console_blocks(), ids=lambda b: b.splitlines()[0][:50])
-def test_readme_console_examples_print_what_they_show(block: str) -> None:
+def test_readme_console_examples_print_what_they_show(block: str, tmp_path: Path) -> None:
     commands = [line[2:] for line in block.splitlines() if line.startswith("$ ")]
     expected = "".join(line + "\n" for line in block.splitlines() if not line.startswith("$ "))
     script = "\n".join(commands).replace("newsctl ", f"{sys.executable} -m newsctl ")
     env = {**os.environ, "NO_COLOR": "1"}
-    proc = subprocess.run(["bash", "-c", "exec 2>&1\n" + script], cwd=ROOT, capture_output=True, text=True, env=env)
+    # In a copy: examples that build an index or fix files must not change the repository.
+    shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns(".newsctl"))
+    proc = subprocess.run(["bash", "-c", "exec 2>&1\n" + script], cwd=tmp_path, capture_output=True, text=True, env=env)
     # Timings differ from run to run.
     assert re.sub(r"in \d+\.\d+ s", "in S s", proc.stdout) == re.sub(r"in \d+\.\d+ s", "in S s", expected)
 
