@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from summarize import Result, find, fmt_time, load_hyperfine, mark, time_v, wall_seconds  # noqa: E402
+from summarize import Result, find, fmt_time, load_hyperfine, mark, time_v, wall_seconds
 
 LABELS = ("10k", "100k", "1m")
 BUILD_LIMIT = 120.0
