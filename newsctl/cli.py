@@ -210,9 +210,10 @@ class Indexed:
 def _open_index(
     paths: tuple[str, ...], jobs: int | None, *, refresh: bool, rebuild: bool = False, must_exist: bool = False
 ) -> Indexed | None:
-    """Open and refresh the index of the archive PATHS are in. With ``must_exist``, None when
-    there is no index yet, or PATHS are not all inside the archive (the caller reads files)."""
-    from newsctl.index import archive_root, connect, index_path
+    """Open and refresh the index of the archive PATHS are in. With ``must_exist`` (``list``,
+    ``stats``), None when there is no index yet, PATHS are not all inside the archive, or the
+    index cannot be opened (with a warning): the caller reads the files instead."""
+    from newsctl.index import IndexUnusable, archive_root, connect, index_path
     from newsctl.index import refresh as refresh_index
     from newsctl.search import OutsideIndex, scopes_for
 
@@ -232,12 +233,22 @@ def _open_index(
     if rebuild:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
-    db = connect(root)
-    stats = None
-    # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
-    if refresh or _never_refreshed(db):
-        # The whole archive is refreshed, whatever PATHS narrow the command to.
-        stats = refresh_index(db, root, jobs=jobs, progress=lambda found: _progress(found, "Indexing"))  # type: ignore[arg-type,return-value]
+    import sqlite3
+
+    try:
+        db = connect(root)
+        stats = None
+        # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
+        if refresh or _never_refreshed(db):
+            # The whole archive is refreshed, whatever PATHS narrow the command to.
+            stats = refresh_index(db, root, jobs=jobs, progress=lambda found: _progress(found, "Indexing"))  # type: ignore[arg-type,return-value]
+    except (IndexUnusable, sqlite3.Error) as exc:
+        if isinstance(exc, sqlite3.Error):
+            exc = IndexUnusable(f"cannot update the index {index_path(root)}: {exc}")
+        if not must_exist:
+            raise exc from None
+        click.echo(f"newsctl: warning: {exc}; reading the files", err=True)
+        return None
     return Indexed(root, db, scopes, stats)
 
 
@@ -431,6 +442,13 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     from newsctl.index import index_path
     from newsctl.index import status as index_status
 
+    if status and not rebuild:
+        from newsctl.index import archive_root
+
+        where = index_path(archive_root(list(paths)))
+        if not where.is_file():
+            click.echo(f"{where}: no index yet (newsctl index builds it)")
+            sys.exit(FINDINGS)
     indexed = _open_index(paths, jobs, refresh=not status, rebuild=rebuild)
     assert indexed is not None
     stats = indexed.refreshed

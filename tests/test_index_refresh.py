@@ -164,3 +164,10 @@ def test_no_refresh_on_a_new_or_rebuilt_index_still_builds_it(site: Path, write:
         (site / ".newsctl" / f"index.sqlite{suffix}").unlink(missing_ok=True)
     code, out, err = run("search", "银行", str(site), "--no-refresh", "--format", "paths")
     assert code == 0 and out.endswith("2022-01-01-a.md\n") and "rebuilding" in err
+
+
+def test_index_status_without_an_index_says_so_and_builds_nothing(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    code, out, _ = run("index", "--status", str(site))
+    assert code == 1 and "no index" in out
+    assert not (site / ".newsctl" / "index.sqlite").exists()

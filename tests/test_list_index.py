@@ -89,3 +89,15 @@ def test_list_without_an_index_does_not_create_one(examples: Path, tmp_path: Pat
     shutil.copytree(EXAMPLES, other, ignore=shutil.ignore_patterns(".newsctl"))
     assert run("list", "other", "--format", "paths")[0] == 0
     assert not (other / ".newsctl" / "index.sqlite").exists()
+
+
+def test_list_reads_the_files_when_the_index_cannot_be_opened(examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsctl import index
+
+    def refuse(root: Path) -> None:
+        raise index.IndexUnusable(f"cannot open the index {root}: disk I/O error")
+
+    monkeypatch.setattr(index, "connect", refuse)
+    code, out, err = run("list", "examples", "--format", "paths")
+    assert code == 0 and out == run("list", "examples", "--format", "paths", "--no-index")[1]
+    assert "warning: cannot open the index" in err and "reading the files" in err
