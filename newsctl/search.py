@@ -232,14 +232,17 @@ def search_paths(
     options: dict[str, Any] = {"sort": sort, "limit": limit, "columns": "posts.path"}
     one = scopes[0]
     if len(scopes) == 1 and one.is_dir:
-        # Scope.display done by SQLite: a result of 50,000 posts is then one join away from output.
+        # Scope.display done by SQLite, and the paths joined there too (by NUL, which no path
+        # holds): a result of 50,000 posts is one string for Python, not 50,000 rows. SQLite
+        # concatenates in the subquery's order (tests check it against ``search``).
         prefix = one.typed if one.typed.endswith(os.sep) else one.typed + os.sep
         skip = 1 if one.relative == "." else len(one.relative) + 2
-        options.update(columns="? || substr(posts.path, ?)", column_params=(prefix, skip))
+        options.update(columns="? || substr(posts.path, ?) AS shown", column_params=(prefix, skip))
+        sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
+        joined = db.execute(f"SELECT group_concat(shown, char(0)) FROM ({sql})", params).fetchone()[0]
+        return str(joined).split("\0") if joined is not None else []
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
     rows = db.execute(sql, params).fetchall()
-    if "column_params" in options:
-        return [path for path, _ in rows]
     return [next((s for s in scopes if s.contains(path)), one).display(path) for path, _ in rows]
 
 

@@ -145,3 +145,19 @@ def test_terms_of_every_length_match_exactly_as_a_scan_on_a_generated_archive(tm
     queries += [f"{_quoted(a)} OR {_quoted(b)} -{_quoted(c)}" for a, b, c in triples][:20]
     queries += ["title:" + _quoted(t) for t in terms[:20]]
     _check(root, queries)
+
+
+def test_paths_come_in_the_order_of_the_full_results(tmp_path: Path) -> None:
+    from newsctl.search import search_paths
+
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    for typed in (str(root), str(root) + "/", str(root / "_posts")):
+        scopes = scopes_for(root, [typed])
+        for text in ("银", "新能源", "the", "a OR 的", "title:的"):
+            for sort in ("relevance", "date"):
+                rows = [row.path for row in search(db, parse_query(text), scopes=scopes, sort=sort)]
+                assert search_paths(db, parse_query(text), scopes=scopes, sort=sort) == rows
+                assert len(rows) > 0 or text == "title:的"
