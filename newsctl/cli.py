@@ -312,9 +312,7 @@ def list_command(
         from newsctl.search import select
 
         indexed.report(run, drafts)
-        found = select(indexed.db, selection, indexed.scopes, drafts, sort=sort, reverse=reverse)
-        if limit is not None:
-            found = found[:limit]
+        found = select(indexed.db, selection, indexed.scopes, drafts, sort=sort, reverse=reverse, limit=limit)
         if fmt == "paths":
             write_paths((row.path for row in found), out, null=null)
         elif fmt in ("json", "jsonl"):

@@ -247,16 +247,37 @@ def search_paths(
 
 
 def select(
-    db: sqlite3.Connection, selection: PostFilter, scopes: list[Scope], drafts: bool, *, sort: str, reverse: bool
+    db: sqlite3.Connection,
+    selection: PostFilter,
+    scopes: list[Scope],
+    drafts: bool,
+    *,
+    sort: str,
+    reverse: bool,
+    limit: int | None = None,
 ) -> list[Row]:
     """The posts ``list`` shows, in ``list``'s order (see ``filters.sort_posts``)."""
     params: list[Any] = []
     where = filter_sql(selection, scopes, drafts, params)
     sql = "SELECT id, path, title, epoch, record FROM posts WHERE " + " AND ".join(where)
+    in_sql = len(scopes) == 1 and sort in ("date", "path")
+    if in_sql:
+        # One PATH: its display prefix is common to every row, so ordering by the stored path
+        # is ordering by the shown one (UTF-8 byte order is code point order, as Python's).
+        down = "ASC" if reverse else "DESC"
+        if sort == "date":
+            nulls = "epoch IS NOT NULL" if reverse else "epoch IS NULL"
+            sql += f" ORDER BY {nulls}, epoch {down}, path {down}"
+        else:
+            sql += f" ORDER BY path {'DESC' if reverse else 'ASC'}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
     rows = []
     for post_id, path, title, epoch, record in db.execute(sql, params):
         scope = next((s for s in scopes if s.contains(path)), scopes[0])
         rows.append(Row(post_id, scope.display(path), title, epoch, record, 0.0))
+    if in_sql:
+        return rows
     rows.sort(key=lambda r: r.path)
     if sort == "date":
         rows.sort(key=lambda r: (float("-inf") if r.epoch is None else r.epoch, r.path), reverse=not reverse)
@@ -264,7 +285,7 @@ def select(
         rows.sort(key=lambda r: r.title.casefold(), reverse=reverse)
     elif reverse:
         rows.reverse()
-    return rows
+    return rows[:limit] if limit is not None else rows
 
 
 def body_of(db: sqlite3.Connection, post_id: int) -> str:
