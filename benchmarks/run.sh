@@ -414,6 +414,14 @@ bench_search_1m() {
     hf "index-nochange-1m" --warmup 1 --runs "$RUNS_1M" \
         -n "newsctl index (nothing changed)" "$NEWSCTL index $ARCHIVE_1M > /dev/null 2>&1"
     search_terms "search-1m" "$ARCHIVE_1M" "$RUNS_1M"
+    log "list and stats from the index, 1m"
+    hf "list-1m" --warmup 1 --runs "$RUNS_1M" \
+        -n "newsctl list -c emnews --since 2023-01 --format paths" \
+        "$NEWSCTL list $ARCHIVE_1M -c emnews --since 2023-01 --format paths > /dev/null" \
+        -n "newsctl list -c emnews --since 2023-01 --format paths --no-refresh" \
+        "$NEWSCTL list $ARCHIVE_1M -c emnews --since 2023-01 --format paths --no-refresh > /dev/null" \
+        -n "newsctl list -n 20 --no-refresh" "$NEWSCTL list $ARCHIVE_1M -n 20 --no-refresh > /dev/null" \
+        -n "newsctl stats --by month --no-refresh" "$NEWSCTL stats $ARCHIVE_1M --by month --no-refresh > /dev/null"
 }
 
 # --- main --------------------------------------------------------------------
