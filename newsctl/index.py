@@ -198,8 +198,8 @@ def _has_meta(db: sqlite3.Connection) -> bool:
 def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
     """Read, hash and (when its content is new) parse and convert one file, in a worker."""
     from newsctl.convert import ConvertOptions, convert_body
-    from newsctl.dates import iso
     from newsctl.post import post_from_bytes
+    from newsctl.render import post_record
 
     item, relative, size, mtime_ns, ctime_ns, ino, known = job
     base = (relative, size, mtime_ns, ctime_ns, ino)
@@ -221,16 +221,8 @@ def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry
         text = convert_body(post, ConvertOptions("text")).strip()
     except Exception as exc:  # one post the converter cannot handle must not stop the index
         return Entry(*base, digest, False, kind=item.kind, error=f"cannot extract the text: {exc}")
-    record = {
-        "title": post.title,
-        "date": iso(post.date) if post.date else None,
-        "categories": list(post.categories),
-        "tags": list(post.tags),
-        "slug": post.slug,
-        "url": post.url,
-        "layout": post.layout,
-        "published": post.published,
-    }
+    record = post_record(post)
+    del record["path"]  # the index stores paths relative to the archive root; commands add theirs
     return Entry(
         *base, digest, False, kind=post.kind, title=post.title,
         epoch=post.date.timestamp() if post.date else None,

@@ -191,7 +191,9 @@ def search_sql(
         using = " INDEXED BY posts_order" if sort == "date" or not ranked else ""
         sql = f"SELECT {columns}, 0.0 AS score FROM posts{using} WHERE " + " AND ".join(where)
     order = "posts.epoch DESC, posts.path DESC"
-    sql += f" ORDER BY {order}" if sort == "date" else f" ORDER BY score, {order}"
+    # Without a ranked term every score is 0: order by date alone, which the covering index
+    # gives without sorting (a score in ORDER BY would make SQLite sort every result).
+    sql += f" ORDER BY score, {order}" if ranked and sort != "date" else f" ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return sql, [*column_params, *params]
