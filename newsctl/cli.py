@@ -312,7 +312,17 @@ def list_command(
         from newsctl.search import select
 
         indexed.report(run, drafts)
-        found = select(indexed.db, selection, indexed.scopes, drafts, sort=sort, reverse=reverse, limit=limit)
+        paths_only = fmt == "paths" and sort != "title"
+        found = select(
+            indexed.db,
+            selection,
+            indexed.scopes,
+            drafts,
+            sort=sort,
+            reverse=reverse,
+            limit=limit,
+            paths_only=paths_only,
+        )
         if fmt == "paths":
             write_paths((row.path for row in found), out, null=null)
         elif fmt in ("json", "jsonl"):
@@ -517,16 +527,32 @@ def search_command(
     selection = _selection(categories, tags, since, until)
     if limit is None and stdout_is_tty():
         limit = 20
-    indexed = _open_index(paths, jobs, refresh=not no_refresh)
+    # The no-change check runs beside the query (on two cores); the answer is kept only if
+    # nothing changed, else the index is refreshed and asked again.
+    indexed = _open_index(paths, jobs, refresh=False)
     assert indexed is not None
+    from newsctl.index import begin_check
+    from newsctl.index import refresh as refresh_index
+
+    pending = None if no_refresh or indexed.refreshed is not None else begin_check(indexed.db, indexed.root)
     out = sys.stdout
     options = {"selection": selection, "scopes": indexed.scopes, "drafts": drafts, "sort": sort, "limit": limit}
+
+    def answer() -> Any:
+        if fmt == "paths":
+            return search_paths(indexed.db, query, **options)
+        return list(search(indexed.db, query, **options))
+
+    result = answer()
+    if pending is not None and not pending.unchanged():
+        progress = lambda found: _progress(found, "Indexing")  # noqa: E731
+        refresh_index(indexed.db, indexed.root, jobs=jobs, progress=progress, full=True)  # type: ignore[arg-type]
+        result = answer()
     if fmt == "paths":
-        paths_found = search_paths(indexed.db, query, **options)
         end = "\0" if null else "\n"
-        out.write("".join(path + end for path in paths_found))
-        sys.exit(OK if paths_found else FINDINGS)
-    rows = search(indexed.db, query, **options)
+        out.write("".join(path + end for path in result))
+        sys.exit(OK if result else FINDINGS)
+    rows = result
     found = []
     for row in rows:
         record = row.record_dict()

@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS posts (
     error TEXT, error_line INTEGER
 );
 -- Newest first, read from the index alone: search and list rarely touch the rows themselves.
-CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch DESC, path DESC, id, kind, error);
+-- The filters of list (categories, tags, local time) are in it too.
+CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch DESC, path DESC, id, kind, error, categories, tags, local);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
@@ -244,16 +245,19 @@ def refresh(
     jobs: int | None = None,
     progress: Callable[[Iterable[Found]], Iterable[Found]] | None = None,
     full: bool = False,
+    check: freshness.Pending | None = None,
 ) -> Refresh:
     """Bring the index up to date with the archive at ``root`` (drafts included; commands
     leave them out unless asked). New and changed files are read on every core; files gone are
-    removed; a file that cannot be read is recorded with its error."""
+    removed; a file that cannot be read is recorded with its error. ``full`` walks the archive
+    even when the folder snapshot says nothing changed; ``check`` is a snapshot check the
+    caller began (``begin_check``)."""
     started = time.time_ns()
     clock = time.perf_counter()
     stats = Refresh()
     base = str(root)
     env = _environment()
-    if not full and _meta(db, "environment") == env and freshness.unchanged(base, _meta(db, "snapshot")):
+    if not full and (check if check is not None else begin_check(db, root)).unchanged():
         stats.quick = True
         stats.seconds = time.perf_counter() - clock
         return stats
@@ -346,6 +350,13 @@ class _transaction:
 
     def __exit__(self, kind: object, *_: object) -> None:
         self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def begin_check(db: sqlite3.Connection, root: Path) -> freshness.Pending:
+    """Start the cheap no-change check (a forked process stats part of the files meanwhile)."""
+    if _meta(db, "environment") != _environment():
+        return freshness.Pending(None, None)
+    return freshness.begin(str(root), _meta(db, "snapshot"))
 
 
 def _environment() -> str:

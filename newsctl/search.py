@@ -257,19 +257,24 @@ def select(
     sort: str,
     reverse: bool,
     limit: int | None = None,
+    paths_only: bool = False,
 ) -> list[Row]:
-    """The posts ``list`` shows, in ``list``'s order (see ``filters.sort_posts``)."""
+    """The posts ``list`` shows, in ``list``'s order (see ``filters.sort_posts``). With
+    ``paths_only`` the rows hold no title or record (and a title sort is not asked for)."""
     params: list[Any] = []
     where = filter_sql(selection, scopes, drafts, params)
     sql = "SELECT id, path, title, epoch, record FROM posts WHERE " + " AND ".join(where)
+    if paths_only:
+        sql = sql.replace("id, path, title, epoch, record", "id, path, '', epoch, '{}'", 1)
     in_sql = len(scopes) == 1 and sort in ("date", "path")
     if in_sql:
         # One PATH: its display prefix is common to every row, so ordering by the stored path
         # is ordering by the shown one (UTF-8 byte order is code point order, as Python's).
         down = "ASC" if reverse else "DESC"
         if sort == "date":
-            nulls = "epoch IS NOT NULL" if reverse else "epoch IS NULL"
-            sql += f" ORDER BY {nulls}, epoch {down}, path {down}"
+            # SQLite puts NULL first in ascending order, as sort_posts puts a post without a
+            # date; so the covering index gives this order without sorting.
+            sql += f" ORDER BY epoch {down}, path {down}"
         else:
             sql += f" ORDER BY path {'DESC' if reverse else 'ASC'}"
         if limit is not None:
