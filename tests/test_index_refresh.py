@@ -171,3 +171,21 @@ def test_index_status_without_an_index_says_so_and_builds_nothing(site: Path, wr
     code, out, _ = run("index", "--status", str(site))
     assert code == 1 and "no index" in out
     assert not (site / ".newsctl" / "index.sqlite").exists()
+
+
+def test_search_with_the_check_forked_beside_the_query_sees_changes(
+    site: Path, write: WritePost, trusting: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(freshness, "SPLIT_AT", 1)  # fork even for a handful of files
+    post = write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行降准"))
+    write("site/_posts/2022-01-02-b.md", POST.format(title="B", body="银行"))
+    _tick()
+    run("index", str(site))
+    _tick()
+    run("index", str(site))  # now with a snapshot
+    assert run("search", "降准", str(site), "--format", "paths")[1].endswith("2022-01-01-a.md\n")
+    _tick()
+    post.write_text(POST.format(title="A", body="银行加息"), encoding="utf-8")
+    assert run("search", "降准", str(site), "--format", "paths")[0] == 1
+    code, out, _ = run("search", "加息", str(site), "--format", "jsonl")
+    assert code == 0 and '"title": "A"' in out
