@@ -14,16 +14,17 @@ would look unchanged: a snapshot is only kept when nothing in it changed in the 
 ``RACY_NS`` before the refresh began (git's "racily clean" rule). Hidden entries (``.git``,
 ``.newsctl``, editors' swap files) are left out: Jekyll never reads them.
 
-One ``stat`` per file is most of the cost, so on Linux a forked child stats part of every
-large folder while the caller goes on (``begin``: ``search`` runs its query meanwhile and
-keeps the answer only if nothing changed). A folder's digest is made of the digests of two
-fixed parts, so it is the same whether one process or two computed it.
+One ``stat`` per file is most of the cost, so on Linux a forked child shares the stat calls,
+starting while the caller goes on (``begin``: ``search`` runs its query meanwhile and keeps
+the answer only if nothing changed). A folder's digest is made of the digests of fixed-size
+chunks of its entries, so it is the same whichever process statted which chunk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import stat
 import sys
@@ -32,10 +33,11 @@ from dataclasses import dataclass
 
 # Two seconds covers the coarsest timestamps in use (FAT, some network file systems).
 RACY_NS = 2_000_000_000
-# Above this many entries in all, the second part of each folder is statted by a forked child.
+# Above this many entries in all, a forked child shares the stat calls.
 SPLIT_AT = 20_000
-# The share of each folder's entries the caller stats itself (it also has the query to run).
-OWN_SHARE = 0.4
+# Entries per chunk: a folder's digest is made of its chunks' digests, so it is the same
+# whichever process statted which chunk.
+CHUNK = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,6 @@ class _Folder:
     names: list[str]
     fd: int
     newest: int
-    cut: int  # entries before the cut are the first part, the rest the second
 
 
 def _values(fd: int, names: list[str]) -> tuple[bytes, int]:
@@ -89,69 +90,95 @@ def _open(directory: str) -> _Folder | None:
     except OSError:
         return None
     own = os.fstat(fd)
-    return _Folder(names, fd, max(own.st_ctime_ns, own.st_mtime_ns), int(len(names) * OWN_SHARE))
+    return _Folder(names, fd, max(own.st_ctime_ns, own.st_mtime_ns))
 
 
 class Scan:
-    """Fingerprints of some folders, under way. ``finish`` gives them (None: not listable)."""
+    """Fingerprints of some folders, under way; ``finish`` gives them (None: not listable).
+
+    The entries are cut into chunks. With many entries (on Linux) a forked child takes chunks
+    from the end while the caller does its own work, then the caller takes them from the
+    start until the two meet: the stat calls are shared whatever the caller's work costs.
+    Each chunk's result goes to a shared page (digest, latest time, done flag); a chunk both
+    happen to take at the same moment is simply done twice."""
+
+    _HEAD = 16  # [0:8] the lowest chunk the child has taken, [8:16] the next the caller takes
+    _SLOT = 25
 
     def __init__(self, directories: list[str]) -> None:
         self.folders = [_open(directory) for directory in directories]
-        self.child: tuple[int, int] | None = None
+        self.chunks = [
+            (index, start)
+            for index, folder in enumerate(self.folders)
+            if folder is not None
+            for start in range(0, len(folder.names), CHUNK)
+        ]
+        self.shared = mmap.mmap(-1, self._HEAD + self._SLOT * max(1, len(self.chunks)))
+        self._put(0, len(self.chunks))
+        self._put(8, 0)
+        self.child: int | None = None
         total = sum(len(f.names) for f in self.folders if f is not None)
-        if total >= SPLIT_AT and sys.platform == "linux":
+        if total >= SPLIT_AT and len(self.chunks) > 1 and sys.platform == "linux":
             self._fork()
 
+    def _get(self, at: int) -> int:
+        return int.from_bytes(self.shared[at : at + 8], "little")
+
+    def _put(self, at: int, value: int) -> None:
+        self.shared[at : at + 8] = value.to_bytes(8, "little")
+
+    def _do(self, number: int) -> None:
+        index, start = self.chunks[number]
+        folder = self.folders[index]
+        assert folder is not None
+        digest, newest = _values(folder.fd, folder.names[start : start + CHUNK])
+        at = self._HEAD + self._SLOT * number
+        self.shared[at : at + 24] = digest + newest.to_bytes(8, "little", signed=True)
+        self.shared[at + 24] = 1
+
     def _fork(self) -> None:
-        read_end, write_end = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: stat the second parts, send 24 bytes a folder, leave at once
+        if pid == 0:  # the child: chunks from the end until it meets the caller; leave at once
             try:
-                os.close(read_end)
-                out = bytearray()
-                for folder in self.folders:
-                    if folder is not None:
-                        digest, newest = _values(folder.fd, folder.names[folder.cut :])
-                        out += digest + newest.to_bytes(8, "little", signed=True)
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(out)
+                back = len(self.chunks)
+                while back - 1 >= max(0, self._get(8)):
+                    back -= 1
+                    self._put(0, back)
+                    self._do(back)
             finally:
                 os._exit(0)  # no cleanup of the parent's (SQLite, buffers) in the child
-        os.close(write_end)
-        self.child = (pid, read_end)
+        self.child = pid
 
     def finish(self) -> list[Listing | None]:
-        own = [
-            _values(f.fd, f.names[: f.cut]) if f is not None else (b"", 0) for f in self.folders
-        ]  # fmt: skip
-        second = self._second_parts()
+        number = 0
+        while number < len(self.chunks) and (self.child is None or number < self._get(0)):
+            self._put(8, number + 1)
+            self._do(number)
+            number += 1
+        if self.child is not None:
+            os.waitpid(self.child, 0)
+        parts: dict[int, list[bytes]] = {}
+        newest: dict[int, int] = {}
+        for number, (index, _) in enumerate(self.chunks):
+            at = self._HEAD + self._SLOT * number
+            if self.shared[at + 24] != 1:  # the child stopped early or failed
+                self._do(number)
+            parts.setdefault(index, []).append(self.shared[at : at + 16])
+            latest = int.from_bytes(self.shared[at + 16 : at + 24], "little", signed=True)
+            newest[index] = max(newest.get(index, 0), latest)
+        self.shared.close()
         listings: list[Listing | None] = []
-        for folder, (first, newest), other in zip(self.folders, own, second, strict=True):
+        for index, folder in enumerate(self.folders):
             if folder is None:
                 listings.append(None)
                 continue
             os.close(folder.fd)
             digest = hashlib.blake2b(digest_size=16)
             digest.update("\0".join(folder.names).encode("utf-8", "surrogateescape"))
-            digest.update(first + other[0])
-            listings.append(Listing(digest.hexdigest(), len(folder.names), max(folder.newest, newest, other[1])))
+            digest.update(b"".join(parts.get(index, [])))
+            latest = max(folder.newest, newest.get(index, 0))
+            listings.append(Listing(digest.hexdigest(), len(folder.names), latest))
         return listings
-
-    def _second_parts(self) -> list[tuple[bytes, int]]:
-        if self.child is not None:
-            pid, read_end = self.child
-            with os.fdopen(read_end, "rb") as pipe:
-                data = pipe.read()
-            os.waitpid(pid, 0)
-            present = [f for f in self.folders if f is not None]
-            if len(data) == 24 * len(present):
-                parts = iter(
-                    (data[i : i + 16], int.from_bytes(data[i + 16 : i + 24], "little", signed=True))
-                    for i in range(0, len(data), 24)
-                )
-                return [next(parts) if f is not None else (b"", 0) for f in self.folders]
-        # No child, or it failed: the second parts here.
-        return [_values(f.fd, f.names[f.cut :]) if f is not None else (b"", 0) for f in self.folders]
 
 
 def fingerprint(directory: str) -> Listing | None:
