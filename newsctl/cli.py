@@ -213,8 +213,8 @@ def _open_index(
     """Open and refresh the index of the archive PATHS are in. With ``must_exist`` (``list``,
     ``stats``), None when there is no index yet, PATHS are not all inside the archive, or the
     index cannot be opened (with a warning): the caller reads the files instead."""
-    from newsctl.index import IndexUnusable, archive_root, connect, index_path
-    from newsctl.index import refresh as refresh_index
+    from newsctl.index import IndexUnusable, connect, index_path
+    from newsctl.roots import archive_root
     from newsctl.search import OutsideIndex, scopes_for
 
     root = archive_root(list(paths))
@@ -240,6 +240,8 @@ def _open_index(
         stats = None
         # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
         if refresh or _never_refreshed(db):
+            from newsctl.refresh import refresh as refresh_index
+
             # The whole archive is refreshed, whatever PATHS narrow the command to.
             stats = refresh_index(db, root, jobs=jobs, progress=lambda found: _progress(found, "Indexing"))  # type: ignore[arg-type,return-value]
     except (IndexUnusable, sqlite3.Error) as exc:
@@ -451,7 +453,7 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     from newsctl.index import status as index_status
 
     if status and not rebuild:
-        from newsctl.index import archive_root
+        from newsctl.roots import archive_root
 
         where = index_path(archive_root(list(paths)))
         if not where.is_file():
@@ -532,7 +534,6 @@ def search_command(
     indexed = _open_index(paths, jobs, refresh=False)
     assert indexed is not None
     from newsctl.index import begin_check
-    from newsctl.index import refresh as refresh_index
 
     pending = None if no_refresh or indexed.refreshed is not None else begin_check(indexed.db, indexed.root)
     out = sys.stdout
@@ -540,17 +541,19 @@ def search_command(
 
     def answer() -> Any:
         if fmt == "paths":
-            return search_paths(indexed.db, query, **options)
+            return search_paths(indexed.db, query, **options, end="\0" if null else "\n")
         return list(search(indexed.db, query, **options))
 
     result = answer()
     if pending is not None and not pending.unchanged():
+        from newsctl.refresh import refresh as refresh_index
+
         progress = lambda found: _progress(found, "Indexing")  # noqa: E731
         refresh_index(indexed.db, indexed.root, jobs=jobs, progress=progress, full=True)  # type: ignore[arg-type]
         result = answer()
     if fmt == "paths":
-        end = "\0" if null else "\n"
-        out.write("".join(path + end for path in result))
+        out.flush()
+        out.buffer.write(result)
         sys.exit(OK if result else FINDINGS)
     rows = result
     found = []

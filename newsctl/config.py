@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from newsctl.errors import NewsctlError, UsageError
+from newsctl.roots import CONFIG_FILES
 from newsctl.rules import matches, unknown_selectors
 
 if sys.version_info >= (3, 11):
@@ -56,8 +57,6 @@ __all__ = [
     "schema_errors",
 ]
 
-#: The file names that hold a configuration, in order of preference within one folder.
-CONFIG_FILES = (".newsctl.toml", "newsctl.toml", "pyproject.toml")
 
 #: The values ``types`` may give a field.
 FIELD_TYPES = (
@@ -573,7 +572,7 @@ def archive_root(config: ValidateConfig, paths: list[str]) -> str:
     """Where .newsctl/ goes: the config's folder, else the site root, else the folder given."""
     if config.root is not None:
         return str(config.root)
-    from newsctl.site import site_root_of
+    from newsctl.roots import site_root_of
 
     first = paths[0] if paths else "."
     root = site_root_of(first)

@@ -10,6 +10,7 @@ from typing import Any
 
 from newsctl.errors import NewsctlError
 from newsctl.jekyll import MARKDOWN_EXTS, posts_permalink_template, ruby_to_s
+from newsctl.roots import site_root_of
 
 
 @dataclass(frozen=True)
@@ -118,40 +119,7 @@ def load_site(root: str) -> Site:
     )
 
 
-@lru_cache(maxsize=4096)
-def find_site_root(directory: str) -> str | None:
-    """The root of the Jekyll site holding ``directory`` (an absolute path), if any.
-
-    The nearest folder at or above it with a ``_config.yml``; failing that, the highest folder
-    at or above it that holds a ``_posts`` folder.
-    """
-    outermost_posts: str | None = None
-    current = directory
-    while True:
-        if os.path.isfile(os.path.join(current, "_config.yml")):
-            return current
-        if os.path.isdir(os.path.join(current, "_posts")):
-            outermost_posts = current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return outermost_posts
-        current = parent
-
-
 def site_for(path: str) -> Site:
     """The site a file or folder belongs to, or ``LOOSE`` when it is in none."""
     root = site_root_of(path)
     return load_site(root) if root else LOOSE
-
-
-def site_root_of(path: str) -> str | None:
-    """The root of the site a file or folder belongs to (without reading its config)."""
-    absolute = os.path.abspath(path)
-    directory = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
-    # A file inside _posts or _drafts belongs to the site above that folder, even without config.
-    parts = directory.split(os.sep)
-    for special in ("_posts", "_drafts"):
-        if special in parts:
-            above = os.sep.join(parts[: parts.index(special)]) or os.sep
-            return find_site_root(above) or above
-    return find_site_root(directory)

@@ -11,9 +11,10 @@ import pytest
 
 from newsctl.convert import ConvertOptions, convert_body
 from newsctl.discovery import discover
-from newsctl.index import connect, index_path, refresh
+from newsctl.index import connect, index_path
 from newsctl.post import Post, load_path
 from newsctl.query import parse_query
+from newsctl.refresh import refresh
 from newsctl.search import scopes_for, search
 from tests.conftest import CORPUS, EXAMPLES, SHARED, WritePost
 
@@ -154,10 +155,13 @@ def test_paths_come_in_the_order_of_the_full_results(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
     db = connect(root)
     refresh(db, root, jobs=1)
-    for typed in (str(root), str(root) + "/", str(root / "_posts")):
-        scopes = scopes_for(root, [typed])
+    typed_paths = [[str(root)], [str(root) + "/"], [str(root / "_posts")], [str(root / "_posts"), str(root)]]
+    for typed in typed_paths:
+        scopes = scopes_for(root, typed)
         for text in ("银", "新能源", "the", "a OR 的", "title:的"):
             for sort in ("relevance", "date"):
                 rows = [row.path for row in search(db, parse_query(text), scopes=scopes, sort=sort)]
-                assert search_paths(db, parse_query(text), scopes=scopes, sort=sort) == rows
+                for end in ("\n", "\0"):
+                    expected = "".join(path + end for path in rows).encode()
+                    assert search_paths(db, parse_query(text), scopes=scopes, sort=sort, end=end) == expected
                 assert len(rows) > 0 or text == "title:的"

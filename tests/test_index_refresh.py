@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from newsctl import freshness
-from newsctl.index import connect, refresh
+from newsctl.index import connect
 from newsctl.query import parse_query
+from newsctl.refresh import refresh
 from newsctl.search import scopes_for, search
 from tests.conftest import WritePost, run
 

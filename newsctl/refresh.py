@@ -1,0 +1,281 @@
+"""Bringing the index up to date with the archive (``newsctl.index`` holds the schema).
+
+Incremental: a stat walk finds new, changed and deleted files, a content hash confirms a change
+before a file is parsed again, and the walk itself is skipped when the folder snapshot
+(``newsctl.freshness``) shows nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from newsctl import freshness
+from newsctl.errors import PostError
+from newsctl.index import begin_check, environment, fold, meta_value, spread
+
+if TYPE_CHECKING:
+    from newsctl.discovery import Candidate, Found
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a worker computes for one new or changed file."""
+
+    path: str  # relative to the archive root
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    hash: bytes
+    same: bool  # the content hash is the one indexed: only the stat values need updating
+    kind: str | None = None  # None: a loose file without front matter, not a post
+    title: str = ""
+    epoch: float | None = None
+    local: str | None = None
+    categories: str = ""
+    tags: str = ""
+    record: str | None = None
+    text: str = ""
+    error: str | None = None
+    error_line: int | None = None
+
+
+@dataclass
+class Refresh:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    quick: bool = False  # answered from the folder snapshot, without walking the archive
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
+    """Read, hash and (when its content is new) parse and convert one file, in a worker."""
+    from newsctl.convert import ConvertOptions, convert_body
+    from newsctl.post import post_from_bytes
+    from newsctl.render import post_record
+
+    item, relative, size, mtime_ns, ctime_ns, ino, known = job
+    base = (relative, size, mtime_ns, ctime_ns, ino)
+    try:
+        with open(item.path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return Entry(*base, b"", False, kind=item.kind, error=f"cannot read: {exc.strerror or exc}")
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    if digest == known:
+        return Entry(*base, digest, True)
+    try:
+        post = post_from_bytes(item, data)
+    except PostError as exc:
+        return Entry(*base, digest, False, kind=item.kind, error=exc.message, error_line=exc.line)
+    if post is None:
+        return Entry(*base, digest, False)
+    try:
+        text = convert_body(post, ConvertOptions("text")).strip()
+    except Exception as exc:  # one post the converter cannot handle must not stop the index
+        return Entry(*base, digest, False, kind=item.kind, error=f"cannot extract the text: {exc}")
+    record = post_record(post)
+    del record["path"]  # the index stores paths relative to the archive root; commands add theirs
+    return Entry(
+        *base, digest, False, kind=post.kind, title=post.title,
+        epoch=post.date.timestamp() if post.date else None,
+        local=post.date.replace(tzinfo=None).isoformat() if post.date else None,
+        categories=_folded_set(post.categories), tags=_folded_set(post.tags),
+        record=json.dumps(record, ensure_ascii=False), text=text,
+    )  # fmt: skip
+
+
+def _folded_set(values: Iterable[str]) -> str:
+    # "\x1fa\x1fb\x1f": a category filter is one instr() of "\x1fname\x1f".
+    return "\x1f" + "".join(value.casefold() + "\x1f" for value in values)
+
+
+def refresh(
+    db: sqlite3.Connection,
+    root: Path,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[Iterable[Found]], Iterable[Found]] | None = None,
+    full: bool = False,
+    check: freshness.Pending | None = None,
+) -> Refresh:
+    """Bring the index up to date with the archive at ``root`` (drafts included; commands
+    leave them out unless asked). New and changed files are read on every core; files gone are
+    removed; a file that cannot be read is recorded with its error. ``full`` walks the archive
+    even when the folder snapshot says nothing changed; ``check`` is a snapshot check the
+    caller began (``begin_check``)."""
+    started = time.time_ns()
+    clock = time.perf_counter()
+    stats = Refresh()
+    base = str(root)
+    env = environment()
+    if not full and (check if check is not None else begin_check(db, root)).unchanged():
+        stats.quick = True
+        stats.seconds = time.perf_counter() - clock
+        return stats
+    from newsctl.batch import parallel_map
+    from newsctl.discovery import Candidate, Skipped, discover
+    from newsctl.roots import find_site_root
+    from newsctl.site import load_site
+
+    # A long-lived process (a library user, the tests) must see a _config.yml edited meanwhile.
+    load_site.cache_clear()
+    find_site_root.cache_clear()
+    known = {
+        path: (size, mtime_ns, ctime_ns, ino, digest)
+        for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
+            "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
+        )
+    }
+    # A site's _config.yml (time zone, permalink, defaults) or the TZ variable changes what every
+    # post of the site means, though no post file changed: then its posts are read again.
+    sites_before = json.loads(meta_value(db, "sites") or "{}") if meta_value(db, "environment") == env else {}
+    sites: dict[str, str] = {}
+
+    def site_changed(site: Any) -> bool:
+        key = site.root or ""
+        if key not in sites:
+            sites[key] = hashlib.blake2b(repr(site).encode(), digest_size=8).hexdigest()
+        return sites[key] != sites_before.get(key)
+
+    visited: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    found: Iterable[Found] = discover([base], drafts=True, visited=visited)
+    if progress is not None:
+        found = progress(found)
+
+    def jobs_for() -> Iterator[tuple[Candidate, str, int, int, int, int, bytes | None]]:
+        for item in found:
+            if isinstance(item, Skipped):
+                skipped.append((os.path.relpath(item.path, base), item.reason))
+            if not isinstance(item, Candidate) or item.page:
+                continue
+            relative = os.path.relpath(item.path, base)
+            seen.add(relative)
+            try:
+                info = os.stat(item.path)
+            except OSError:
+                info = None
+            old = known.get(relative)
+            now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) if info else (-1, -1, -1, -1)
+            if site_changed(item.site):
+                yield (item, relative, *now, None)
+                continue
+            if old is not None and old[:4] == now:
+                stats.unchanged += 1
+                continue
+            yield (item, relative, *now, old[4] if old else None)
+
+    batch: list[Entry] = []
+    for entry in parallel_map(_read, jobs_for(), jobs=jobs):
+        batch.append(entry)
+        if len(batch) >= 500:
+            _write(db, batch, known, stats, started)
+            batch = []
+    _write(db, batch, known, stats, started)
+    gone = [path for path in known if path not in seen]
+    with _transaction(db):
+        for path in gone:
+            _remove(db, path)
+        db.execute("DELETE FROM skipped")
+        db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", skipped)
+        snapshot = freshness.take(base, [os.path.relpath(d, base) for d in visited], started)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(sites, sort_keys=True),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (env,))
+    stats.removed = len(gone)
+    stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
+    stats.seconds = time.perf_counter() - clock
+    return stats
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT: one writer at a time; a second process waits its turn."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _remove(db: sqlite3.Connection, path: str) -> int | None:
+    """Delete one post and its tokens (contentless FTS5 tables need the text that was indexed)."""
+    row = db.execute(
+        "SELECT posts.id, posts.title, bodies.body FROM posts LEFT JOIN bodies ON bodies.id = posts.id"
+        " WHERE posts.path = ?",
+        (path,),
+    ).fetchone()
+    if row is None:
+        return None
+    post_id, title, body = row
+    if body is not None:
+        _index_text(db, post_id, title or "", body, "delete")
+        db.execute("DELETE FROM bodies WHERE id = ?", (post_id,))
+    db.execute("DELETE FROM posts WHERE id = ?", (post_id,))
+    return int(post_id)
+
+
+def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, command: str | None = None) -> None:
+    folded_title, folded_body = fold(title), fold(body)
+    if command is None:
+        db.execute("INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)", (post_id, folded_title, folded_body))
+        db.execute("INSERT INTO grams (rowid, text) VALUES (?, ?)", (post_id, spread(f"{folded_title}\n{folded_body}")))
+    else:
+        db.execute(
+            "INSERT INTO texts (texts, rowid, title, body) VALUES (?, ?, ?, ?)",
+            (command, post_id, folded_title, folded_body),
+        )
+        db.execute(
+            "INSERT INTO grams (grams, rowid, text) VALUES (?, ?, ?)",
+            (command, post_id, spread(f"{folded_title}\n{folded_body}")),
+        )
+
+
+def _write(db: sqlite3.Connection, entries: list[Entry], known: dict[str, Any], stats: Refresh, started: int) -> None:
+    with _transaction(db):
+        for entry in entries:
+            # A file changed within a timestamp tick of this refresh could change again without
+            # its times moving: store an impossible ctime so the next refresh hashes it again.
+            ctime = -1 if entry.ctime_ns >= started - freshness.RACY_NS else entry.ctime_ns
+            if entry.same:
+                db.execute(
+                    "UPDATE posts SET size=?, mtime_ns=?, ctime_ns=?, ino=? WHERE path=?",
+                    (entry.size, entry.mtime_ns, ctime, entry.ino, entry.path),
+                )
+                stats.unchanged += 1
+                continue
+            existing = _remove(db, entry.path)
+            cursor = db.execute(
+                "INSERT INTO posts (id, path, size, mtime_ns, ctime_ns, ino, hash, kind, title, epoch, local,"
+                " categories, tags, record, error, error_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (existing, entry.path, entry.size, entry.mtime_ns, ctime, entry.ino, entry.hash, entry.kind,
+                 entry.title, entry.epoch, entry.local, entry.categories, entry.tags, entry.record, entry.error,
+                 entry.error_line),
+            )  # fmt: skip
+            post_id = int(cursor.lastrowid or 0)
+            if existing is None:
+                stats.added += 1
+            else:
+                stats.changed += 1
+            if entry.record is not None:
+                db.execute("INSERT INTO bodies (id, body) VALUES (?, ?)", (post_id, entry.text))
+                _index_text(db, post_id, entry.title, entry.text)
