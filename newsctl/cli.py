@@ -207,6 +207,12 @@ class Indexed:
                 click.echo(f"{scope.display(path)}: warning: {reason}", err=True)
 
 
+def _watched(root: Path) -> bool:
+    from newsctl.watch import fresh
+
+    return fresh(root)
+
+
 def _open_index(
     paths: tuple[str, ...], jobs: int | None, *, refresh: bool, rebuild: bool = False, must_exist: bool = False
 ) -> Indexed | None:
@@ -239,7 +245,7 @@ def _open_index(
         db = connect(root)
         stats = None
         # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
-        if refresh or _never_refreshed(db):
+        if _never_refreshed(db) or (refresh and not _watched(root)):
             from newsctl.refresh import refresh as refresh_index
 
             # The whole archive is refreshed, whatever PATHS narrow the command to.
@@ -442,10 +448,18 @@ def _stats_table(stats: Any, rows: list[tuple[str, int]], by: str) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--rebuild", is_flag=True, help="Start the index over.")
 @click.option("--status", is_flag=True, help="Report counts, size and staleness without refreshing.")
-def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, status: bool) -> None:
+@click.option(
+    "--watch", is_flag=True,
+    help="Keep running and keep the index current as files change (Linux): commands then skip their own check.",
+)  # fmt: skip
+def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, status: bool, watch: bool) -> None:
     """Bring the index in .newsctl/index.sqlite at the archive root up to date (search, list
     and stats refresh it themselves; this makes the first build explicit). Exits 1 when some
     posts could not be read; with --status, 1 when the index is out of date.
+
+    With --watch it stays in the foreground (stop it with Ctrl-C or SIGTERM), told of every
+    change by the kernel (inotify), and search, list and stats ask it instead of checking
+    every file themselves: at a million posts that check is seconds, the question a millisecond.
     """
     import datetime as dt
 
@@ -459,6 +473,11 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
         if not where.is_file():
             click.echo(f"{where}: no index yet (newsctl index builds it)")
             sys.exit(FINDINGS)
+    if watch:
+        if status:
+            raise click.UsageError("--watch and --status cannot be combined")
+        _watch(paths, jobs, rebuild)
+        return
     indexed = _open_index(paths, jobs, refresh=not status, rebuild=rebuild)
     assert indexed is not None
     stats = indexed.refreshed
@@ -480,6 +499,19 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     run = Run()
     indexed.report(run, drafts=True)
     sys.exit(run.exit_code())
+
+
+def _watch(paths: tuple[str, ...], jobs: int | None, rebuild: bool) -> None:
+    from newsctl.watch import run_until_interrupted, watch
+
+    indexed = _open_index(paths, jobs, refresh=False, rebuild=rebuild)
+    assert indexed is not None
+
+    def report(line: str) -> None:
+        click.echo(f"newsctl: {line}", err=True)
+
+    run_until_interrupted(lambda: watch(indexed.db, indexed.root, jobs=jobs, report=report))
+    report("stopped watching")
 
 
 @cli.command("search")
@@ -534,8 +566,11 @@ def search_command(
     indexed = _open_index(paths, jobs, refresh=False)
     assert indexed is not None
     from newsctl.index import begin_check
+    from newsctl.watch import fresh as watched
 
-    pending = None if no_refresh or indexed.refreshed is not None else begin_check(indexed.db, indexed.root)
+    pending = None
+    if not no_refresh and indexed.refreshed is None and not watched(indexed.root):
+        pending = begin_check(indexed.db, indexed.root)
     out = sys.stdout
     options = {"selection": selection, "scopes": indexed.scopes, "drafts": drafts, "sort": sort, "limit": limit}
 

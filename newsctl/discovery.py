@@ -13,6 +13,7 @@ report them; hidden files (``.gitkeep``) are not, as Jekyll never lists them eit
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -123,25 +124,61 @@ def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool) -> Iterat
     for name, is_dir in _scan(directory):
         if name.startswith("."):
             continue  # Ruby's glob does not list hidden files or enter hidden folders
-        path = os.path.join(directory, name)
-        rel_entry = prefix + name
         if is_dir:
-            yield from _walk_posts(path, site, rel_entry + "/", drafts)
+            yield from _walk_posts(os.path.join(directory, name), site, prefix + name + "/", drafts)
             continue
-        relative = f"{site_dir}/{name}"
-        if site.exclude and site.excluded(relative):
+        found = _post_file(directory, site, site_dir, prefix, name, drafts)
+        if found is not None:
+            yield found
+
+
+def _post_file(directory: str, site: Site, site_dir: str, prefix: str, name: str, drafts: bool) -> Found | None:
+    """What Jekyll makes of the file ``name`` in a folder of ``_posts`` (``_drafts`` with
+    ``drafts``); ``prefix`` is the folder's path below ``_posts``, ``site_dir`` below the site."""
+    path = os.path.join(directory, name)
+    rel_entry = prefix + name
+    relative = f"{site_dir}/{name}"
+    if site.exclude and site.excluded(relative):
+        return None
+    if drafts:
+        if is_special(rel_entry) or match_dateless_name(rel_entry) is None:
+            return Skipped(path, "Jekyll ignores this name in _drafts")
+        return Candidate(path, site, relative, "draft")
+    reason = _skip_reason(rel_entry)
+    return Skipped(path, reason) if reason else Candidate(path, site, relative, "post")
+
+
+def rediscover(directory: str, names: Iterable[str]) -> list[Found] | None:
+    """What a walk with drafts would find among the entries ``names`` of ``directory`` (a
+    folder such a walk lists), without listing the folder: for a watcher that was told which
+    entries changed. None when the answer needs the walk: a folder outside ``_posts`` and
+    ``_drafts``, or an entry that is a folder. A name that no longer exists yields nothing."""
+    site = site_for(directory)
+    if not site.is_jekyll:
+        return None
+    site_dir = site.relative(directory)
+    parts = site_dir.split("/")
+    first = next((i for i, part in enumerate(parts) if part in ("_posts", "_drafts")), None)
+    if first is None:
+        return None
+    prefix = "".join(part + "/" for part in parts[first + 1 :])
+    found: list[Found] = []
+    for name in sorted(names):
+        if name.startswith("."):
             continue
-        if drafts:
-            if is_special(rel_entry) or match_dateless_name(rel_entry) is None:
-                yield Skipped(path, "Jekyll ignores this name in _drafts")
-            else:
-                yield Candidate(path, site, relative, "draft")
-            continue
-        reason = _skip_reason(rel_entry)
-        if reason:
-            yield Skipped(path, reason)
-        else:
-            yield Candidate(path, site, relative, "post")
+        path = os.path.join(directory, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue  # gone (or unreadable as the walk would find it: gone to it too)
+        if stat.S_ISDIR(info.st_mode):
+            return None
+        if stat.S_ISLNK(info.st_mode) and os.path.isdir(path):
+            continue  # a link to a folder: listed by the walk, never entered nor read
+        item = _post_file(directory, site, site_dir, prefix, name, parts[first] == "_drafts")
+        if item is not None:
+            found.append(item)
+    return found
 
 
 def _walk_site(directory: str, site: Site, drafts: bool, seen: list[str] | None = None) -> Iterator[Found]:

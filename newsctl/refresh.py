@@ -56,6 +56,7 @@ class Refresh:
     unchanged: int = 0
     failed: int = 0
     quick: bool = False  # answered from the folder snapshot, without walking the archive
+    folders: list[str] = field(default_factory=list)  # listed by the walk, relative to the root
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -110,18 +111,23 @@ def refresh(
     progress: Callable[[Iterable[Found]], Iterable[Found]] | None = None,
     full: bool = False,
     check: freshness.Pending | None = None,
+    only: set[str] | None = None,
 ) -> Refresh:
     """Bring the index up to date with the archive at ``root`` (drafts included; commands
     leave them out unless asked). New and changed files are read on every core; files gone are
     removed; a file that cannot be read is recorded with its error. ``full`` walks the archive
     even when the folder snapshot says nothing changed; ``check`` is a snapshot check the
-    caller began (``begin_check``)."""
+    caller began (``begin_check``).
+
+    ``only`` (paths relative to ``root``) is what a watcher saw change (``newsctl.watch``): the
+    walk still finds new and removed files, but only these are statted and read. The folder
+    snapshot is then left as it was: stale, so a check without the watcher walks again."""
     started = time.time_ns()
     clock = time.perf_counter()
     stats = Refresh()
     base = str(root)
     env = environment()
-    if not full and (check if check is not None else begin_check(db, root)).unchanged():
+    if only is None and not full and (check if check is not None else begin_check(db, root)).unchanged():
         stats.quick = True
         stats.seconds = time.perf_counter() - clock
         return stats
@@ -133,10 +139,13 @@ def refresh(
     # A long-lived process (a library user, the tests) must see a _config.yml edited meanwhile.
     load_site.cache_clear()
     find_site_root.cache_clear()
+    rows = "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
+    if only is not None:
+        rows += " WHERE path IN (SELECT value FROM json_each(?))"
     known = {
         path: (size, mtime_ns, ctime_ns, ino, digest)
         for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
-            "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
+            rows, () if only is None else (json.dumps(sorted(only), ensure_ascii=False),)
         )
     }
     # A site's _config.yml (time zone, permalink, defaults) or the TZ variable changes what every
@@ -153,9 +162,14 @@ def refresh(
     visited: list[str] = []
     skipped: list[tuple[str, str]] = []
     seen: set[str] = set()
-    found: Iterable[Found] = discover([base], drafts=True, visited=visited)
+    targeted = _rediscover(base, only) if only is not None else None
+    if targeted is not None and any(site_changed(item.site) for item in targeted if isinstance(item, Candidate)):
+        targeted = None  # a site's meaning changed: every one of its posts is read again
+    found: Iterable[Found] = targeted if targeted is not None else discover([base], drafts=True, visited=visited)
     if progress is not None:
         found = progress(found)
+
+    prefix = base + os.sep  # relpath is slow: a million calls are seconds
 
     def jobs_for() -> Iterator[tuple[Candidate, str, int, int, int, int, bytes | None]]:
         for item in found:
@@ -163,8 +177,11 @@ def refresh(
                 skipped.append((os.path.relpath(item.path, base), item.reason))
             if not isinstance(item, Candidate) or item.page:
                 continue
-            relative = os.path.relpath(item.path, base)
+            relative = item.path[len(prefix) :] if item.path.startswith(prefix) else os.path.relpath(item.path, base)
             seen.add(relative)
+            if only is not None and relative not in only and not site_changed(item.site):
+                stats.unchanged += 1
+                continue
             try:
                 info = os.stat(item.path)
             except OSError:
@@ -190,17 +207,48 @@ def refresh(
     with _transaction(db):
         for path in gone:
             _remove(db, path)
-        db.execute("DELETE FROM skipped")
+        if targeted is None:
+            db.execute("DELETE FROM skipped")
+            stats.folders = sorted({os.path.relpath(d, base) for d in visited})
+        else:
+            db.executemany("DELETE FROM skipped WHERE path = ?", [(path,) for path in sorted(only or ())])
         db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", skipped)
-        snapshot = freshness.take(base, [os.path.relpath(d, base) for d in visited], started)
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
+        if only is None:
+            snapshot = freshness.take(base, stats.folders, started)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(sites, sort_keys=True),))
+        if targeted is None:  # else only the sites of the few files read are known
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(sites, sort_keys=True),))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (env,))
     stats.removed = len(gone)
     stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
     stats.seconds = time.perf_counter() - clock
     return stats
+
+
+def _rediscover(base: str, only: set[str]) -> list[Found] | None:
+    """What the walk would find among the paths ``only`` (relative to ``base``), when that can
+    be told without walking: every path in a ``_posts`` or ``_drafts`` folder of the site whose
+    root is ``base`` (no ``_config.yml`` between them). None: walk."""
+    from newsctl.discovery import rediscover
+    from newsctl.roots import site_root_of
+
+    if site_root_of(base) != base:
+        return None
+    folders: dict[str, list[str]] = {}
+    for path in only:
+        folder, name = os.path.split(path)
+        folders.setdefault(folder, []).append(name)
+    found: list[Found] = []
+    for folder, names in sorted(folders.items()):
+        parts = folder.split(os.sep) if folder else []
+        if any(os.path.isfile(os.path.join(base, *parts[:i], "_config.yml")) for i in range(1, len(parts) + 1)):
+            return None
+        items = rediscover(os.path.join(base, folder), names)
+        if items is None:
+            return None
+        found += items
+    return found
 
 
 class _transaction:
