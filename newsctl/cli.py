@@ -466,6 +466,8 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     from newsctl.index import index_path
     from newsctl.index import status as index_status
 
+    if watch and status:
+        raise click.UsageError("--watch and --status cannot be combined")
     if status and not rebuild:
         from newsctl.roots import archive_root
 
@@ -474,8 +476,6 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
             click.echo(f"{where}: no index yet (newsctl index builds it)")
             sys.exit(FINDINGS)
     if watch:
-        if status:
-            raise click.UsageError("--watch and --status cannot be combined")
         _watch(paths, jobs, rebuild)
         return
     indexed = _open_index(paths, jobs, refresh=not status, rebuild=rebuild)

@@ -229,7 +229,10 @@ def _catch_up(
             changes.everything = True  # files put into a new folder before it was watched
         notify.read_into(changes)
         if stats.added or stats.changed or stats.removed:
-            report(f"added {stats.added}, changed {stats.changed}, removed {stats.removed} in {stats.seconds:.2f} s")
+            how = ", walking the archive" if stats.folders else ""
+            report(
+                f"added {stats.added}, changed {stats.changed}, removed {stats.removed} in {stats.seconds:.2f} s{how}"
+            )
 
 
 def _serve(

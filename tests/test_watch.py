@@ -1,0 +1,208 @@
+"""``newsctl index --watch``: commands trust the watcher only when it has applied every change."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsctl import index
+from newsctl.index import connect
+from newsctl.refresh import refresh
+from newsctl.watch import IN_CLOSE_WRITE, IN_CREATE, IN_ISDIR, IN_Q_OVERFLOW, Changes, fresh
+from tests.conftest import WritePost, run
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux only")
+
+POST = "---\ntitle: {title}\n---\n{body}\n"
+
+
+class Watcher:
+    """``newsctl index --watch ROOT`` in a child process, started and ready."""
+
+    def __init__(self, root: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "newsctl", "index", "--watch", str(root)],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        assert self.process.stderr is not None
+        deadline = time.monotonic() + 30
+        self.lines: list[str] = []
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.process.stderr], [], [], 1)
+            if ready:
+                line = self.process.stderr.readline()
+                self.lines.append(line)
+                if "watching" in line:
+                    return
+            if self.process.poll() is not None:
+                break
+        raise AssertionError(f"the watcher did not start: {self.lines}")
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        _, rest = self.process.communicate(timeout=30)
+        return self.process.returncode, "".join(self.lines) + rest
+
+
+@pytest.fixture
+def watched(site: Path) -> Iterator[Watcher]:
+    watcher = Watcher(site)
+    yield watcher
+    if watcher.process.poll() is None:
+        watcher.stop()
+
+
+@pytest.fixture
+def no_own_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands must not check the files themselves: the watcher answered for them."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the command checked the files although a watcher answered")
+
+    monkeypatch.setattr(index, "begin_check", refuse)
+    monkeypatch.setattr("newsctl.refresh.refresh", refuse)
+
+
+def _paths(*args: str) -> list[str]:
+    code, out, _ = run("search", *args, "--format", "paths")
+    assert code in (0, 1)
+    return [os.path.basename(line) for line in out.splitlines()]
+
+
+def test_a_rewrite_in_place_is_found_without_the_command_checking_files(
+    site: Path, write: WritePost, no_own_check: None
+) -> None:
+    post = write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行降准"))
+    write("site/_posts/2022-01-02-b.md", POST.format(title="B", body="芯片"))
+    watcher = Watcher(site)
+    try:
+        assert fresh(site)
+        assert _paths("银行", str(site)) == ["2022-01-01-a.md"]
+        before = post.stat()
+        with open(post, "r+b") as handle:  # same size, mtime set back: only the watcher can tell
+            handle.write(POST.format(title="A", body="蔚来汽车").encode())
+        os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert _paths("蔚来", str(site)) == ["2022-01-01-a.md"]
+        assert _paths("银行", str(site)) == []
+        write("site/_posts/2022-01-03-c.md", POST.format(title="C", body="蔚来"))
+        (site / "_posts" / "2022-01-02-b.md").unlink()
+        assert _paths("蔚来", str(site), "--sort", "date") == ["2022-01-03-c.md", "2022-01-01-a.md"]
+        assert _paths("芯片", str(site)) == []
+        os.rename(site / "_posts" / "2022-01-03-c.md", site / "_posts" / "2022-01-04-c.md")
+        assert _paths("蔚来", str(site), "--sort", "date") == ["2022-01-04-c.md", "2022-01-01-a.md"]
+        code, out, _ = run("list", str(site), "--format", "paths")
+        assert code == 0 and [os.path.basename(p) for p in out.split()] == ["2022-01-04-c.md", "2022-01-01-a.md"]
+    finally:
+        code, log = watcher.stop()
+    assert code == 0 and "stopped watching" in log and "Traceback" not in log
+
+
+def test_new_folders_config_changes_and_skipped_names_are_followed(
+    site: Path, write: WritePost, watched: Watcher, no_own_check: None
+) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    write("site/_posts/2022/01/2022-01-05-deep.md", POST.format(title="Deep", body="银行"))
+    write("site/_posts/notes.md", POST.format(title="Notes", body="银行"))  # not a post name
+    write("site/_drafts/draft.md", POST.format(title="Draft", body="银行"))
+    assert sorted(_paths("银行", str(site))) == ["2022-01-01-a.md", "2022-01-05-deep.md"]
+    assert sorted(_paths("银行", str(site), "--drafts")) == ["2022-01-01-a.md", "2022-01-05-deep.md", "draft.md"]
+    code, _, err = run("list", str(site), "--format", "paths")
+    assert code == 0 and "notes.md: warning:" in err
+    write("site/_posts/2022-06-30-late.md", "---\ntitle: Late\ndate: 2022-06-30 23:30:00\n---\n银行\n")
+    _, out, _ = run("list", str(site), "--format", "json", "-n", "1")
+    assert json.loads(out)[0]["date"] == "2022-07-01T07:30:00+08:00"  # a YAML timestamp is UTC
+    write("site/_config.yml", "timezone: UTC\n")
+    _, out, _ = run("list", str(site), "--format", "json", "-n", "1")
+    assert json.loads(out)[0]["date"] == "2022-06-30T23:30:00+00:00"
+
+
+def test_the_index_a_watcher_keeps_equals_a_fresh_build(site: Path, write: WritePost, watched: Watcher) -> None:
+    names = [f"site/_posts/2022-01-{day:02d}-p{day}.md" for day in range(1, 21)]
+    for number, name in enumerate(names):
+        write(name, POST.format(title=f"T{number}", body="银行 " * (number % 3)))
+    write("site/_posts/sub/2022-02-01-s.md", POST.format(title="S", body="芯片"))
+    assert fresh(site)
+    for number, name in enumerate(names[:10]):
+        (site.parent / name).write_text(POST.format(title=f"U{number}", body="蔚来"), encoding="utf-8")
+    for name in names[10:14]:
+        (site.parent / name).unlink()
+    write("site/_posts/sub/bad name.md", "x")
+    write("site/_posts/.hidden.md", POST.format(title="H", body="蔚来"))
+    assert fresh(site)
+    write("site/_drafts/2022-03-01-d.md", POST.format(title="D", body="蔚来"))  # a new folder
+    assert fresh(site)
+    db = connect(site)
+    kept = _dump(db)
+    os.rename(site / ".newsctl", site.parent / "kept-index")
+    rebuilt = connect(site)
+    refresh(rebuilt, site, jobs=1)
+    assert _dump(rebuilt) == kept
+    assert len(kept[0]) == 1 + 20 - 4 + 1 + 2  # the sub post, 16 left, the draft; two counts
+    assert kept[1] == [(os.path.join("_posts", "sub", "bad name.md"), kept[1][0][1])]
+    _, log = watched.stop()
+    # The rewrites and deletions were applied from the names alone, the new folder by a walk.
+    assert re.search(r"added 0, changed 10, removed 4 in [0-9.]+ s\n", log), log
+    assert re.search(r"added 1, changed 0, removed 0 in [0-9.]+ s, walking the archive\n", log), log
+
+
+def _dump(db: sqlite3.Connection) -> tuple[list[Any], list[Any]]:
+    posts = db.execute(
+        "SELECT path, kind, title, epoch, categories, tags, record, error FROM posts ORDER BY path"
+    ).fetchall()
+    # The text as FTS5 sees it: every post's tokens, through one term of each length.
+    texts = [db.execute(f"SELECT count(*) FROM {t} WHERE {t} MATCH ?", (q,)).fetchone() for t, q in
+             (("texts", '"银行 "'), ("grams", '"蔚\x01来"'))]  # fmt: skip
+    skipped = db.execute("SELECT path, reason FROM skipped ORDER BY path").fetchall()
+    return posts + texts, skipped
+
+
+def test_commands_check_the_files_themselves_when_the_watcher_is_gone(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    watcher = Watcher(site)
+    assert fresh(site)
+    watcher.process.kill()
+    watcher.process.wait(timeout=30)
+    assert not fresh(site)
+    write("site/_posts/2022-01-02-b.md", POST.format(title="B", body="银行"))
+    assert sorted(_paths("银行", str(site))) == ["2022-01-01-a.md", "2022-01-02-b.md"]
+
+
+def test_one_watcher_per_archive(site: Path, watched: Watcher) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "newsctl", "index", "--watch", str(site)], capture_output=True, text=True, timeout=60
+    )
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines()[-1].endswith("another newsctl index --watch already watches this archive")
+    assert "Traceback" not in second.stderr
+    assert fresh(site)
+
+
+def test_no_watcher_means_not_fresh(site: Path) -> None:
+    assert not fresh(site)
+    code, _, err = run("index", str(site), "--watch", "--status")
+    assert code == 2 and "cannot be combined" in err
+
+
+def test_events_that_need_a_walk() -> None:
+    folders = {1: ".", 2: "_posts"}
+    changes = Changes()
+    changes.add(folders, 2, IN_CLOSE_WRITE, "2022-01-01-a.md")
+    changes.add(folders, 2, IN_CLOSE_WRITE, ".2022-01-01-a.md.swp")
+    assert changes.paths == {os.path.join("_posts", "2022-01-01-a.md")} and not changes.everything
+    for wd, mask, name in ((1, IN_CLOSE_WRITE, "_config.yml"), (2, IN_CREATE | IN_ISDIR, "2023"),
+                           (1, IN_Q_OVERFLOW, ""), (9, IN_CLOSE_WRITE, "x.md")):  # fmt: skip
+        walk = Changes()
+        walk.add(folders, wd, mask, name)
+        assert walk.everything, (wd, mask, name)
