@@ -367,7 +367,8 @@ bench_index() {
 }
 
 # search_terms NAME PATH RUNS: every term three ways (newsctl with its refresh, newsctl
-# --no-refresh, rg -l -F over the same posts), and the number of posts each finds.
+# --no-refresh, rg -l -F over the same posts), and the number of posts each finds; then newsctl
+# with its refresh again, a watcher (`newsctl index --watch`) running.
 search_terms() {
     local name="$1" path="$2" runs="$3" term args=()
     printf 'term\tnewsctl_posts\trg_files\n' >"$RESULTS_DIR/$name-hits.tsv"
@@ -380,6 +381,21 @@ search_terms() {
     done
     # -i: rg exits 1 when a term is in no file, newsctl search too; both are fine here.
     hf "$name" -i --warmup 1 --runs "$runs" "${args[@]}"
+    # The same search with `newsctl index --watch` running: it answers for the refresh.
+    local watch_log="$RESULTS_DIR/$name-watch.log" pid
+    "$NEWSCTL" index --watch "$path" 2>"$watch_log" &
+    pid=$!
+    until grep -q watching "$watch_log"; do
+        kill -0 "$pid" || { cat "$watch_log" >&2; exit 1; }
+        sleep 0.5
+    done
+    args=()
+    for term in "${TERMS_LONG[@]}" "${TERMS_SHORT[@]}"; do
+        args+=(-n "newsctl search $term (watcher)" "$NEWSCTL search $term $path --format paths > /dev/null")
+    done
+    hf "$name-watch" -i --warmup 1 --runs "$runs" "${args[@]}"
+    kill "$pid"
+    wait "$pid" || true
 }
 
 # newsctl search beside rg, index warm and page cache warm; and `list` from the index.
