@@ -33,7 +33,7 @@ from newsctl.errors import NewsctlError
 if TYPE_CHECKING:
     from newsctl.freshness import Pending
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_DIR = ".newsctl"
 INDEX_FILE = "index.sqlite"
 # Between the characters of the text in ``grams``; a term holding it is answered by a scan.
@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS posts (
 -- Newest first, read from the index alone: search and list rarely touch the rows themselves.
 -- The filters of list (categories, tags, local time) are in it too.
 CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch DESC, path DESC, id, kind, error, categories, tags, local);
+-- The same for what most searches ask (published posts, no filter on categories, tags or local
+-- time): half as wide, so a scan of a million entries takes half as long.
+CREATE INDEX IF NOT EXISTS posts_shown ON posts (epoch DESC, path DESC, id, kind, error)
+    WHERE error IS NULL AND kind IS NOT NULL AND kind != 'draft';
+-- A ranked search looks up every match by id: in this index, not among the rows with their records.
+CREATE INDEX IF NOT EXISTS posts_by_id ON posts (id, epoch, path, kind, error);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(

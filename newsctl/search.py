@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -150,6 +151,10 @@ def _term_sql(term: Term, params: list[Any]) -> str:
     return "posts.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)"
 
 
+# Columns that only posts_order (or the rows) hold.
+_WIDE_COLUMNS = re.compile(r"posts\.(title|record|categories|tags|local|size|mtime_ns|ctime_ns|ino|hash|error_line)\b")
+
+
 def _ranked(group: tuple[Term, ...]) -> bool:
     return all(not t.negated and len(t.text) >= 3 and "\n" not in t.text and MARK not in t.text for t in group)
 
@@ -178,17 +183,21 @@ def search_sql(
             tests.append(f"NOT ({test})" if term.negated else test)
         where.append("(" + " OR ".join(tests) + ")")
     where += filter_sql(selection, scopes, drafts, params)
+    # The narrow indexes hold every column the query reads (and, for posts_shown, only the
+    # posts it may return); else the wide posts_order, or the rows themselves.
+    covered = not _WIDE_COLUMNS.search(columns + " ".join(where))
     if ranked:
         expression = " AND ".join(
             "(" + " OR ".join(("title : " if t.field == "title" else "") + fts5_phrase(fold(t.text)) for t in g) + ")"
             for g in ranked
         )
-        sql = f"SELECT {columns}, bm25(texts, 10.0, 1.0) AS score FROM texts JOIN posts ON posts.id = texts.rowid"
-        sql += " WHERE texts MATCH ? AND " + " AND ".join(where)
+        using = " INDEXED BY posts_by_id" if covered else ""
+        sql = f"SELECT {columns}, bm25(texts, 10.0, 1.0) AS score FROM texts"
+        sql += f" JOIN posts{using} ON posts.id = texts.rowid WHERE texts MATCH ? AND " + " AND ".join(where)
         params.insert(0, expression)
     else:
-        # Newest first straight from the covering index: no sort, no row read.
-        using = " INDEXED BY posts_order" if sort == "date" or not ranked else ""
+        # Newest first straight from a covering index: no sort, no row read.
+        using = " INDEXED BY posts_shown" if covered and not drafts else " INDEXED BY posts_order"
         sql = f"SELECT {columns}, 0.0 AS score FROM posts{using} WHERE " + " AND ".join(where)
     order = "posts.epoch DESC, posts.path DESC"
     # Without a ranked term every score is 0: order by date alone, which the covering index
@@ -242,9 +251,13 @@ def search_paths(
         # the subquery's order (tests check it against ``search``).
         prefix = one.typed if one.typed.endswith(os.sep) else one.typed + os.sep
         skip = 1 if one.relative == "." else len(one.relative) + 2
-        options.update(columns="? || substr(posts.path, ?) || ? AS shown", column_params=(prefix, skip, end))
+        if skip > 1:
+            options.update(columns="substr(posts.path, ?) AS path", column_params=(skip,))
         sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
-        joined = db.execute(f"SELECT CAST(group_concat(shown, '') AS BLOB) FROM ({sql})", params).fetchone()[0]
+        # The prefix and the end go between the paths as group_concat's separator: no string
+        # is built per row.
+        outer = f"SELECT CAST(? || group_concat(path, ?) || ? AS BLOB) FROM ({sql})"
+        joined = db.execute(outer, [prefix, end + prefix, end, *params]).fetchone()[0]
         return bytes(joined) if joined is not None else b""
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
     rows = db.execute(sql, params).fetchall()

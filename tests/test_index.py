@@ -165,3 +165,21 @@ def test_paths_come_in_the_order_of_the_full_results(tmp_path: Path) -> None:
                     expected = "".join(path + end for path in rows).encode()
                     assert search_paths(db, parse_query(text), scopes=scopes, sort=sort, end=end) == expected
                 assert len(rows) > 0 or text == "title:的"
+
+
+def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None:
+    from newsctl.filters import PostFilter
+    from newsctl.search import search_sql
+
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    db = connect(root)
+    scopes = scopes_for(root, [str(root)])
+    for text, index in (("银", "COVERING INDEX posts_shown"), ("新能源", "COVERING INDEX posts_by_id")):
+        sql, params = search_sql(parse_query(text), PostFilter(), scopes, False, sort="relevance", limit=None,
+                                 columns="posts.path")  # fmt: skip
+        plan = " ".join(str(row[-1]) for row in db.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert index in plan, plan
+    # A column only the rows hold: the narrow indexes are not forced on the query.
+    sql, params = search_sql(parse_query("新能源"), PostFilter(), scopes, False, sort="relevance", limit=None)
+    assert "INDEXED BY" not in sql
