@@ -494,6 +494,8 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     if status:
         when = dt.datetime.fromtimestamp(state.refreshed).isoformat(" ", "seconds") if state.refreshed else "never"
         fresh = {True: "out of date", False: "up to date", None: "unknown until the next refresh"}[state.stale]
+        if state.watched:
+            fresh += " (kept current by newsctl index --watch)"
         click.echo(f"last refreshed {when}; {fresh}")
         sys.exit(FINDINGS if state.stale else OK)
     run = Run()

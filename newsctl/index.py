@@ -189,6 +189,7 @@ class Status:
     size: int
     refreshed: float | None
     stale: bool | None  # None: the index has no snapshot to compare with, so a refresh would tell
+    watched: bool = False  # a running `newsctl index --watch` said the index is current
 
 
 def status(db: sqlite3.Connection, root: Path, *, check: bool = True) -> Status:
@@ -203,10 +204,16 @@ def status(db: sqlite3.Connection, root: Path, *, check: bool = True) -> Status:
         Path(f"{index_path(root)}{s}").stat().st_size for s in ("", "-wal") if Path(f"{index_path(root)}{s}").exists()
     )
     from newsctl import freshness
+    from newsctl.watch import fresh
 
     refreshed = meta_value(db, "refreshed")
     snapshot = meta_value(db, "snapshot")
-    stale = None if not snapshot or not check else not freshness.unchanged(str(root), snapshot)
+    # A watcher keeps the index current without refreshing the snapshot: ask it first.
+    watched = check and refreshed is not None and fresh(root)
+    if watched:
+        stale: bool | None = False
+    else:
+        stale = None if not snapshot or not check else not freshness.unchanged(str(root), snapshot)
     if refreshed is None:
         stale = True
-    return Status(posts, drafts, errors, skipped, size, float(refreshed) if refreshed else None, stale)
+    return Status(posts, drafts, errors, skipped, size, float(refreshed) if refreshed else None, stale, watched)

@@ -102,6 +102,9 @@ def test_a_rewrite_in_place_is_found_without_the_command_checking_files(
         assert _paths("芯片", str(site)) == []
         os.rename(site / "_posts" / "2022-01-03-c.md", site / "_posts" / "2022-01-04-c.md")
         assert _paths("蔚来", str(site), "--sort", "date") == ["2022-01-04-c.md", "2022-01-01-a.md"]
+        # The folder snapshot is stale now, but the watcher vouches for the index.
+        code, out, _ = run("index", str(site), "--status")
+        assert code == 0 and "up to date (kept current by newsctl index --watch)" in out
         code, out, _ = run("list", str(site), "--format", "paths")
         assert code == 0 and [os.path.basename(p) for p in out.split()] == ["2022-01-04-c.md", "2022-01-01-a.md"]
     finally:
