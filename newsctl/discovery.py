@@ -86,24 +86,28 @@ def _skip_reason(entry: str) -> str | None:
     return None
 
 
-def _scan(directory: str) -> list[tuple[str, bool]]:
+def _scan(directory: str) -> Iterator[tuple[str, bool]]:
     """(name, is folder) for each entry, sorted by name so output order is the same everywhere.
 
-    Only names are kept, not DirEntry objects: a news archive's ``_posts`` may hold a million
-    files in one folder."""
+    Only names are kept while the folder is walked, not DirEntry objects nor a tuple per entry:
+    a news archive's ``_posts`` may hold a million files in one folder."""
     if _VISITED is not None:
         _VISITED.append(directory)
-    listing: list[tuple[str, bool]] = []
+    names: list[str] = []
+    folders: set[str] = set()
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
                 kind = _kind(entry)
+                if kind == "dir":
+                    folders.add(entry.name)
                 if kind != "linked-dir":
-                    listing.append((entry.name, kind == "dir"))
+                    names.append(entry.name)
     except OSError:
         pass  # an unreadable folder holds nothing we can read; what was listed still counts
-    listing.sort()
-    return listing
+    names.sort()
+    for name in names:
+        yield name, name in folders
 
 
 def _kind(entry: os.DirEntry[str]) -> str:

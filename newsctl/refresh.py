@@ -161,7 +161,6 @@ def refresh(
 
     visited: list[str] = []
     skipped: list[tuple[str, str]] = []
-    seen: set[str] = set()
     targeted = _rediscover(base, only) if only is not None else None
     if targeted is not None and any(site_changed(item.site) for item in targeted if isinstance(item, Candidate)):
         targeted = None  # a site's meaning changed: every one of its posts is read again
@@ -178,7 +177,8 @@ def refresh(
             if not isinstance(item, Candidate) or item.page:
                 continue
             relative = item.path[len(prefix) :] if item.path.startswith(prefix) else os.path.relpath(item.path, base)
-            seen.add(relative)
+            # What is left in ``known`` at the end is gone (no set of a million seen paths).
+            old = known.pop(relative, None)
             if only is not None and relative not in only and not site_changed(item.site):
                 stats.unchanged += 1
                 continue
@@ -186,7 +186,6 @@ def refresh(
                 info = os.stat(item.path)
             except OSError:
                 info = None
-            old = known.get(relative)
             now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) if info else (-1, -1, -1, -1)
             if site_changed(item.site):
                 yield (item, relative, *now, None)
@@ -203,7 +202,7 @@ def refresh(
             _write(db, batch, known, stats, started)
             batch = []
     _write(db, batch, known, stats, started)
-    gone = [path for path in known if path not in seen]
+    gone = list(known)
     with _transaction(db):
         for path in gone:
             _remove(db, path)
