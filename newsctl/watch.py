@@ -187,19 +187,39 @@ def watch(
         raise WatchError(f"cannot listen for newsctl commands: {exc.strerror or exc}") from None
     notify = Inotify()
     try:
-        # Watches first, then a full walk: a change is then seen by the walk, by an event, or both.
-        stats = refresh(db, root, jobs=jobs)
-        for folder in stats.folders:
+        # Watches first, then a check: a change is then seen by the check, by an event, or both.
+        # The folders the last refresh listed are in its snapshot; when the snapshot still holds
+        # (checked after the watches exist), the index is current and nothing needs walking.
+        for folder in _snapshot_folders(db):
             notify.add(root, folder)
-        _catch_up(db, root, notify, Changes(), jobs, report, everything=True)
+        stats = refresh(db, root, jobs=jobs)
+        unwatched = [folder for folder in stats.folders if folder not in notify.folders.values()]
+        for folder in unwatched:
+            notify.add(root, folder)
+        # Folders the walk met before they were watched are walked again, now that they are.
+        walks = int(not stats.quick)
+        walks += _catch_up(db, root, notify, Changes(), jobs, report, everything=bool(unwatched) or not notify.folders)
         server.listen(16)
         server.setblocking(False)
-        report(f"watching {len(notify.folders)} folders of {root}")
+        how = "the index was current" if not walks else f"walked the archive {walks} time{'s' if walks > 1 else ''}"
+        report(f"watching {len(notify.folders)} folders of {root} ({how})")
         ready()
         _serve(db, root, server, notify, jobs, report, stop)
     finally:
         server.close()
         os.close(notify.fd)
+
+
+def _snapshot_folders(db: sqlite3.Connection) -> list[str]:
+    import json
+
+    from newsctl.index import meta_value
+
+    try:
+        digests = json.loads(meta_value(db, "snapshot") or "{}")
+    except ValueError:
+        return []
+    return sorted(digests) if isinstance(digests, dict) else []
 
 
 def _catch_up(
@@ -211,17 +231,20 @@ def _catch_up(
     report: Callable[[str], None],
     *,
     everything: bool = False,
-) -> None:
-    """Apply ``changes`` and every event queued meanwhile, until nothing is left."""
+) -> int:
+    """Apply ``changes`` and every event queued meanwhile, until nothing is left; the number
+    of walks of the whole archive that took."""
     from newsctl.refresh import refresh
 
     notify.read_into(changes)
     changes.everything |= everything
+    walks = 0
     while changes:
         only = None if changes.everything else set(changes.paths)
         changes.paths.clear()
         changes.everything = False
         stats: Refresh = refresh(db, root, jobs=jobs, full=True, only=only)
+        walks += bool(stats.folders)
         new = [folder for folder in stats.folders if folder not in notify.folders.values()]
         for folder in new:
             notify.add(root, folder)
@@ -230,9 +253,9 @@ def _catch_up(
         notify.read_into(changes)
         if stats.added or stats.changed or stats.removed:
             how = ", walking the archive" if stats.folders else ""
-            report(
-                f"added {stats.added}, changed {stats.changed}, removed {stats.removed} in {stats.seconds:.2f} s{how}"
-            )
+            counts = f"added {stats.added}, changed {stats.changed}, removed {stats.removed}"
+            report(f"{counts} in {stats.seconds:.2f} s{how}")
+    return walks
 
 
 def _serve(

@@ -67,8 +67,11 @@ def watched(site: Path) -> Iterator[Watcher]:
 @pytest.fixture
 def no_own_check(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands must not check the files themselves: the watcher answered for them."""
+    _refuse_own_check(monkeypatch)
 
-    def refuse(*_: object) -> None:
+
+def _refuse_own_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
         raise AssertionError("the command checked the files although a watcher answered")
 
     monkeypatch.setattr(index, "begin_check", refuse)
@@ -110,6 +113,8 @@ def test_a_rewrite_in_place_is_found_without_the_command_checking_files(
     finally:
         code, log = watcher.stop()
     assert code == 0 and "stopped watching" in log and "Traceback" not in log
+    # No folder snapshot yet (the files are seconds old): the watcher walked to be sure.
+    assert "(walked the archive" in log.splitlines()[0], log
 
 
 def test_new_folders_config_changes_and_skipped_names_are_followed(
@@ -209,3 +214,25 @@ def test_events_that_need_a_walk() -> None:
         walk = Changes()
         walk.add(folders, wd, mask, name)
         assert walk.everything, (wd, mask, name)
+
+
+def test_a_watcher_started_on_a_current_index_watches_the_snapshot_folders(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post = write("site/_posts/2022/2022-01-01-a.md", POST.format(title="A", body="银行降准"))
+    assert run("index", str(site))[0] == 0
+    time.sleep(2.2)  # older than the racy window: the next refresh stores a folder snapshot
+    assert run("index", str(site))[0] == 0
+    assert index.meta_value(connect(site), "snapshot")
+    watcher = Watcher(site)  # the index is current: no walk, the watches come from the snapshot
+    _refuse_own_check(monkeypatch)
+    try:
+        before = post.stat()
+        with open(post, "r+b") as handle:
+            handle.write(POST.format(title="A", body="蔚来汽车").encode())
+        os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert _paths("蔚来", str(site)) == ["2022-01-01-a.md"]
+    finally:
+        code, log = watcher.stop()
+    assert code == 0 and "walking the archive" not in log
+    assert "(the index was current)" in log.splitlines()[0], log
