@@ -168,11 +168,9 @@ def watch(
     *,
     jobs: int | None = None,
     report: Callable[[str], None] = lambda line: None,
-    ready: Callable[[], None] = lambda: None,
-    stop: Callable[[], bool] = lambda: False,
 ) -> None:
-    """Keep the index of ``root`` current until ``stop()`` is true (checked between events,
-    at least every second) or the process is interrupted; answer clients meanwhile."""
+    """Keep the index of ``root`` current, and answer commands, until the process is
+    interrupted."""
     if not sys.platform.startswith("linux"):
         raise WatchError("newsctl index --watch needs Linux (inotify)")
     from newsctl.refresh import refresh
@@ -203,8 +201,7 @@ def watch(
         server.setblocking(False)
         how = "the index was current" if not walks else f"walked the archive {walks} time{'s' if walks > 1 else ''}"
         report(f"watching {len(notify.folders)} folders of {root} ({how})")
-        ready()
-        _serve(db, root, server, notify, jobs, report, stop)
+        _serve(db, root, server, notify, jobs, report)
     finally:
         server.close()
         os.close(notify.fd)
@@ -265,7 +262,6 @@ def _serve(
     notify: Inotify,
     jobs: int | None,
     report: Callable[[str], None],
-    stop: Callable[[], bool],
 ) -> None:
     import select
 
@@ -273,10 +269,9 @@ def _serve(
     clients: dict[int, tuple[socket.socket, bytes]] = {}
     last_event = 0.0
     answer = b"fresh " + str(root).encode("utf-8", "surrogateescape") + b"\n"
-    while not stop():
+    while True:
         waiting = [notify.fd, server.fileno(), *clients]
-        wait = QUIET if changes else 1.0
-        readable, _, _ = select.select(waiting, [], [], wait)
+        readable, _, _ = select.select(waiting, [], [], QUIET if changes else None)
         if notify.fd in readable and notify.read_into(changes):
             last_event = time.monotonic()
         if server.fileno() in readable:
