@@ -572,10 +572,6 @@ def archive_root(config: ValidateConfig, paths: list[str]) -> str:
     """Where .newsctl/ goes: the config's folder, else the site root, else the folder given."""
     if config.root is not None:
         return str(config.root)
-    from newsctl.roots import site_root_of
+    from newsctl.roots import unconfigured_root
 
-    first = paths[0] if paths else "."
-    root = site_root_of(first)
-    if root:
-        return root
-    return os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
+    return unconfigured_root(paths)

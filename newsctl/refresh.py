@@ -199,9 +199,9 @@ def refresh(
     for entry in parallel_map(_read, jobs_for(), jobs=jobs):
         batch.append(entry)
         if len(batch) >= 500:
-            _write(db, batch, known, stats, started)
+            _write(db, batch, stats, started)
             batch = []
-    _write(db, batch, known, stats, started)
+    _write(db, batch, stats, started)
     gone = list(known)
     with _transaction(db):
         for path in gone:
@@ -297,7 +297,7 @@ def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, com
         )
 
 
-def _write(db: sqlite3.Connection, entries: list[Entry], known: dict[str, Any], stats: Refresh, started: int) -> None:
+def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started: int) -> None:
     with _transaction(db):
         for entry in entries:
             # A file changed within a timestamp tick of this refresh could change again without

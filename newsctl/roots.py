@@ -58,8 +58,10 @@ def archive_root(paths: list[str]) -> Path:
         from newsctl.config import find_config, load_config
 
         return Path(root_for(load_config(find_config(start)), paths or ["."]))
-    first_path = paths[0] if paths else "."
-    root = site_root_of(first_path)
-    if root:
-        return Path(root)
-    return Path(os.path.abspath(first_path if os.path.isdir(first_path) else os.path.dirname(first_path) or "."))
+    return Path(unconfigured_root(paths))
+
+
+def unconfigured_root(paths: list[str]) -> str:
+    """The archive root without a configuration: the site root, else the folder given."""
+    first = paths[0] if paths else "."
+    return site_root_of(first) or os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
