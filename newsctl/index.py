@@ -1,7 +1,8 @@
 """The archive index: SQLite (standard library only) in ``.newsctl/index.sqlite``.
 
 Per post: its metadata (what ``list`` shows), the file's identity (size, times, inode, content
-hash) and the plain text a reader sees, in two FTS5 tables:
+hash) and the plain text a reader sees, in two FTS5 tables. A post's id (its rowid in both) is
+its place in the archive's (date, path) order (``newsctl.orderkeys``).
 
 - ``texts``: title and body through the ``trigram`` tokenizer, for terms of 3+ characters,
   ranked with bm25;
@@ -33,7 +34,7 @@ from newsctl.errors import NewsctlError
 if TYPE_CHECKING:
     from newsctl.freshness import Pending
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_DIR = ".newsctl"
 INDEX_FILE = "index.sqlite"
 # Between the characters of the text in ``grams``; a term holding it is answered by a scan.
@@ -54,11 +55,12 @@ CREATE TABLE IF NOT EXISTS posts (
 -- Newest first, read from the index alone: search and list rarely touch the rows themselves.
 -- The filters of list (categories, tags, local time) are in it too.
 CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch DESC, path DESC, id, kind, error, categories, tags, local);
--- The same for what most searches ask (published posts, no filter on categories, tags or local
--- time): half as wide, so a scan of a million entries takes half as long.
-CREATE INDEX IF NOT EXISTS posts_shown ON posts (epoch DESC, path DESC, id, kind, error)
+-- What most searches read (published posts, no filter on categories, tags or local time), by
+-- id, which is the same order (newsctl.orderkeys): a search looks its FTS5 matches up here, or
+-- scans it newest first; half as wide as posts_order, and no row with its record is read.
+CREATE INDEX IF NOT EXISTS posts_shown ON posts (id, epoch, path, kind, error)
     WHERE error IS NULL AND kind IS NOT NULL AND kind != 'draft';
--- A ranked search looks up every match by id: in this index, not among the rows with their records.
+-- The same with drafts and failed posts.
 CREATE INDEX IF NOT EXISTS posts_by_id ON posts (id, epoch, path, kind, error);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from newsctl import freshness
 from newsctl.errors import PostError
 from newsctl.index import begin_check, environment, fold, meta_value, spread
+from newsctl.orderkeys import place
 
 if TYPE_CHECKING:
     from newsctl.discovery import Candidate, Found
@@ -281,6 +282,19 @@ def _remove(db: sqlite3.Connection, path: str) -> int | None:
     return int(post_id)
 
 
+def _move(db: sqlite3.Connection, old: int, new: int) -> None:
+    """Give a post another id: its row, its text and its tokens (a contentless FTS5 row cannot
+    be renumbered, only deleted with the text it was given and inserted again)."""
+    title, body = db.execute(
+        "SELECT posts.title, bodies.body FROM posts LEFT JOIN bodies ON bodies.id = posts.id WHERE posts.id = ?", (old,)
+    ).fetchone()
+    if body is not None:
+        _index_text(db, old, title or "", body, "delete")
+        db.execute("UPDATE bodies SET id = ? WHERE id = ?", (new, old))
+        _index_text(db, new, title or "", body)
+    db.execute("UPDATE posts SET id = ? WHERE id = ?", (new, old))
+
+
 def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, command: str | None = None) -> None:
     folded_title, folded_body = fold(title), fold(body)
     if command is None:
@@ -311,14 +325,16 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
                 stats.unchanged += 1
                 continue
             existing = _remove(db, entry.path)
-            cursor = db.execute(
+            # The id is the post's place in (date, path) order (newsctl.orderkeys): a post whose
+            # date changed gets a new one.
+            post_id = place(db, entry.epoch, entry.path, lambda old, new: _move(db, old, new))
+            db.execute(
                 "INSERT INTO posts (id, path, size, mtime_ns, ctime_ns, ino, hash, kind, title, epoch, local,"
                 " categories, tags, record, error, error_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (existing, entry.path, entry.size, entry.mtime_ns, ctime, entry.ino, entry.hash, entry.kind,
+                (post_id, entry.path, entry.size, entry.mtime_ns, ctime, entry.ino, entry.hash, entry.kind,
                  entry.title, entry.epoch, entry.local, entry.categories, entry.tags, entry.record, entry.error,
                  entry.error_line),
             )  # fmt: skip
-            post_id = int(cursor.lastrowid or 0)
             if existing is None:
                 stats.added += 1
             else:

@@ -159,6 +159,17 @@ def _ranked(group: tuple[Term, ...]) -> bool:
     return all(not t.negated and len(t.text) >= 3 and "\n" not in t.text and MARK not in t.text for t in group)
 
 
+def _gram_group(group: tuple[Term, ...]) -> str | None:
+    """The ``grams`` MATCH expression answering this group alone, if there is one: positive
+    terms of 1-2 characters, in the whole text."""
+    needles = [fold(t.text) for t in group]
+    if any(t.negated or t.field == "title" for t in group) or any(
+        len(n) > 2 or "\n" in n or MARK in n for n in needles
+    ):
+        return None
+    return " OR ".join(fts5_phrase(spread(n)[1:-1] if len(n) == 2 else spread(n)) for n in needles)
+
+
 def search_sql(
     query: Query,
     selection: PostFilter,
@@ -170,13 +181,30 @@ def search_sql(
     columns: str = "posts.id, posts.path, posts.title, posts.epoch, posts.record",
     column_params: tuple[Any, ...] = (),
 ) -> tuple[str, list[Any]]:
-    """The SELECT for ``search``: rows of ``columns`` (with ``column_params``) and the score."""
+    """The SELECT for ``search``: rows of ``columns`` (with ``column_params``) and the score.
+
+    Post ids are the newest-first order (``newsctl.orderkeys``), so when one FTS5 table can
+    answer part of the query, the query is driven by it: its matches in descending rowid order
+    are the results newest first, each looked up by id in a narrow index (no set of matching
+    ids, no sort). Ranked, the same join is sorted by score."""
     params: list[Any] = []
     where: list[str] = []
     ranked = [group for group in query.groups if _ranked(group)]
+    driver: tuple[str, str] | None = None
+    if ranked:
+        expression = " AND ".join(
+            "(" + " OR ".join(("title : " if t.field == "title" else "") + fts5_phrase(fold(t.text)) for t in g) + ")"
+            for g in ranked
+        )
+        driver = ("texts", expression)
     for group in query.groups:
         if group in ranked:
-            continue  # answered by the MATCH below
+            continue  # answered by the MATCH of texts
+        if driver is None:
+            gram = _gram_group(group)
+            if gram is not None:
+                driver = ("grams", gram)
+                continue
         tests = []
         for term in group:
             test = _term_sql(term, params)
@@ -186,23 +214,22 @@ def search_sql(
     # The narrow indexes hold every column the query reads (and, for posts_shown, only the
     # posts it may return); else the wide posts_order, or the rows themselves.
     covered = not _WIDE_COLUMNS.search(columns + " ".join(where))
-    if ranked:
-        expression = " AND ".join(
-            "(" + " OR ".join(("title : " if t.field == "title" else "") + fts5_phrase(fold(t.text)) for t in g) + ")"
-            for g in ranked
-        )
-        using = " INDEXED BY posts_by_id" if covered else ""
-        sql = f"SELECT {columns}, bm25(texts, 10.0, 1.0) AS score FROM texts"
-        sql += f" JOIN posts{using} ON posts.id = texts.rowid WHERE texts MATCH ? AND " + " AND ".join(where)
+    narrow = " INDEXED BY posts_shown" if not drafts else " INDEXED BY posts_by_id"
+    score = "bm25(texts, 10.0, 1.0)" if ranked else "0.0"
+    if driver is not None:
+        table, expression = driver
+        # CROSS JOIN: FTS5 is the outer loop, whatever SQLite estimates.
+        sql = f"SELECT {columns}, {score} AS score FROM {table} CROSS JOIN posts{narrow if covered else ''}"
+        sql += f" ON posts.id = {table}.rowid WHERE {table} MATCH ? AND " + " AND ".join(where)
         params.insert(0, expression)
+        newest = f"{table}.rowid DESC"  # FTS5 reads its matches in this order: no sort
     else:
-        # Newest first straight from a covering index: no sort, no row read.
-        using = " INDEXED BY posts_shown" if covered and not drafts else " INDEXED BY posts_order"
+        using = narrow if covered else " INDEXED BY posts_order"
         sql = f"SELECT {columns}, 0.0 AS score FROM posts{using} WHERE " + " AND ".join(where)
-    order = "posts.epoch DESC, posts.path DESC"
-    # Without a ranked term every score is 0: order by date alone, which the covering index
-    # gives without sorting (a score in ORDER BY would make SQLite sort every result).
-    sql += f" ORDER BY score, {order}" if ranked and sort != "date" else f" ORDER BY {order}"
+        newest = "posts.id DESC" if covered else "posts.epoch DESC, posts.path DESC"
+    # Without a ranked term every score is 0: order by date alone (a score in ORDER BY would
+    # make SQLite sort every result).
+    sql += f" ORDER BY score, {newest}" if ranked and sort != "date" else f" ORDER BY {newest}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return sql, [*column_params, *params]

@@ -175,11 +175,24 @@ def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
     db = connect(root)
     scopes = scopes_for(root, [str(root)])
-    for text, index in (("银", "COVERING INDEX posts_shown"), ("新能源", "COVERING INDEX posts_by_id")):
-        sql, params = search_sql(parse_query(text), PostFilter(), scopes, False, sort="relevance", limit=None,
+    # Ids are the newest-first order: a date-ordered search reads FTS5's matches backwards and
+    # looks each up in a narrow index, with no sort (no temporary B-tree); only a ranked one sorts.
+    cases = [
+        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("银 汽车", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("银 -汽车", "relevance", True, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_by_id (id=?)", False),
+        ("新能源", "date", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("新能源 银", "date", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("新能源", "relevance", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
+        ("银 OR -车", "relevance", False, "SCAN posts USING COVERING INDEX posts_shown", "", False),
+        ("title:银", "date", False, "SCAN posts USING INDEX posts_order", "", False),
+    ]
+    for text, sort, drafts, outer, inner, sorted_ in cases:
+        sql, params = search_sql(parse_query(text), PostFilter(), scopes, drafts, sort=sort, limit=None,
                                  columns="posts.path")  # fmt: skip
         plan = " ".join(str(row[-1]) for row in db.execute("EXPLAIN QUERY PLAN " + sql, params))
-        assert index in plan, plan
+        assert plan.startswith(outer) and inner in plan, (text, plan)
+        assert ("USE TEMP B-TREE FOR ORDER BY" in plan) == sorted_, (text, plan)
     # A column only the rows hold: the narrow indexes are not forced on the query.
     sql, params = search_sql(parse_query("新能源"), PostFilter(), scopes, False, sort="relevance", limit=None)
     assert "INDEXED BY" not in sql

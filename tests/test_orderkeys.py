@@ -1,0 +1,136 @@
+"""Post ids are the archive's (date, path) order, through every kind of change."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsctl import orderkeys
+from newsctl import refresh as refresh_module
+from newsctl.filters import PostFilter
+from newsctl.index import connect
+from newsctl.query import parse_query
+from newsctl.refresh import refresh
+from newsctl.search import scopes_for, search, search_paths, select
+from tests.conftest import WritePost
+
+WORDS = ["银行", "蔚来", "车", "新能源汽车", "chip", "Tesla"]
+
+
+def _assert_in_order(db: sqlite3.Connection) -> None:
+    ids = [row[0] for row in db.execute("SELECT id FROM posts ORDER BY epoch, path")]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {row[0] for row in db.execute("SELECT id FROM bodies")} <= set(ids)
+
+
+def _assert_search_is_exact(db: sqlite3.Connection, root: Path, bodies: dict[str, str]) -> None:
+    """Every word's results, newest first, are the posts holding it in list's date order."""
+    scopes = scopes_for(root, [str(root)])
+    listed = [row.path for row in select(db, PostFilter(), scopes, False, sort="date", reverse=False)]
+    for word in WORDS:
+        want = [path for path in listed if word.lower() in bodies[os.path.relpath(path, root)].lower()]
+        got = [row.path for row in search(db, parse_query(word), scopes=scopes, sort="date")]
+        assert got == want, word
+        assert (
+            search_paths(db, parse_query(word), scopes=scopes, sort="date") == "".join(p + "\n" for p in want).encode()
+        )
+
+
+operation = st.tuples(
+    st.sampled_from(["write", "write", "write", "broken", "delete"]),
+    st.integers(0, 11),  # which file
+    st.integers(0, 1),  # which second (few: posts of one second must share a bucket)
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(operation, min_size=1, max_size=8), min_size=1, max_size=5))
+def test_ids_follow_the_order_through_adds_changes_and_deletes(
+    monkeypatch: pytest.MonkeyPatch, batches: list[list[tuple[str, int, int, list[str]]]]
+) -> None:
+    # Tiny buckets (16 slots, room for the 12 files) and steps of 1: free slots run out at once, so posts are spread
+    # out again (their FTS rows moved) all the time.
+    monkeypatch.setattr(orderkeys, "BUCKET_BITS", 4)
+    monkeypatch.setattr(orderkeys, "STEP", 1)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "_config.yml").write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
+        (root / "_posts").mkdir()
+        db = connect(root)
+        bodies: dict[str, str] = {}
+        for batch in batches:
+            for kind, number, second, words in batch:
+                relative = os.path.join("_posts", f"2022-01-0{1 + number % 2}-post{number:02d}.md")
+                if kind == "delete":
+                    (root / relative).unlink(missing_ok=True)
+                    bodies.pop(relative, None)
+                    continue
+                if kind == "broken":  # recorded with its error, without a date: bucket 0
+                    (root / relative).write_text("---\ntitle: [\n---\n银行\n", encoding="utf-8")
+                    bodies.pop(relative, None)
+                    continue
+                body = " ".join(words)
+                # Some posts without a date of their own: the file name's midnight.
+                date = f"date: 2022-01-01 10:00:0{second}\n" if number % 3 else ""
+                (root / relative).write_text(f"---\ntitle: t{number}\n{date}---\n{body}\n", encoding="utf-8")
+                bodies[relative] = body
+            refresh(db, root, jobs=1, full=True)
+            _assert_in_order(db)
+            _assert_search_is_exact(db, root, bodies)
+        db.close()
+
+
+def test_a_second_without_free_slots_is_spread_out(
+    monkeypatch: pytest.MonkeyPatch, site: Path, write: WritePost
+) -> None:
+    monkeypatch.setattr(orderkeys, "BUCKET_BITS", 4)
+    monkeypatch.setattr(orderkeys, "STEP", 1)
+    moved: list[tuple[int, int]] = []
+    real_move = refresh_module._move
+    monkeypatch.setattr(
+        refresh_module, "_move", lambda db, old, new: (moved.append((old, new)), real_move(db, old, new))
+    )
+    db = connect(site)
+    bodies = {}
+    # Each post sorts before the ones already indexed, all of one second: the free slots below
+    # the first run out after 8, then the second is spread out, several times.
+    for number, name in enumerate("mlkjihgfedcba"):
+        relative = os.path.join("_posts", f"2022-01-01-{name}.md")
+        bodies[relative] = WORDS[number % len(WORDS)] + " " + WORDS[(number * 2) % len(WORDS)]
+        write(f"site/{relative}", f"---\ntitle: {name}\ndate: 2022-01-01 10:00:00\n---\n{bodies[relative]}\n")
+        refresh(db, site, jobs=1, full=True)
+        _assert_in_order(db)
+        _assert_search_is_exact(db, site, bodies)
+    assert len(moved) > 8
+
+
+def test_failed_files_take_the_lowest_ids(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-02-b.md", "---\ntitle: B\n---\n银行\n")
+    write("site/_posts/2022-01-01-bad.md", "---\ntitle: x\ndate: nonsense\n---\n银行\n")
+    write("site/_posts/2022-01-03-worse.md", "---\ntitle: [\n---\n银行\n")
+    write("site/_posts/2021-12-31-a.md", "---\ntitle: A\n---\n银行\n")
+    db = connect(site)
+    refresh(db, site, jobs=1)
+    _assert_in_order(db)
+    failed = [row[0] for row in db.execute("SELECT id FROM posts WHERE error IS NOT NULL ORDER BY path")]
+    dated = [row[0] for row in db.execute("SELECT id FROM posts WHERE epoch IS NOT NULL ORDER BY path")]
+    assert len(failed) == 2 and len(dated) == 2
+    assert failed[0] < failed[1] < 1 << orderkeys.BUCKET_BITS <= dated[0] < dated[1]
+
+
+def test_buckets_cover_every_date_python_can_hold() -> None:
+    import datetime as dt
+
+    first = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14))).timestamp()
+    last = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-14))).timestamp()
+    assert 0 < orderkeys.bucket(first) < orderkeys.bucket(first + 1) < orderkeys.bucket(last)
+    assert (orderkeys.bucket(last) + 1) << orderkeys.BUCKET_BITS <= 2**63
+    assert orderkeys.bucket(None) == 0 and orderkeys.bucket(float("nan")) == 0
+    assert orderkeys.bucket(1.5) == orderkeys.bucket(1.0) < orderkeys.bucket(2.0)
