@@ -1,98 +1,121 @@
 """Post ids that are the archive's order: a larger id is a newer post.
 
 A post's id in the index (``posts.id``, and its rowid in the FTS5 tables) sorts exactly as
-(date, path) does, with posts without a date first. A date-ordered search is then FTS5's list
-of matching rowids read backwards, joined to the paths: no set of matching ids to build, no
-sort, however many posts match (half of a million-post archive holds 银行).
+(date, path) does, with posts without a date (and files that failed) first. A date-ordered
+search is then FTS5's list of matching rowids read backwards, joined to the paths: no set of
+matching ids to build, no sort, however many posts match (half of a million-post archive
+holds 银行).
 
-The id is ``bucket << BUCKET_BITS | slot``: the bucket is the second of the post's date (0 for
-no date), the slot orders the posts of one second by (date, path). Posts of different seconds
-never disturb each other; a post added among posts of its own second takes a free slot between
-its neighbours, and only when there is none are that second's posts spread out again (their
-FTS rows move, which the caller does).
+Ids are STEP apart when assigned in order, as a first build does (a scraper's archive is named
+by date, so the walk meets the posts in date order). A post added later takes a free id between
+its neighbours, and when there is none the posts around it are spread out again (their FTS rows
+move, which the caller does). The gaps are small on purpose: FTS5 stores each match as the
+difference to the previous rowid, so wide gaps would make every list of matches longer.
 """
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from collections.abc import Callable
 
-BUCKET_BITS = 24
-# Posts of one second mostly arrive in path order (a sorted walk): each takes the slot STEP
-# above the last, so a second holds 8192 of them before any halving starts.
-STEP = 1 << 10
-# Year 1 is -62e9 s and year 9999 is 253e9 s: with this offset every datetime has a bucket
-# below 2**39, and 2**39 buckets of 2**24 slots fit a signed 64-bit rowid.
-_OFFSET = 1 << 36
-_LAST_BUCKET = (1 << (63 - BUCKET_BITS)) - 1
+STEP = 16
+# Where a first build parks a post met out of order, until it is placed at the end.
+PARK = 1 << 62
+_SHIFT = 1 << 60  # a range no id of an ordered index reaches, for renumbering without clashes
+
+Move = Callable[[int, int], None]
 
 
-def bucket(epoch: float | None) -> int:
-    if epoch is None or not math.isfinite(epoch):
-        return 0
-    return min(max(math.floor(epoch) + _OFFSET + 1, 1), _LAST_BUCKET)
+def _first(db: sqlite3.Connection, sql: str, *params: object) -> int | None:
+    row = db.execute(sql, params).fetchone()
+    return int(row[0]) if row else None
 
 
-def _neighbours(db: sqlite3.Connection, epoch: float | None, path: str) -> tuple[int | None, int | None]:
-    """The ids of the posts just before and just after (epoch, path), found through the
-    (epoch DESC, path DESC) index: two or four seeks, whatever the archive's size."""
-
-    def first(sql: str, *params: object) -> int | None:
-        row = db.execute(sql, params).fetchone()
-        return int(row[0]) if row else None
-
+def neighbours(db: sqlite3.Connection, epoch: float | None, path: str) -> tuple[int | None, int | None]:
+    """The ids of the posts just before and just after (epoch, path) (parked ones left out),
+    found through the (epoch DESC, path DESC) index: a few seeks, whatever the archive's size."""
     if epoch is None:
-        before = first("SELECT id FROM posts WHERE epoch IS NULL AND path < ? ORDER BY path DESC LIMIT 1", path)
-        after = first("SELECT id FROM posts WHERE epoch IS NULL AND path > ? ORDER BY path LIMIT 1", path)
-        return before, after  # posts with a date are in other buckets
-    before = first("SELECT id FROM posts WHERE epoch = ? AND path < ? ORDER BY path DESC LIMIT 1", epoch, path)
+        before = _first(
+            db,
+            "SELECT id FROM posts WHERE epoch IS NULL AND path < ? AND id < ? ORDER BY path DESC LIMIT 1",
+            path,
+            PARK,
+        )
+        after = _first(
+            db, "SELECT id FROM posts WHERE epoch IS NULL AND path > ? AND id < ? ORDER BY path LIMIT 1", path, PARK
+        )
+        if after is None:
+            after = _first(
+                db, "SELECT id FROM posts WHERE epoch IS NOT NULL AND id < ? ORDER BY epoch, path LIMIT 1", PARK
+            )
+        return before, after
+    before = _first(
+        db, "SELECT id FROM posts WHERE epoch = ? AND path < ? AND id < ? ORDER BY path DESC LIMIT 1", epoch, path, PARK
+    )
     if before is None:
-        before = first("SELECT id FROM posts WHERE epoch < ? ORDER BY epoch DESC, path DESC LIMIT 1", epoch)
-    after = first("SELECT id FROM posts WHERE epoch = ? AND path > ? ORDER BY path LIMIT 1", epoch, path)
+        before = _first(
+            db, "SELECT id FROM posts WHERE epoch < ? AND id < ? ORDER BY epoch DESC, path DESC LIMIT 1", epoch, PARK
+        )
+        if before is None:
+            before = _first(db, "SELECT id FROM posts WHERE epoch IS NULL AND id < ? ORDER BY path DESC LIMIT 1", PARK)
+    after = _first(
+        db, "SELECT id FROM posts WHERE epoch = ? AND path > ? AND id < ? ORDER BY path LIMIT 1", epoch, path, PARK
+    )
     if after is None:
-        after = first("SELECT id FROM posts WHERE epoch > ? ORDER BY epoch, path LIMIT 1", epoch)
+        after = _first(db, "SELECT id FROM posts WHERE epoch > ? AND id < ? ORDER BY epoch, path LIMIT 1", epoch, PARK)
     return before, after
 
 
-def place(db: sqlite3.Connection, epoch: float | None, path: str, move: Callable[[int, int], None]) -> int:
-    """A free id for a post not yet in ``posts`` with this date and path, in order among the
-    others. ``move(old, new)`` renumbers one post (its row and its FTS rows); it is called only
-    when the post's second has no free slot left between the neighbours."""
-    base = bucket(epoch) << BUCKET_BITS
-    top = base + (1 << BUCKET_BITS)  # exclusive
-    before, after = _neighbours(db, epoch, path)
-    low = before if before is not None and before >= base else None
-    high = after if after is not None and after < top else None
-    if low is None and high is None:
-        return base + (1 << (BUCKET_BITS - 1))
-    if high is None:
-        assert low is not None
-        room = top - 1 - low
-        if room >= 1:
-            return low + max(1, min(STEP, room // 2))
-    elif low is None:
-        room = high - base
-        if room >= 1:
-            return high - max(1, min(STEP, room // 2))
-    elif high - low >= 2:
-        return (low + high) // 2
-    return _spread(db, base, top, low, move)
+def place(db: sqlite3.Connection, epoch: float | None, path: str, move: Move) -> int:
+    """A free id for a post with this date and path (not in ``posts``, or parked), in order
+    among the others. ``move(old, new)`` renumbers one post (its row and its FTS rows); it is
+    called only when there is no free id between the neighbours."""
+    before, after = neighbours(db, epoch, path)
+    if after is None:
+        return STEP if before is None else before + STEP
+    if before is None:
+        return after - STEP
+    if after - before >= 2:
+        return (before + after) // 2
+    return _spread(db, before, after, move)
 
 
-def _spread(db: sqlite3.Connection, base: int, top: int, low: int | None, move: Callable[[int, int], None]) -> int:
-    """Space the posts of one second evenly, leaving a slot after ``low`` (before the first
-    post when None); return that slot."""
-    ids = [int(row[0]) for row in db.execute("SELECT id FROM posts WHERE id >= ? AND id < ? ORDER BY id", (base, top))]
-    at = 0 if low is None else ids.index(low) + 1
-    spacing = (top - base) // (len(ids) + 2)
-    if spacing < 1:
-        raise OverflowError("more posts in one second than the index can order")
-    wanted = [base + spacing * (i + 1) for i in range(len(ids) + 1)]
-    new_slot = wanted.pop(at)
+def _spread(db: sqlite3.Connection, before: int, after: int, move: Move) -> int:
+    """Make room between two adjacent ids: spread the posts of a window around them evenly,
+    doubling the window until it holds at most half as many posts as it has ids (so that
+    filling one spot again and again moves few posts per new one). Returns the free id."""
+    width = 2
+    while True:
+        below = "SELECT id FROM posts WHERE id <= ? ORDER BY id DESC LIMIT ?"
+        lower = [int(row[0]) for row in db.execute(below, (before, width))]
+        above = "SELECT id FROM posts WHERE id >= ? AND id < ? ORDER BY id LIMIT ?"
+        upper = [int(row[0]) for row in db.execute(above, (after, PARK, width))]
+        ids = lower[::-1] + upper
+        # Past either end of the archive the ids are free: the window may grow into them.
+        low = lower[-1] - (1 if len(lower) == width else STEP * (len(ids) + 1))
+        high = upper[-1] + (1 if len(upper) == width else STEP * (len(ids) + 1))
+        if high - low > 2 * (len(ids) + 1):
+            break
+        width *= 2
+    spacing = (high - low) // (len(ids) + 2)
+    wanted = [low + spacing * (i + 1) for i in range(len(ids) + 1)]
+    free = wanted.pop(len(lower))
     moves = [(old, new) for old, new in zip(ids, wanted, strict=True) if old != new]
     # Order is kept, so no move lands on an id still in use: those going down in ascending
     # order first, then those going up in descending order.
     for old, new in [m for m in moves if m[1] < m[0]] + sorted((m for m in moves if m[1] > m[0]), reverse=True):
         move(old, new)
-    return new_slot
+    return free
+
+
+def renumber(db: sqlite3.Connection) -> None:
+    """Give every post the id of its place in (date, path) order, STEP apart, in ``posts`` and
+    ``bodies``. The caller fills the FTS tables again (their rows cannot be renumbered)."""
+    db.execute("DROP TABLE IF EXISTS temp.renumbered")
+    db.execute("CREATE TEMP TABLE renumbered (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    db.execute("INSERT INTO renumbered SELECT id, row_number() OVER (ORDER BY epoch, path) * ? FROM posts", (STEP,))
+    for table in ("posts", "bodies"):
+        # Through a range no id uses, so that no row takes an id another still holds.
+        db.execute(f"UPDATE {table} SET id = (SELECT new FROM renumbered WHERE old = {table}.id) + ?", (_SHIFT,))
+        db.execute(f"UPDATE {table} SET id = id - ?", (_SHIFT,))
+    db.execute("DROP TABLE temp.renumbered")

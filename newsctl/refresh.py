@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from newsctl import freshness
 from newsctl.errors import PostError
 from newsctl.index import begin_check, environment, fold, meta_value, spread
-from newsctl.orderkeys import place
+from newsctl.orderkeys import PARK, STEP, place, renumber
 
 if TYPE_CHECKING:
     from newsctl.discovery import Candidate, Found
@@ -196,17 +196,19 @@ def refresh(
                 continue
             yield (item, relative, *now, old[4] if old else None)
 
+    order = _Order(db, first=not known and only is None)
     batch: list[Entry] = []
     for entry in parallel_map(_read, jobs_for(), jobs=jobs):
         batch.append(entry)
         if len(batch) >= 500:
-            _write(db, batch, stats, started)
+            _write(db, batch, stats, started, order)
             batch = []
-    _write(db, batch, stats, started)
+    _write(db, batch, stats, started, order)
     gone = list(known)
     with _transaction(db):
         for path in gone:
             _remove(db, path)
+        order.finish()
         if targeted is None:
             db.execute("DELETE FROM skipped")
             stats.folders = sorted({os.path.relpath(d, base) for d in visited})
@@ -311,7 +313,55 @@ def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, com
         )
 
 
-def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started: int) -> None:
+class _Order:
+    """The ids new posts get (``newsctl.orderkeys``). A first build takes them in the order the
+    walk meets the posts, STEP apart, parking the few met out of order (a failed file, a post
+    dated before its name); ``finish`` places those, or, when most were out of order (an
+    archive in folders by category), renumbers every post and fills the FTS tables again."""
+
+    def __init__(self, db: sqlite3.Connection, *, first: bool) -> None:
+        self.db = db
+        self.first = first
+        self.next = STEP
+        self.last: tuple[bool, float, str] | None = None
+        self.parked = PARK
+
+    def id_for(self, epoch: float | None, path: str) -> int:
+        if not self.first:
+            return place(self.db, epoch, path, self.move)
+        key = (epoch is not None, epoch or 0.0, path)
+        if self.last is None or key > self.last:
+            self.last = key
+            self.next += STEP
+            return self.next - STEP
+        self.parked += 1
+        return self.parked
+
+    def move(self, old: int, new: int) -> None:
+        _move(self.db, old, new)
+
+    def finish(self) -> None:
+        db = self.db
+        # Parked posts are looked for, not counted: a build interrupted earlier leaves some.
+        parked = db.execute("SELECT id, epoch, path FROM posts WHERE id >= ? ORDER BY id", (PARK,)).fetchall()
+        if not parked:
+            return
+        total = db.execute("SELECT count(*) FROM posts").fetchone()[0]
+        if 2 * len(parked) <= total:
+            for old, epoch, path in parked:
+                self.move(old, place(db, epoch, path, self.move))
+            return
+        renumber(db)
+        db.execute("INSERT INTO texts (texts) VALUES ('delete-all')")
+        db.execute("INSERT INTO grams (grams) VALUES ('delete-all')")
+        rows = db.execute(
+            "SELECT posts.id, posts.title, bodies.body FROM posts JOIN bodies ON bodies.id = posts.id ORDER BY posts.id"
+        )
+        for post_id, title, body in rows:
+            _index_text(db, post_id, title or "", body)
+
+
+def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started: int, order: _Order) -> None:
     with _transaction(db):
         for entry in entries:
             # A file changed within a timestamp tick of this refresh could change again without
@@ -327,7 +377,7 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
             existing = _remove(db, entry.path)
             # The id is the post's place in (date, path) order (newsctl.orderkeys): a post whose
             # date changed gets a new one.
-            post_id = place(db, entry.epoch, entry.path, lambda old, new: _move(db, old, new))
+            post_id = order.id_for(entry.epoch, entry.path)
             db.execute(
                 "INSERT INTO posts (id, path, size, mtime_ns, ctime_ns, ino, hash, kind, title, epoch, local,"
                 " categories, tags, record, error, error_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

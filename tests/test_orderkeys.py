@@ -55,10 +55,10 @@ operation = st.tuples(
 def test_ids_follow_the_order_through_adds_changes_and_deletes(
     monkeypatch: pytest.MonkeyPatch, batches: list[list[tuple[str, int, int, list[str]]]]
 ) -> None:
-    # Tiny buckets (16 slots, room for the 12 files) and steps of 1: free slots run out at once, so posts are spread
-    # out again (their FTS rows moved) all the time.
-    monkeypatch.setattr(orderkeys, "BUCKET_BITS", 4)
-    monkeypatch.setattr(orderkeys, "STEP", 1)
+    # Ids 2 apart: free ids run out at once, so posts are spread out again (their FTS rows
+    # moved) all the time.
+    monkeypatch.setattr(orderkeys, "STEP", 2)
+    monkeypatch.setattr(refresh_module, "STEP", 2)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "_config.yml").write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
@@ -87,11 +87,9 @@ def test_ids_follow_the_order_through_adds_changes_and_deletes(
         db.close()
 
 
-def test_a_second_without_free_slots_is_spread_out(
-    monkeypatch: pytest.MonkeyPatch, site: Path, write: WritePost
-) -> None:
-    monkeypatch.setattr(orderkeys, "BUCKET_BITS", 4)
-    monkeypatch.setattr(orderkeys, "STEP", 1)
+def test_posts_are_spread_out_when_no_id_is_free(monkeypatch: pytest.MonkeyPatch, site: Path, write: WritePost) -> None:
+    monkeypatch.setattr(orderkeys, "STEP", 2)
+    monkeypatch.setattr(refresh_module, "STEP", 2)
     moved: list[tuple[int, int]] = []
     real_move = refresh_module._move
     monkeypatch.setattr(
@@ -99,9 +97,9 @@ def test_a_second_without_free_slots_is_spread_out(
     )
     db = connect(site)
     bodies = {}
-    # Each post sorts before the ones already indexed, all of one second: the free slots below
-    # the first run out after 8, then the second is spread out, several times.
-    for number, name in enumerate("mlkjihgfedcba"):
+    # Each post sorts between the one before and the last: the same gap is filled again and
+    # again, and the posts around it are spread out several times.
+    for number, name in enumerate("azbcdefghijklmnop"):
         relative = os.path.join("_posts", f"2022-01-01-{name}.md")
         bodies[relative] = WORDS[number % len(WORDS)] + " " + WORDS[(number * 2) % len(WORDS)]
         write(f"site/{relative}", f"---\ntitle: {name}\ndate: 2022-01-01 10:00:00\n---\n{bodies[relative]}\n")
@@ -117,20 +115,25 @@ def test_failed_files_take_the_lowest_ids(site: Path, write: WritePost) -> None:
     write("site/_posts/2022-01-03-worse.md", "---\ntitle: [\n---\n银行\n")
     write("site/_posts/2021-12-31-a.md", "---\ntitle: A\n---\n银行\n")
     db = connect(site)
-    refresh(db, site, jobs=1)
+    refresh(db, site, jobs=1)  # a first build: the failed files met after dated posts are parked, then placed
     _assert_in_order(db)
     failed = [row[0] for row in db.execute("SELECT id FROM posts WHERE error IS NOT NULL ORDER BY path")]
     dated = [row[0] for row in db.execute("SELECT id FROM posts WHERE epoch IS NOT NULL ORDER BY path")]
     assert len(failed) == 2 and len(dated) == 2
-    assert failed[0] < failed[1] < 1 << orderkeys.BUCKET_BITS <= dated[0] < dated[1]
+    assert failed[0] < failed[1] < dated[0] < dated[1] < orderkeys.PARK
 
 
-def test_buckets_cover_every_date_python_can_hold() -> None:
-    import datetime as dt
-
-    first = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14))).timestamp()
-    last = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-14))).timestamp()
-    assert 0 < orderkeys.bucket(first) < orderkeys.bucket(first + 1) < orderkeys.bucket(last)
-    assert (orderkeys.bucket(last) + 1) << orderkeys.BUCKET_BITS <= 2**63
-    assert orderkeys.bucket(None) == 0 and orderkeys.bucket(float("nan")) == 0
-    assert orderkeys.bucket(1.5) == orderkeys.bucket(1.0) < orderkeys.bucket(2.0)
+def test_a_first_build_of_an_archive_in_folders_by_category_is_renumbered(site: Path, write: WritePost) -> None:
+    """The walk meets most posts out of date order: every post is renumbered and the FTS
+    tables are filled again; the result is the same as adding the posts one by one."""
+    bodies = {}
+    for day in range(1, 8):
+        for number, folder in enumerate(["markets", "tech", "world"]):
+            relative = os.path.join(folder, "_posts", f"2022-01-0{day}-{folder}.md")
+            bodies[relative] = WORDS[(day + number) % len(WORDS)]
+            write(f"site/{relative}", f"---\ntitle: {folder}\n---\n{bodies[relative]}\n")
+    db = connect(site)
+    refresh(db, site, jobs=1)
+    _assert_in_order(db)
+    _assert_search_is_exact(db, site, bodies)
+    assert max(row[0] for row in db.execute("SELECT id FROM posts")) == orderkeys.STEP * len(bodies)
