@@ -70,6 +70,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(
     text, tokenize = 'trigram case_sensitive 1', content = '', detail = none
 );
+-- Tokens pending in memory before FTS5 writes a segment: 16 MB instead of 1 MB makes fewer,
+-- larger segments, so less merging (a first build of 30,000 posts: 17.2 s instead of 20.5 s).
+INSERT INTO texts (texts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO grams (grams, rank) VALUES ('hashsize', 16777216);
 """
 
 
@@ -92,13 +96,22 @@ def index_path(root: Path) -> Path:
     return root / INDEX_DIR / INDEX_FILE
 
 
+# The modules whose code decides what the index holds (a refresh imports no other: a test
+# checks it). A change to one of them rebuilds every index; a change to how it is queried or
+# shown (search, cli, ...) does not.
+INDEXED_BY = frozenset(
+    ("__init__", "batch", "conversion", "convert", "dates", "discovery", "errors", "freshness", "frontmatter",
+     "index", "jekyll", "orderkeys", "post", "refresh", "render", "roots", "site")
+)  # fmt: skip
+
+
 def _settings() -> str:
     """What the indexed data depends on besides the files: the schema and newsctl's own code
     (a newer parser or text extractor must not be answered from an older one's output)."""
     from newsctl import __version__
     from newsctl.fingerprint import code_fingerprint
 
-    return f"{SCHEMA_VERSION}:{__version__}:{code_fingerprint()}"
+    return f"{SCHEMA_VERSION}:{__version__}:{code_fingerprint(INDEXED_BY)}"
 
 
 def connect(root: Path) -> sqlite3.Connection:

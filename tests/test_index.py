@@ -196,3 +196,32 @@ def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None
     # A column only the rows hold: the narrow indexes are not forced on the query.
     sql, params = search_sql(parse_query("新能源"), PostFilter(), scopes, False, sort="relevance", limit=None)
     assert "INDEXED BY" not in sql
+
+
+def test_the_index_depends_on_the_code_of_every_module_a_refresh_runs(tmp_path: Path) -> None:
+    """A change to the code of INDEXED_BY rebuilds the indexes; a refresh must not run any
+    other newsctl module, or a change to it would leave indexes built by the old code."""
+    import subprocess
+    import sys
+
+    from newsctl.index import INDEXED_BY
+
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from newsctl.index import connect\n"
+        "from newsctl.refresh import refresh\n"
+        f"root = Path({str(root)!r})\n"
+        "db = connect(root)\n"
+        "refresh(db, root, jobs=1)\n"  # one process: the workers' imports are seen too
+        "changed = {str(p.relative_to(root)) for p in root.rglob('*.md')}\n"
+        "for p in root.rglob('*.md'): p.write_bytes(p.read_bytes() + b' ')\n"
+        "refresh(db, root, jobs=1, only=changed)\n"  # what a watcher runs
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('newsctl'))))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert "newsctl.post" in loaded and "newsctl.orderkeys" in loaded
+    outside = {name for name in loaded if name.removeprefix("newsctl.") not in INDEXED_BY | {"newsctl", "fingerprint"}}
+    assert not outside
