@@ -578,7 +578,7 @@ def search_command(
 
     def answer() -> Any:
         if fmt == "paths":
-            return search_paths(indexed.db, query, **options, end="\0" if null else "\n")
+            return search_paths(indexed.db, query, **options, end="\0" if null else "\n", jobs=jobs)
         return list(search(indexed.db, query, **options))
 
     result = answer()

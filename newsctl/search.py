@@ -14,7 +14,8 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from newsctl.errors import NewsctlError
 from newsctl.filters import Bound, PostFilter
 from newsctl.index import MARK, fold, spread
+from newsctl.orderkeys import STEP
 from newsctl.query import Query, Term, fts5_phrase
 
 
@@ -180,8 +182,10 @@ def search_sql(
     limit: int | None,
     columns: str = "posts.id, posts.path, posts.title, posts.epoch, posts.record",
     column_params: tuple[Any, ...] = (),
+    ids: tuple[int, int] | None = None,
 ) -> tuple[str, list[Any]]:
-    """The SELECT for ``search``: rows of ``columns`` (with ``column_params``) and the score.
+    """The SELECT for ``search``: rows of ``columns`` (with ``column_params``) and the score;
+    with ``ids``, only the posts whose ids are in that (inclusive) range.
 
     Post ids are the newest-first order (``newsctl.orderkeys``), so when one FTS5 table can
     answer part of the query, the query is driven by it: its matches in descending rowid order
@@ -211,6 +215,10 @@ def search_sql(
             tests.append(f"NOT ({test})" if term.negated else test)
         where.append("(" + " OR ".join(tests) + ")")
     where += filter_sql(selection, scopes, drafts, params)
+    if ids is not None:
+        # On the FTS5 table when it drives the query: it then reads only that part of its lists.
+        where.append(f"{driver[0] if driver else 'posts'}.rowid BETWEEN ? AND ?")
+        params.extend(ids)
     # The narrow indexes hold every column the query reads (and, for posts_shown, only the
     # posts it may return); else the wide posts_order, or the rows themselves.
     covered = not _WIDE_COLUMNS.search(columns + " ".join(where))
@@ -265,10 +273,13 @@ def search_paths(
     sort: str = "relevance",
     limit: int | None = None,
     end: str = "\n",
+    jobs: int | None = None,
 ) -> bytes:
     """The paths of what ``search`` finds, in its order, each followed by ``end``: the output
     of ``--format paths`` as UTF-8 bytes (its fast path: at a million posts a result can hold
-    500,000 paths, and each Python object per path costs)."""
+    500,000 paths, and each Python object per path costs). Newest first on a large archive,
+    the older and the newer half of the posts are searched at once on two cores (unless
+    ``jobs`` is 1)."""
     scopes = scopes or [Scope(".", ".", True)]
     options: dict[str, Any] = {"sort": sort, "limit": limit, "columns": "posts.path"}
     one = scopes[0]
@@ -280,16 +291,65 @@ def search_paths(
         skip = 1 if one.relative == "." else len(one.relative) + 2
         if skip > 1:
             options.update(columns="substr(posts.path, ?) AS path", column_params=(skip,))
-        sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
-        # The prefix and the end go between the paths as group_concat's separator: no string
-        # is built per row.
-        outer = f"SELECT CAST(? || group_concat(path, ?) || ? AS BLOB) FROM ({sql})"
-        joined = db.execute(outer, [prefix, end + prefix, end, *params]).fetchone()[0]
-        return bytes(joined) if joined is not None else b""
+
+        def joined(connection: sqlite3.Connection, ids: tuple[int, int] | None) -> bytes:
+            sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, ids=ids, **options)
+            # The prefix and the end go between the paths as group_concat's separator: no
+            # string is built per row.
+            outer = f"SELECT CAST(? || group_concat(path, ?) || ? AS BLOB) FROM ({sql})"
+            blob = connection.execute(outer, [prefix, end + prefix, end, *params]).fetchone()[0]
+            return bytes(blob) if blob is not None else b""
+
+        by_date = sort == "date" or not any(_ranked(group) for group in query.groups)
+        if by_date and limit is None and jobs != 1:
+            return _in_halves(db, joined)
+        return joined(db, None)
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
     rows = db.execute(sql, params).fetchall()
     shown = (next((s for s in scopes if s.contains(path)), one).display(path) for path, _ in rows)
     return "".join(path + end for path in shown).encode("utf-8", "surrogateescape")
+
+
+# Below this many ids (about 20,000 posts) a second thread and connection cost more than
+# they save.
+PARALLEL_IDS = 20_000 * STEP
+
+
+def _in_halves(db: sqlite3.Connection, run: Callable[[sqlite3.Connection, tuple[int, int] | None], bytes]) -> bytes:
+    """``run`` over all ids, done as the newer half on ``db`` and the older half on a second
+    connection in another thread (SQLite does its work without Python's lock), concatenated.
+    When the index changed meanwhile (another process wrote it), the two halves may come from
+    different states of it: then it is asked once more, whole."""
+    before = db.execute("PRAGMA data_version").fetchone()[0]
+    low, high = db.execute("SELECT min(id), max(id) FROM posts").fetchone()
+    if low is None or high - low < PARALLEL_IDS:
+        return run(db, None)
+    middle = (low + high) // 2
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    older: list[bytes] = []
+    failed: list[BaseException] = []
+
+    def other_half() -> None:
+        try:
+            other = sqlite3.connect(path, timeout=60)
+            try:
+                older.append(run(other, (low, middle)))
+            finally:
+                other.close()
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=other_half)
+    thread.start()
+    try:
+        newer = run(db, (middle + 1, high))
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+    if db.execute("PRAGMA data_version").fetchone()[0] != before:
+        return run(db, None)
+    return newer + older[0]
 
 
 def select(

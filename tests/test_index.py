@@ -148,9 +148,18 @@ def test_terms_of_every_length_match_exactly_as_a_scan_on_a_generated_archive(tm
     _check(root, queries)
 
 
-def test_paths_come_in_the_order_of_the_full_results(tmp_path: Path) -> None:
+@pytest.mark.parametrize("halves", [False, True])
+def test_paths_come_in_the_order_of_the_full_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, halves: bool
+) -> None:
+    from newsctl import search as search_module
     from newsctl.search import search_paths
 
+    # With halves, every date-ordered search is split in two (older half on another thread).
+    monkeypatch.setattr(search_module, "PARALLEL_IDS", 0 if halves else 1 << 62)
+    split = search_module._in_halves
+    calls = []
+    monkeypatch.setattr(search_module, "_in_halves", lambda db, run: (calls.append(1), split(db, run))[1])
     root = tmp_path / "examples"
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
     db = connect(root)
@@ -165,6 +174,40 @@ def test_paths_come_in_the_order_of_the_full_results(tmp_path: Path) -> None:
                     expected = "".join(path + end for path in rows).encode()
                     assert search_paths(db, parse_query(text), scopes=scopes, sort=sort, end=end) == expected
                 assert len(rows) > 0 or text == "title:的"
+    assert len(calls) > 10
+
+
+def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two halves read the index on two connections: a write committed while they run
+    could make a post appear twice or not at all; then the answer comes from one reading."""
+    import sqlite3
+
+    from newsctl import search as search_module
+
+    monkeypatch.setattr(search_module, "PARALLEL_IDS", 0)
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    low, high = db.execute("SELECT min(id), max(id) FROM posts").fetchone()
+    asked: list[tuple[int, int] | None] = []
+
+    def run(connection: sqlite3.Connection, ids: tuple[int, int] | None, write: bool) -> bytes:
+        asked.append(ids)
+        if ids is None:
+            return b"whole"
+        if write and ids[0] == low:  # another process commits while the older half is read
+            writer = sqlite3.connect(index_path(root), timeout=60)
+            writer.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', '0')")
+            writer.commit()
+            writer.close()
+        return b"newer" if ids[1] == high else b"older"
+
+    assert search_module._in_halves(db, lambda c, ids: run(c, ids, False)) == b"newerolder"
+    assert sorted(asked) == [(low, (low + high) // 2), ((low + high) // 2 + 1, high)]
+    assert search_module._in_halves(db, lambda c, ids: run(c, ids, True)) == b"whole"
 
 
 def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None:
