@@ -300,10 +300,18 @@ def search_paths(
             blob = connection.execute(outer, [prefix, end + prefix, end, *params]).fetchone()[0]
             return bytes(blob) if blob is not None else b""
 
-        by_date = sort == "date" or not any(_ranked(group) for group in query.groups)
-        if by_date and limit is None and jobs != 1:
-            return _in_halves(db, joined)
-        return joined(db, None)
+        def scored(connection: sqlite3.Connection, ids: tuple[int, int] | None) -> bytes:
+            sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, ids=ids, **options)
+            # "score score ...\0path\0path...": the scores exact (17 digits), for the merge.
+            outer = "SELECT CAST(group_concat(printf('%.17g', score), ' ') || char(0) || group_concat(path, char(0))"
+            blob = connection.execute(outer + f" AS BLOB) FROM ({sql})", params).fetchone()[0]
+            return bytes(blob) if blob is not None else b""
+
+        if limit is not None or jobs == 1:
+            return joined(db, None)
+        if sort == "date" or not any(_ranked(group) for group in query.groups):
+            return _in_halves(db, joined, lambda: joined(db, None), lambda newer, older: newer + older)
+        return _in_halves(db, scored, lambda: joined(db, None), lambda *parts: _merge_ranked(parts, prefix, end))
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
     rows = db.execute(sql, params).fetchall()
     shown = (next((s for s in scopes if s.contains(path)), one).display(path) for path, _ in rows)
@@ -315,15 +323,20 @@ def search_paths(
 PARALLEL_IDS = 20_000 * STEP
 
 
-def _in_halves(db: sqlite3.Connection, run: Callable[[sqlite3.Connection, tuple[int, int] | None], bytes]) -> bytes:
-    """``run`` over all ids, done as the newer half on ``db`` and the older half on a second
-    connection in another thread (SQLite does its work without Python's lock), concatenated.
-    When the index changed meanwhile (another process wrote it), the two halves may come from
-    different states of it: then it is asked once more, whole."""
+def _in_halves(
+    db: sqlite3.Connection,
+    run: Callable[[sqlite3.Connection, tuple[int, int]], bytes],
+    whole: Callable[[], bytes],
+    combine: Callable[[bytes, bytes], bytes],
+) -> bytes:
+    """``run`` over the newer half of the ids on ``db`` and over the older half on a second
+    connection in another thread at once (SQLite works without Python's lock), then
+    ``combine(newer, older)``. On a small index, or when the index changed meanwhile (another
+    process wrote it: the halves may come from different states of it), ``whole()``."""
     before = db.execute("PRAGMA data_version").fetchone()[0]
     low, high = db.execute("SELECT min(id), max(id) FROM posts").fetchone()
     if low is None or high - low < PARALLEL_IDS:
-        return run(db, None)
+        return whole()
     middle = (low + high) // 2
     path = db.execute("PRAGMA database_list").fetchone()[2]
     older: list[bytes] = []
@@ -348,8 +361,25 @@ def _in_halves(db: sqlite3.Connection, run: Callable[[sqlite3.Connection, tuple[
     if failed:
         raise failed[0]
     if db.execute("PRAGMA data_version").fetchone()[0] != before:
-        return run(db, None)
-    return newer + older[0]
+        return whole()
+    return combine(newer, older[0])
+
+
+def _merge_ranked(parts: tuple[bytes, ...], prefix: str, end: str) -> bytes:
+    """The paths of ranked halves (each "scores\0paths", best first) in one best-first order.
+    Python's sort is stable and finds the two sorted runs: on equal scores the newer half,
+    given first, stays first, as newest-first tie-breaking wants."""
+    scores: list[float] = []
+    paths: list[str] = []
+    for part in parts:
+        if part:
+            head, _, rest = part.decode("utf-8", "surrogateescape").partition("\0")
+            scores += map(float, head.split(" "))
+            paths += rest.split("\0")
+    if not paths:
+        return b""
+    order = sorted(range(len(scores)), key=scores.__getitem__)
+    return (prefix + (end + prefix).join([paths[i] for i in order]) + end).encode("utf-8", "surrogateescape")
 
 
 def select(

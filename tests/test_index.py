@@ -159,7 +159,7 @@ def test_paths_come_in_the_order_of_the_full_results(
     monkeypatch.setattr(search_module, "PARALLEL_IDS", 0 if halves else 1 << 62)
     split = search_module._in_halves
     calls = []
-    monkeypatch.setattr(search_module, "_in_halves", lambda db, run: (calls.append(1), split(db, run))[1])
+    monkeypatch.setattr(search_module, "_in_halves", lambda db, *how: (calls.append(1), split(db, *how))[1])
     root = tmp_path / "examples"
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
     db = connect(root)
@@ -205,9 +205,14 @@ def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
             writer.close()
         return b"newer" if ids[1] == high else b"older"
 
-    assert search_module._in_halves(db, lambda c, ids: run(c, ids, False)) == b"newerolder"
+    def halves(write: bool) -> bytes:
+        return search_module._in_halves(
+            db, lambda c, ids: run(c, ids, write), lambda: run(db, None, write), lambda a, b: a + b
+        )
+
+    assert halves(False) == b"newerolder"
     assert sorted(asked) == [(low, (low + high) // 2), ((low + high) // 2 + 1, high)]
-    assert search_module._in_halves(db, lambda c, ids: run(c, ids, True)) == b"whole"
+    assert halves(True) == b"whole"
 
 
 def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None:
@@ -268,3 +273,14 @@ def test_the_index_depends_on_the_code_of_every_module_a_refresh_runs(tmp_path: 
     assert "newsctl.post" in loaded and "newsctl.orderkeys" in loaded
     outside = {name for name in loaded if name.removeprefix("newsctl.") not in INDEXED_BY | {"newsctl", "fingerprint"}}
     assert not outside
+
+
+def test_ranked_halves_merge_best_first_and_newer_first_on_equal_scores() -> None:
+    from newsctl.search import _merge_ranked
+
+    newer = b"-7.25 -1.5 -1\0n1\0n2\0n3"
+    older = b"-9 -1.5 -1.0000000000000002\0o1\0o2\0o3"
+    got = _merge_ranked((newer, older), "root/", "\n").decode()
+    assert got == "".join(f"root/{p}\n" for p in ["o1", "n1", "n2", "o2", "o3", "n3"])
+    assert _merge_ranked((b"", b""), "root/", "\n") == b""
+    assert _merge_ranked((b"", "-1\0\u65b0.md".encode()), "", "\0") == "\u65b0.md\0".encode()
