@@ -66,17 +66,24 @@ def neighbours(db: sqlite3.Connection, epoch: float | None, path: str) -> tuple[
     return before, after
 
 
+def free_id(before: int | None, after: int | None) -> int | None:
+    """An id between two neighbours' (None: no neighbour on that side), None when none is free."""
+    if after is None:
+        return STEP if before is None else before + STEP
+    if before is None:
+        return after - STEP
+    return (before + after) // 2 if after - before >= 2 else None
+
+
 def place(db: sqlite3.Connection, epoch: float | None, path: str, move: Move) -> int:
     """A free id for a post with this date and path (not in ``posts``, or parked), in order
     among the others. ``move(old, new)`` renumbers one post (its row and its FTS rows); it is
     called only when there is no free id between the neighbours."""
     before, after = neighbours(db, epoch, path)
-    if after is None:
-        return STEP if before is None else before + STEP
-    if before is None:
-        return after - STEP
-    if after - before >= 2:
-        return (before + after) // 2
+    found = free_id(before, after)
+    if found is not None:
+        return found
+    assert before is not None and after is not None
     return _spread(db, before, after, move)
 
 

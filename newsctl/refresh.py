@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from newsctl import freshness
 from newsctl.errors import PostError
 from newsctl.index import begin_check, environment, fold, meta_value, spread
-from newsctl.orderkeys import PARK, STEP, place, renumber
+from newsctl.orderkeys import PARK, STEP, free_id, neighbours, place, renumber
 
 if TYPE_CHECKING:
     from newsctl.discovery import Candidate, Found
@@ -315,20 +315,28 @@ def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, com
 
 class _Order:
     """The ids new posts get (``newsctl.orderkeys``). A first build takes them in the order the
-    walk meets the posts, STEP apart, parking the few met out of order (a failed file, a post
-    dated before its name); ``finish`` places those, or, when most were out of order (an
-    archive in folders by category), renumbers every post and fills the FTS tables again."""
+    walk meets the posts, STEP apart; a later refresh takes a free id between the neighbours.
+    A post that cannot have one now (met out of order by a first build: a failed file, a post
+    dated before its name; or no free id left between its neighbours) is parked, and
+    ``finish`` places the parked posts one by one, or, when they are many (an archive in
+    folders by category, a new time zone that moves every post), renumbers every post and
+    fills the FTS tables again, which then costs less than moving each."""
 
     def __init__(self, db: sqlite3.Connection, *, first: bool) -> None:
         self.db = db
         self.first = first
         self.next = STEP
         self.last: tuple[bool, float, str] | None = None
-        self.parked = PARK
+        # After the posts an interrupted refresh left parked, if any.
+        self.parked = max(PARK, db.execute("SELECT max(id) FROM posts").fetchone()[0] or 0)
 
     def id_for(self, epoch: float | None, path: str) -> int:
         if not self.first:
-            return place(self.db, epoch, path, self.move)
+            found = free_id(*neighbours(self.db, epoch, path))
+            if found is not None:
+                return found
+            self.parked += 1
+            return self.parked
         key = (epoch is not None, epoch or 0.0, path)
         if self.last is None or key > self.last:
             self.last = key
@@ -346,8 +354,10 @@ class _Order:
         parked = db.execute("SELECT id, epoch, path FROM posts WHERE id >= ? ORDER BY id", (PARK,)).fetchall()
         if not parked:
             return
-        total = db.execute("SELECT count(*) FROM posts").fetchone()[0]
-        if 2 * len(parked) <= total:
+        # Placing a post moves its FTS rows once, and making room for it moves its
+        # neighbours' (a few, amortized); renumbering fills the FTS tables once for every post.
+        moving = db.execute("SELECT count(*) FROM bodies WHERE id >= ?", (PARK,)).fetchone()[0]
+        if 8 * moving <= db.execute("SELECT count(*) FROM bodies").fetchone()[0]:
             for old, epoch, path in parked:
                 self.move(old, place(db, epoch, path, self.move))
             return

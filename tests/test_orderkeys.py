@@ -137,3 +137,25 @@ def test_a_first_build_of_an_archive_in_folders_by_category_is_renumbered(site: 
     _assert_in_order(db)
     _assert_search_is_exact(db, site, bodies)
     assert max(row[0] for row in db.execute("SELECT id FROM posts")) == orderkeys.STEP * len(bodies)
+
+
+def test_a_new_time_zone_moves_every_post_and_keeps_the_order(site: Path, write: WritePost) -> None:
+    """Every post is read again with another date: most find no free id near their new
+    place, and the index is renumbered as a whole."""
+    bodies = {}
+    for number in range(40):
+        relative = os.path.join("_posts", f"2022-01-{1 + number // 8:02d}-p{number:02d}.md")
+        bodies[relative] = WORDS[number % len(WORDS)]
+        hour = (number * 7) % 24
+        write(
+            f"site/{relative}",
+            f"---\ntitle: p\ndate: 2022-01-{1 + number // 8:02d} {hour:02d}:00:00\n---\n{bodies[relative]}\n",
+        )
+    db = connect(site)
+    refresh(db, site, jobs=1)
+    _assert_in_order(db)
+    write("site/_config.yml", "timezone: America/New_York\n")
+    again = refresh(db, site, jobs=1)
+    assert again.changed == 40
+    _assert_in_order(db)
+    _assert_search_is_exact(db, site, bodies)
