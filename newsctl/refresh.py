@@ -313,6 +313,11 @@ def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, com
         )
 
 
+# A first build that has parked more posts than this, and more than one in 8, stops filling
+# the FTS tables until its end.
+DEFER_AFTER = 1000
+
+
 class _Order:
     """The ids new posts get (``newsctl.orderkeys``). A first build takes them in the order the
     walk meets the posts, STEP apart; a later refresh takes a free id between the neighbours.
@@ -320,7 +325,8 @@ class _Order:
     dated before its name; or no free id left between its neighbours) is parked, and
     ``finish`` places the parked posts one by one, or, when they are many (an archive in
     folders by category, a new time zone that moves every post), renumbers every post and
-    fills the FTS tables again, which then costs less than moving each."""
+    fills the FTS tables again, which then costs less than moving each. A first build that
+    parks many stops filling the FTS tables as it goes (they will be filled again anyway)."""
 
     def __init__(self, db: sqlite3.Connection, *, first: bool) -> None:
         self.db = db
@@ -329,6 +335,17 @@ class _Order:
         self.last: tuple[bool, float, str] | None = None
         # After the posts an interrupted refresh left parked, if any.
         self.parked = max(PARK, db.execute("SELECT max(id) FROM posts").fetchone()[0] or 0)
+        self.count = 0
+        self.deferred = False
+        if meta_value(db, "deferred") is not None:
+            # A first build stopped before it filled the FTS tables: some posts have no tokens,
+            # so none may be moved or removed before they are filled.
+            with _transaction(db):
+                self._renumber()
+
+    @property
+    def index_text(self) -> bool:
+        return not self.deferred
 
     def id_for(self, epoch: float | None, path: str) -> int:
         if not self.first:
@@ -343,6 +360,10 @@ class _Order:
             self.next += STEP
             return self.next - STEP
         self.parked += 1
+        self.count += 1
+        if not self.deferred and self.count > DEFER_AFTER and 8 * self.count > self.next // STEP:
+            self.deferred = True  # in the transaction of the post's own row
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('deferred', '1')")
         return self.parked
 
     def move(self, old: int, new: int) -> None:
@@ -350,6 +371,9 @@ class _Order:
 
     def finish(self) -> None:
         db = self.db
+        if self.deferred:
+            self._renumber()
+            return
         # Parked posts are looked for, not counted: a build interrupted earlier leaves some.
         parked = db.execute("SELECT id, epoch, path FROM posts WHERE id >= ? ORDER BY id", (PARK,)).fetchall()
         if not parked:
@@ -361,6 +385,10 @@ class _Order:
             for old, epoch, path in parked:
                 self.move(old, place(db, epoch, path, self.move))
             return
+        self._renumber()
+
+    def _renumber(self) -> None:
+        db = self.db
         renumber(db)
         db.execute("INSERT INTO texts (texts) VALUES ('delete-all')")
         db.execute("INSERT INTO grams (grams) VALUES ('delete-all')")
@@ -369,6 +397,7 @@ class _Order:
         )
         for post_id, title, body in rows:
             _index_text(db, post_id, title or "", body)
+        db.execute("DELETE FROM meta WHERE key = 'deferred'")
 
 
 def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started: int, order: _Order) -> None:
@@ -401,4 +430,5 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
                 stats.changed += 1
             if entry.record is not None:
                 db.execute("INSERT INTO bodies (id, body) VALUES (?, ?)", (post_id, entry.text))
-                _index_text(db, post_id, entry.title, entry.text)
+                if order.index_text:
+                    _index_text(db, post_id, entry.title, entry.text)

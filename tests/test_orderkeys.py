@@ -109,6 +109,54 @@ def test_posts_are_spread_out_when_no_id_is_free(monkeypatch: pytest.MonkeyPatch
     assert len(moved) > 8
 
 
+def _category_folders(write: WritePost) -> dict[str, str]:
+    bodies = {}
+    for day in range(1, 8):
+        for number, folder in enumerate(["markets", "tech", "world"]):
+            relative = os.path.join(folder, "_posts", f"2022-01-0{day}-{folder}.md")
+            bodies[relative] = WORDS[(day + number) % len(WORDS)]
+            write(f"site/{relative}", f"---\ntitle: {folder}\n---\n{bodies[relative]}\n")
+    return bodies
+
+
+def test_a_first_build_that_parks_many_fills_the_text_index_once_at_its_end(
+    monkeypatch: pytest.MonkeyPatch, site: Path, write: WritePost
+) -> None:
+    monkeypatch.setattr(refresh_module, "DEFER_AFTER", 1)
+    tokenized: list[int] = []
+    real = refresh_module._index_text
+    monkeypatch.setattr(refresh_module, "_index_text", lambda db, i, *a: (tokenized.append(i), real(db, i, *a)))
+    bodies = _category_folders(write)
+    db = connect(site)
+    refresh(db, site, jobs=1)
+    _assert_in_order(db)
+    _assert_search_is_exact(db, site, bodies)
+    # Before it deferred, the build indexed the posts of the first folder and a few more.
+    assert len(bodies) < len(tokenized) < 2 * len(bodies)
+    assert db.execute("SELECT count(*) FROM meta WHERE key = 'deferred'").fetchone()[0] == 0
+
+
+def test_a_first_build_interrupted_after_deferring_is_completed_by_the_next_refresh(
+    monkeypatch: pytest.MonkeyPatch, site: Path, write: WritePost
+) -> None:
+    monkeypatch.setattr(refresh_module, "DEFER_AFTER", 1)
+    bodies = _category_folders(write)
+    db = connect(site)
+    with monkeypatch.context() as patch:
+        patch.setattr(refresh_module._Order, "finish", lambda self: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            refresh(db, site, jobs=1)
+    assert db.execute("SELECT count(*) FROM meta WHERE key = 'deferred'").fetchone()[0] == 1
+    # The next refresh removes and changes posts: it must first give every post its tokens.
+    (site / "tech" / "_posts" / "2022-01-03-tech.md").unlink()
+    del bodies[os.path.join("tech", "_posts", "2022-01-03-tech.md")]
+    write("site/world/_posts/2022-01-02-world.md", "---\ntitle: world\n---\n银行 Tesla\n")
+    bodies[os.path.join("world", "_posts", "2022-01-02-world.md")] = "银行 Tesla"
+    refresh(db, site, jobs=1)
+    _assert_in_order(db)
+    _assert_search_is_exact(db, site, bodies)
+
+
 def test_failed_files_take_the_lowest_ids(site: Path, write: WritePost) -> None:
     write("site/_posts/2022-01-02-b.md", "---\ntitle: B\n---\n银行\n")
     write("site/_posts/2022-01-01-bad.md", "---\ntitle: x\ndate: nonsense\n---\n银行\n")
@@ -126,12 +174,7 @@ def test_failed_files_take_the_lowest_ids(site: Path, write: WritePost) -> None:
 def test_a_first_build_of_an_archive_in_folders_by_category_is_renumbered(site: Path, write: WritePost) -> None:
     """The walk meets most posts out of date order: every post is renumbered and the FTS
     tables are filled again; the result is the same as adding the posts one by one."""
-    bodies = {}
-    for day in range(1, 8):
-        for number, folder in enumerate(["markets", "tech", "world"]):
-            relative = os.path.join(folder, "_posts", f"2022-01-0{day}-{folder}.md")
-            bodies[relative] = WORDS[(day + number) % len(WORDS)]
-            write(f"site/{relative}", f"---\ntitle: {folder}\n---\n{bodies[relative]}\n")
+    bodies = _category_folders(write)
     db = connect(site)
     refresh(db, site, jobs=1)
     _assert_in_order(db)
