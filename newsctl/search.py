@@ -302,9 +302,9 @@ def search_paths(
 
         def scored(connection: sqlite3.Connection, ids: tuple[int, int] | None) -> bytes:
             sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, ids=ids, **options)
-            # "score score ...\0path\0path...": the scores exact (17 digits), for the merge.
-            outer = "SELECT CAST(group_concat(printf('%.17g', score), ' ') || char(0) || group_concat(path, char(0))"
-            blob = connection.execute(outer + f" AS BLOB) FROM ({sql})", params).fetchone()[0]
+            # "score score ...\0path\0path...": the scores exact, for the merge.
+            outer = "SELECT CAST(group_concat(printf(?, score), ' ') || char(0) || group_concat(path, char(0))"
+            blob = connection.execute(outer + f" AS BLOB) FROM ({sql})", [EXACT, *params]).fetchone()[0]
             return bytes(blob) if blob is not None else b""
 
         if limit is not None or jobs == 1:
@@ -317,6 +317,11 @@ def search_paths(
     shown = (next((s for s in scopes if s.contains(path)), one).display(path) for path, _ in rows)
     return "".join(path + end for path in shown).encode("utf-8", "surrogateescape")
 
+
+# A REAL as text that reads back as the same double. SQLite's printf stops at 16 significant
+# digits without the "!" flag (printf('%.17g', 0.1 + 0.2) is '0.3'), and its 17th digit can be
+# off near the largest doubles: 21 digits round back right (a test tries any double).
+EXACT = "%!.20e"
 
 # Below this many ids (about 20,000 posts) a second process and connection cost more than
 # they save.

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsctl.convert import ConvertOptions, convert_body
 from newsctl.discovery import discover
@@ -286,3 +288,16 @@ def test_ranked_halves_merge_best_first_and_newer_first_on_equal_scores() -> Non
     assert got == "".join(f"root/{p}\n" for p in ["o1", "n1", "n2", "o2", "o3", "n3"])
     assert _merge_ranked((b"", b""), "root/", "\n") == b""
     assert _merge_ranked((b"", "-1\0\u65b0.md".encode()), "", "\0") == "\u65b0.md\0".encode()
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_scores_pass_between_the_halves_exactly(score: float) -> None:
+    """Ranked halves are merged by their scores as SQLite prints them: the text must read back
+    as the same double, or two close scores could swap places."""
+    import sqlite3
+
+    from newsctl.search import EXACT
+
+    db = sqlite3.connect(":memory:")
+    for value in (score, 0.1 + 0.2, -1.0000000000000002, 5e-324):
+        assert float(db.execute("SELECT printf(?, ?)", (EXACT, value)).fetchone()[0]) == value
