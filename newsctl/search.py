@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sqlite3
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -305,7 +306,7 @@ def search_paths(
             # "score score ...\0path\0path...": the scores exact, for the merge.
             outer = "SELECT CAST(group_concat(printf(?, score), ' ') || char(0) || group_concat(path, char(0))"
             blob = connection.execute(outer + f" AS BLOB) FROM ({sql})", [EXACT, *params]).fetchone()[0]
-            return bytes(blob) if blob is not None else b""
+            return _packed(bytes(blob)) if blob is not None else b""
 
         if limit is not None or jobs == 1:
             return joined(db, None)
@@ -378,21 +379,30 @@ def _in_halves(
     return combine(newer, older)
 
 
+def _packed(scored: bytes) -> bytes:
+    """A ranked half as SQLite gives it ("score score ...\0path\0path...") with its scores read
+    and packed as doubles: each process reads its own half's, at once (the merge waits for
+    both)."""
+    head, _, paths = scored.partition(b"\0")
+    scores = array("d", map(float, head.split(b" ")))
+    return len(scores).to_bytes(8, "little") + scores.tobytes() + paths
+
+
 def _merge_ranked(parts: tuple[bytes, ...], prefix: str, end: str) -> bytes:
-    """The paths of ranked halves (each "scores\0paths" in UTF-8, best first) in one
-    best-first order, without decoding them. Python's sort is stable and finds the two sorted
-    runs: on equal scores the newer half, given first, stays first, as newest-first tie-breaking
-    wants."""
-    scores: list[float] = []
+    """The paths of ranked halves (``_packed``, best first) in one best-first order, without
+    decoding them. Python's sort is stable and finds the two sorted runs: on equal scores the
+    newer half, given first, stays first, as newest-first tie-breaking wants."""
+    scores = array("d")
     paths: list[bytes] = []
     for part in parts:
         if part:
-            head, _, rest = part.partition(b"\0")
-            scores += map(float, head.split(b" "))
-            paths += rest.split(b"\0")
+            count = int.from_bytes(part[:8], "little")
+            scores.frombytes(part[8 : 8 + 8 * count])
+            paths += part[8 + 8 * count :].split(b"\0")
     if not paths:
         return b""
-    order = sorted(range(len(scores)), key=scores.__getitem__)
+    keys = scores.tolist()
+    order = sorted(range(len(keys)), key=keys.__getitem__)
     start, stop = prefix.encode("utf-8", "surrogateescape"), end.encode()
     return start + (stop + start).join([paths[i] for i in order]) + stop
 

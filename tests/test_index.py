@@ -280,14 +280,14 @@ def test_the_index_depends_on_the_code_of_every_module_a_refresh_runs(tmp_path: 
 
 
 def test_ranked_halves_merge_best_first_and_newer_first_on_equal_scores() -> None:
-    from newsctl.search import _merge_ranked
+    from newsctl.search import _merge_ranked, _packed
 
-    newer = b"-7.25 -1.5 -1\0n1\0n2\0n3"
-    older = b"-9 -1.5 -1.0000000000000002\0o1\0o2\0o3"
+    newer = _packed(b"-7.25 -1.5 -1\0n1\0n2\0n3")
+    older = _packed(b"-9 -1.5 -1.0000000000000002\0o1\0o2\0o3")
     got = _merge_ranked((newer, older), "root/", "\n").decode()
     assert got == "".join(f"root/{p}\n" for p in ["o1", "n1", "n2", "o2", "o3", "n3"])
     assert _merge_ranked((b"", b""), "root/", "\n") == b""
-    assert _merge_ranked((b"", "-1\0\u65b0.md".encode()), "", "\0") == "\u65b0.md\0".encode()
+    assert _merge_ranked((b"", _packed("-1\0\u65b0.md".encode())), "", "\0") == "\u65b0.md\0".encode()
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
