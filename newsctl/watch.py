@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import socket
 import struct
 import sys
 import time
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 from newsctl.errors import NewsctlError
 
 if TYPE_CHECKING:
+    import socket
     import sqlite3
 
     from newsctl.refresh import Refresh
@@ -77,12 +77,17 @@ def fresh(root: Path, timeout: float = TIMEOUT) -> bool:
     this call; False (check the files yourself) otherwise."""
     if not sys.platform.startswith("linux"):
         return False
+    # The C module, not ``socket`` (which imports selectors, enum and more): every search,
+    # list and stats asks, and the wrapper's import cost 3 ms of it.
+    import _socket
+
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
             client.settimeout(timeout)
             client.connect(address(root))
             # Only a watcher run by the same user is believed.
-            _, uid, _ = struct.unpack("3i", client.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+            _, uid, _ = struct.unpack("3i", client.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12))
             if uid != os.getuid():
                 return False
             client.sendall(b"?\n")
@@ -92,6 +97,8 @@ def fresh(root: Path, timeout: float = TIMEOUT) -> bool:
                 if not chunk:
                     return False
                 answer += chunk
+        finally:
+            client.close()
     except OSError:
         return False
     return answer == b"fresh " + str(root).encode("utf-8", "surrogateescape") + b"\n"
@@ -173,6 +180,8 @@ def watch(
     interrupted."""
     if not sys.platform.startswith("linux"):
         raise WatchError("newsctl index --watch needs Linux (inotify)")
+    import socket
+
     from newsctl.refresh import refresh
 
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
