@@ -9,7 +9,9 @@
 #   ARCHIVE_10K   [/tmp/archive-10k]    generated with make-archive when missing
 #   ARCHIVE_100K  [/tmp/archive-100k]   generated with make-archive when missing
 #   MAKE_ARCHIVE  [/work/shared/tools/make-archive]
-#   NEWSCTL       [.venv/bin/newsctl]   PYTHON [.venv/bin/python]
+#   NEWSCTL       [benchmarks/.venv-user/bin/newsctl]: newsctl as the README's first command
+#                 installs it (`pip install .`, not editable), reinstalled from this tree
+#                 at the start of every run; PYTHON [.venv/bin/python] runs the scripts
 #   RESULTS_DIR   [benchmarks/results]
 #   RUNS_SMALL    [10]  hyperfine runs on the 10k archive
 #   RUNS_LARGE    [5]   hyperfine runs on the 100k archive
@@ -29,7 +31,8 @@ ROOT="$(dirname "$HERE")"
 ARCHIVE_10K="${ARCHIVE_10K:-/tmp/archive-10k}"
 ARCHIVE_100K="${ARCHIVE_100K:-/tmp/archive-100k}"
 MAKE_ARCHIVE="${MAKE_ARCHIVE:-/work/shared/tools/make-archive}"
-NEWSCTL="${NEWSCTL:-$ROOT/.venv/bin/newsctl}"
+USER_VENV="$HERE/.venv-user"
+NEWSCTL="${NEWSCTL:-}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 RESULTS_DIR="${RESULTS_DIR:-$HERE/results}"
 RUNS_SMALL="${RUNS_SMALL:-10}"
@@ -90,7 +93,7 @@ machine_info() {
         echo "memory: $(free -m | awk '/^Mem:/ {print $2 " MB"}')"
         echo "kernel: $(uname -r)"
         echo "python: $("$PYTHON" --version 2>&1)"
-        echo "newsctl: $("$NEWSCTL" --version 2>&1)"
+        echo "newsctl: $NEWSCTL ($("$NEWSCTL" --version 2>&1))"
         echo "benchmarks: $*"
         echo "code: $START_STATE"
         echo "hyperfine: $(hyperfine --version)"
@@ -462,6 +465,13 @@ main() {
     # `pip install` byte-compiles a package; an editable install under PYTHONDONTWRITEBYTECODE
     # (set on this machine) would otherwise compile newsctl's modules on every start (~15 ms).
     "$PYTHON" -m compileall -q "$ROOT/newsctl"
+    if [[ -z "$NEWSCTL" ]]; then
+        # What a user runs: an editable install adds its import hook to every start (~15 ms).
+        [[ -x "$USER_VENV/bin/pip" ]] || python3 -m venv "$USER_VENV"
+        "$USER_VENV/bin/pip" install -q --disable-pip-version-check "$ROOT"
+        "$USER_VENV/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$ROOT"
+        NEWSCTL="$USER_VENV/bin/newsctl"
+    fi
     ensure_archive "$ARCHIVE_10K" 10000
     ensure_archive "$ARCHIVE_100K" 100000
     local b

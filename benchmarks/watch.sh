@@ -7,7 +7,9 @@
 set -u
 A="${1:-/tmp/archive-1m}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-N="${NEWSCTL:-$(dirname "$HERE")/.venv/bin/newsctl}"
+# newsctl as run.sh installs it for users (not editable), else the development install.
+N="${NEWSCTL:-$HERE/.venv-user/bin/newsctl}"
+[[ -x "$N" ]] || N="$(dirname "$HERE")/.venv/bin/newsctl"
 LOG="$(mktemp)"
 "$N" index "$A" >/dev/null 2>&1
 sleep 3 # older than the racy window: this refresh stores a folder snapshot
