@@ -301,3 +301,29 @@ def test_scores_pass_between_the_halves_exactly(score: float) -> None:
     db = sqlite3.connect(":memory:")
     for value in (score, 0.1 + 0.2, -1.0000000000000002, 5e-324):
         assert float(db.execute("SELECT printf(?, ?)", (EXACT, value)).fetchone()[0]) == value
+
+
+def test_the_code_fingerprint_follows_contents_not_file_times(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reinstall of the same code gives every file a new time: the index must survive it;
+    a changed module must not."""
+    import newsctl.fingerprint as fingerprint
+
+    package = tmp_path / "newsctl"
+    package.mkdir()
+    for name in ("post.py", "search.py"):
+        (package / name).write_text(f"# {name}\n", encoding="utf-8")
+    monkeypatch.setattr(fingerprint, "__file__", str(package / "fingerprint.py"))
+    only_post = frozenset({"post"})
+
+    def now() -> str:
+        fingerprint.code_fingerprint.cache_clear()
+        return fingerprint.code_fingerprint(only_post)
+
+    before = now()
+    os.utime(package / "post.py", (1, 1))
+    assert now() == before
+    (package / "search.py").write_text("# changed, but not a module the index depends on\n", encoding="utf-8")
+    assert now() == before
+    (package / "post.py").write_text("# changed\n", encoding="utf-8")
+    assert now() != before
+    fingerprint.code_fingerprint.cache_clear()
