@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sqlite3
+import sys
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -341,7 +342,10 @@ def _in_halves(
     million posts), two processes do not. On a small index, where fork is missing, when the
     other process fails, or when the index changed meanwhile (another process wrote it: the
     halves may come from different states of it), ``whole()``."""
-    if not hasattr(os, "fork"):
+    threading = sys.modules.get("threading")
+    if not hasattr(os, "fork") or (threading is not None and threading.active_count() > 1):
+        # A fork copies one thread of a program that may have others holding locks (a library
+        # user's program): no fork then.
         return whole()
     before = db.execute("PRAGMA data_version").fetchone()[0]
     # Two statements: SQLite reads a min() or a max() alone from the end of the B-tree, and

@@ -218,6 +218,18 @@ def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
     assert halves("write") == b"whole"
     assert halves("fail") == b"whole"
 
+    # In a program with other threads (a library user's), no fork.
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert halves("") == b"whole"
+    finally:
+        release.set()
+        other.join()
+
 
 def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None:
     from newsctl.filters import PostFilter
