@@ -91,11 +91,11 @@ def _spread(db: sqlite3.Connection, before: int, after: int, move: Move) -> int:
     """Make room between two adjacent ids: spread the posts of a window around them evenly,
     doubling the window until it holds at most half as many posts as it has ids (so that
     filling one spot again and again moves few posts per new one). Returns the free id."""
+    below = "SELECT id FROM posts WHERE id <= ? ORDER BY id DESC LIMIT ?"
+    above = "SELECT id FROM posts WHERE id >= ? AND id < ? ORDER BY id LIMIT ?"
     width = 2
     while True:
-        below = "SELECT id FROM posts WHERE id <= ? ORDER BY id DESC LIMIT ?"
         lower = [int(row[0]) for row in db.execute(below, (before, width))]
-        above = "SELECT id FROM posts WHERE id >= ? AND id < ? ORDER BY id LIMIT ?"
         upper = [int(row[0]) for row in db.execute(above, (after, PARK, width))]
         ids = lower[::-1] + upper
         # Past either end of the archive the ids are free: the window may grow into them.

@@ -343,10 +343,6 @@ class _Order:
             with _transaction(db):
                 self._renumber()
 
-    @property
-    def index_text(self) -> bool:
-        return not self.deferred
-
     def id_for(self, epoch: float | None, path: str) -> int:
         if not self.first:
             found = free_id(*neighbours(self.db, epoch, path))
@@ -430,5 +426,5 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
                 stats.changed += 1
             if entry.record is not None:
                 db.execute("INSERT INTO bodies (id, body) VALUES (?, ?)", (post_id, entry.text))
-                if order.index_text:
+                if not order.deferred:
                     _index_text(db, post_id, entry.title, entry.text)

@@ -294,8 +294,11 @@ def search_paths(
         if skip > 1:
             options.update(columns="substr(posts.path, ?) AS path", column_params=(skip,))
 
+        def inner(ids: tuple[int, int] | None) -> tuple[str, list[Any]]:
+            return search_sql(query, selection or PostFilter(), scopes, drafts, ids=ids, **options)
+
         def joined(connection: sqlite3.Connection, ids: tuple[int, int] | None) -> bytes:
-            sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, ids=ids, **options)
+            sql, params = inner(ids)
             # The prefix and the end go between the paths as group_concat's separator: no
             # string is built per row.
             outer = f"SELECT CAST(? || group_concat(path, ?) || ? AS BLOB) FROM ({sql})"
@@ -303,7 +306,7 @@ def search_paths(
             return bytes(blob) if blob is not None else b""
 
         def scored(connection: sqlite3.Connection, ids: tuple[int, int] | None) -> bytes:
-            sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, ids=ids, **options)
+            sql, params = inner(ids)
             # "score score ...\0path\0path...": the scores exact, for the merge.
             outer = "SELECT CAST(group_concat(printf(?, score), ' ') || char(0) || group_concat(path, char(0))"
             blob = connection.execute(outer + f" AS BLOB) FROM ({sql})", [EXACT, *params]).fetchone()[0]
