@@ -256,8 +256,8 @@ def search(
     limit: int | None = None,
 ) -> Iterator[Row]:
     """Posts matching ``query`` and the filters: best first (bm25 over the terms of 3+
-    characters, title matches weighted 10x), newest first on ties and for queries without
-    such a term; or newest first with ``sort="date"``."""
+    characters, title matches weighted 10x, no length normalization), newest first on ties and
+    for queries without such a term; or newest first with ``sort="date"``."""
     scopes = scopes or [Scope(".", ".", True)]
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, sort=sort, limit=limit)
     for post_id, path, title, epoch, record, score in db.execute(sql, params):

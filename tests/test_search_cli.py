@@ -36,6 +36,36 @@ def test_title_matches_rank_first(archive: Path) -> None:
     assert out[0] == "site/_posts/2024-02-29-c.md"
 
 
+def test_relevance_is_title_weighted_match_count_then_newest(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bm25 without length normalization (README, "Relevance"): a title match counts as ten
+    body matches, more matches rank higher however long the post, equal counts newest first."""
+    monkeypatch.chdir(site.parent)
+    filler = "其他消息。" * 400  # a long post: with length normalization it would sink
+    posts = {
+        "2020-01-01-title.md": ("新能源汽车周报", "无关内容。"),
+        "2021-01-01-twice-long.md": ("周报", f"新能源汽车销量。{filler}新能源汽车出口。"),
+        "2022-01-01-once-long.md": ("周报", f"{filler}新能源汽车。"),
+        "2023-01-01-once-short.md": ("周报", "新能源汽车。"),
+        "2019-01-01-nine.md": ("周报", "新能源汽车。" * 9),
+    }
+    for name, (title, body) in posts.items():
+        write(f"site/_posts/{name}", f"---\ntitle: {title}\n---\n{body}\n")
+    for day in range(1, 11):  # posts without the term: bm25's idf is positive only for a rarer term
+        write(f"site/_posts/2018-01-{day:02}-other.md", "---\ntitle: 周报\n---\n其他消息。\n")
+    out = run("search", "新能源汽车", "site", "--format", "paths")[1].split()
+    assert [Path(p).name for p in out] == [
+        "2020-01-01-title.md",
+        "2019-01-01-nine.md",
+        "2021-01-01-twice-long.md",
+        "2023-01-01-once-short.md",
+        "2022-01-01-once-long.md",
+    ]
+    scores = [r["score"] for r in json.loads(run("search", "新能源汽车", "site", "--format", "json")[1])]
+    assert scores[0] > scores[1] > scores[2] > scores[3] == scores[4] > 0
+
+
 def test_search_filters_sort_and_limit(archive: Path) -> None:
     assert run("search", "银行", "site", "-c", "markets", "--format", "paths")[1] == "site/_posts/2023-01-04-b.html\n"
     assert (
