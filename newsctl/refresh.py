@@ -140,15 +140,16 @@ def refresh(
     # A long-lived process (a library user, the tests) must see a _config.yml edited meanwhile.
     load_site.cache_clear()
     find_site_root.cache_clear()
-    rows = "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
-    if only is not None:
-        rows += " WHERE path IN (SELECT value FROM json_each(?))"
-    known = {
-        path: (size, mtime_ns, ctime_ns, ino, digest)
-        for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
-            rows, () if only is None else (json.dumps(sorted(only), ensure_ascii=False),)
-        )
-    }
+    # What the index knows is looked up a chunk of walked files at a time, not loaded whole (a
+    # million rows were 400 MB), and the walked paths go to a temporary table, so that the rows
+    # no file was found for can be asked for at the end: memory stays flat as the archive grows.
+    watched = json.dumps(sorted(only), ensure_ascii=False) if only is not None else None
+    in_scope = "" if watched is None else " AND path IN (SELECT value FROM json_each(?))"
+    scope_params: tuple[str, ...] = () if watched is None else (watched,)
+    indexed = db.execute(f"SELECT count(*) FROM posts WHERE 1{in_scope}", scope_params).fetchone()[0]
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS walked (path TEXT NOT NULL)")
+    db.execute("DELETE FROM temp.walked")
+    met = 0  # walked files the index knows (in scope): fewer than ``indexed`` means some are gone
     # A site's _config.yml (time zone, permalink, defaults) or the TZ variable changes what every
     # post of the site means, though no post file changed: then its posts are read again.
     sites_before = json.loads(meta_value(db, "sites") or "{}") if meta_value(db, "environment") == env else {}
@@ -172,14 +173,38 @@ def refresh(
     prefix = base + os.sep  # relpath is slow: a million calls are seconds
 
     def jobs_for() -> Iterator[tuple[Candidate, str, int, int, int, int, bytes | None]]:
+        chunk: list[tuple[Candidate, str]] = []
         for item in found:
             if isinstance(item, Skipped):
                 skipped.append((os.path.relpath(item.path, base), item.reason))
             if not isinstance(item, Candidate) or item.page:
                 continue
             relative = item.path[len(prefix) :] if item.path.startswith(prefix) else os.path.relpath(item.path, base)
-            # What is left in ``known`` at the end is gone (no set of a million seen paths).
-            old = known.pop(relative, None)
+            chunk.append((item, relative))
+            if len(chunk) >= LOOKUP_CHUNK:
+                yield from jobs_in(chunk)
+                chunk = []
+        yield from jobs_in(chunk)
+
+    def jobs_in(
+        chunk: list[tuple[Candidate, str]],
+    ) -> Iterator[tuple[Candidate, str, int, int, int, int, bytes | None]]:
+        nonlocal met
+        if not chunk:
+            return
+        paths = [relative for _, relative in chunk]
+        db.executemany("INSERT INTO temp.walked VALUES (?)", [(path,) for path in paths])
+        known = {
+            path: (size, mtime_ns, ctime_ns, ino, digest)
+            for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
+                "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
+                f" WHERE path IN (SELECT value FROM json_each(?)){in_scope}",
+                (json.dumps(paths, ensure_ascii=False), *scope_params),
+            )
+        }
+        met += len(known)
+        for item, relative in chunk:
+            old = known.get(relative)
             if only is not None and relative not in only and not site_changed(item.site):
                 stats.unchanged += 1
                 continue
@@ -196,7 +221,7 @@ def refresh(
                 continue
             yield (item, relative, *now, old[4] if old else None)
 
-    order = _Order(db, first=not known and only is None)
+    order = _Order(db, first=not indexed and only is None)
     batch: list[Entry] = []
     for entry in parallel_map(_read, jobs_for(), jobs=jobs):
         batch.append(entry)
@@ -204,7 +229,16 @@ def refresh(
             _write(db, batch, stats, started, order)
             batch = []
     _write(db, batch, stats, started, order)
-    gone = list(known)
+    gone: list[str] = []
+    if met < indexed:
+        gone = [
+            path
+            for (path,) in db.execute(
+                f"SELECT path FROM posts WHERE path NOT IN (SELECT path FROM temp.walked){in_scope} ORDER BY path",
+                scope_params,
+            )
+        ]
+    db.execute("DELETE FROM temp.walked")
     with _transaction(db):
         for path in gone:
             _remove(db, path)
@@ -316,6 +350,8 @@ def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, com
 # A first build that has parked more posts than this, and more than one in 8, stops filling
 # the FTS tables until its end.
 DEFER_AFTER = 1000
+# Walked files looked up in the index at a time.
+LOOKUP_CHUNK = 2000
 
 
 class _Order:

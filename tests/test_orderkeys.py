@@ -59,6 +59,9 @@ def test_ids_follow_the_order_through_adds_changes_and_deletes(
     # moved) all the time.
     monkeypatch.setattr(orderkeys, "STEP", 2)
     monkeypatch.setattr(refresh_module, "STEP", 2)
+    # The index is asked about the walked files 3 at a time: changes and deletions fall in
+    # every chunk and between them.
+    monkeypatch.setattr(refresh_module, "LOOKUP_CHUNK", 3)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "_config.yml").write_text("timezone: Asia/Shanghai\n", encoding="utf-8")
@@ -202,3 +205,32 @@ def test_a_new_time_zone_moves_every_post_and_keeps_the_order(site: Path, write:
     assert again.changed == 40
     _assert_in_order(db)
     _assert_search_is_exact(db, site, bodies)
+
+
+def test_a_refresh_looks_files_up_a_chunk_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, site: Path, write: WritePost
+) -> None:
+    """What the index knows is read a few walked files at a time (memory stays flat): adds,
+    changes and deletions are each counted once, in a full walk and in a watcher's."""
+    monkeypatch.setattr(refresh_module, "LOOKUP_CHUNK", 2)
+    for number in range(9):
+        write(f"site/_posts/2022-01-0{1 + number}-p{number}.md", f"---\ntitle: t{number}\n---\n银行{number}\n")
+    db = connect(site)
+    assert refresh(db, site, jobs=1).added == 9
+    posts = site / "_posts"
+    (posts / "2022-01-02-p1.md").unlink()
+    (posts / "2022-01-06-p5.md").unlink()
+    write("site/_posts/2022-01-04-p3.md", "---\ntitle: t3\n---\n芯片\n")
+    write("site/_posts/2022-02-01-new.md", "---\ntitle: new\n---\n银行\n")
+    stats = refresh(db, site, jobs=1, full=True)
+    assert (stats.added, stats.changed, stats.removed, stats.unchanged) == (1, 1, 2, 6)
+    assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 8
+    # A watcher's refresh: only the files it names are looked at.
+    (posts / "2022-01-08-p7.md").unlink()
+    write("site/_posts/2022-01-09-p8.md", "---\ntitle: t8\n---\n车\n")
+    stats = refresh(db, site, jobs=1, only={"_posts/2022-01-08-p7.md", "_posts/2022-01-09-p8.md"})
+    assert (stats.added, stats.changed, stats.removed) == (0, 1, 1)
+    paths = [row.path for row in search(db, parse_query("银行"), scopes=scopes_for(site, [str(site)]), sort="date")]
+    assert [Path(p).name for p in paths] == [
+        "2022-02-01-new.md", "2022-01-07-p6.md", "2022-01-05-p4.md", "2022-01-03-p2.md", "2022-01-01-p0.md"
+    ]  # fmt: skip
