@@ -192,14 +192,16 @@ def refresh(
         nonlocal met
         if not chunk:
             return
-        paths = [relative for _, relative in chunk]
-        db.executemany("INSERT INTO temp.walked VALUES (?)", [(path,) for path in paths])
+        paths = json.dumps([relative for _, relative in chunk], ensure_ascii=False)
+        # One statement, so one transaction of the temporary database (executemany outside a
+        # transaction commits each row: 15 us per path).
+        db.execute("INSERT INTO temp.walked SELECT value FROM json_each(?)", (paths,))
         known = {
             path: (size, mtime_ns, ctime_ns, ino, digest)
             for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
                 f" WHERE path IN (SELECT value FROM json_each(?)){in_scope}",
-                (json.dumps(paths, ensure_ascii=False), *scope_params),
+                (paths, *scope_params),
             )
         }
         met += len(known)
