@@ -147,6 +147,9 @@ def refresh(
     in_scope = "" if watched is None else " AND path IN (SELECT value FROM json_each(?))"
     scope_params: tuple[str, ...] = () if watched is None else (watched,)
     indexed = db.execute(f"SELECT count(*) FROM posts WHERE 1{in_scope}", scope_params).fetchone()[0]
+    # Another process's commit during the walk (a second refresh adding posts) would make the
+    # count of known files met unreliable: then the deleted ones are looked for whatever it says.
+    version = db.execute("PRAGMA data_version").fetchone()[0]
     db.execute("CREATE TEMP TABLE IF NOT EXISTS walked (path TEXT NOT NULL)")
     db.execute("DELETE FROM temp.walked")
     met = 0  # walked files the index knows (in scope): fewer than ``indexed`` means some are gone
@@ -232,7 +235,7 @@ def refresh(
             batch = []
     _write(db, batch, stats, started, order)
     gone: list[str] = []
-    if met < indexed:
+    if met < indexed or db.execute("PRAGMA data_version").fetchone()[0] != version:
         gone = [
             path
             for (path,) in db.execute(
