@@ -14,8 +14,10 @@ common zone abbreviations, and English month names) and rejects the rest rather 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
+import zoneinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -104,12 +106,45 @@ def zone_for(name: str | None) -> dt.tzinfo:
             except (ZoneInfoNotFoundError, ValueError):
                 # Ruby silently falls back to UTC for a zone name the system does not know.
                 return dt.timezone.utc
+    return system_zone()
+
+
+def system_zone(localtime: str = "/etc/localtime") -> dt.tzinfo:
+    """The zone of ``localtime`` (what the C library, and so Ruby, reads), by its name: a
+    ZoneInfo read from a file cannot be pickled, and posts go to worker processes with their
+    dates. The name is the symbolic link's target in a zoneinfo folder, else the zone file
+    with the same bytes (a copied /etc/localtime, as in many container images)."""
     try:
-        with open("/etc/localtime", "rb") as handle:
-            return ZoneInfo.from_file(handle, key="localtime")
+        with open(localtime, "rb") as handle:
+            data = handle.read()
     except OSError:
         local = dt.datetime.now().astimezone().tzinfo
         return local if local is not None else dt.timezone.utc
+    folders = [os.path.realpath(folder) for folder in zoneinfo.TZPATH if os.path.isdir(folder)]
+    target = os.path.realpath(localtime)
+    for folder in folders:
+        key = os.path.relpath(target, folder)
+        if not key.startswith(os.pardir) and _zone_file(folder, key) == data:
+            return ZoneInfo(key)
+    for folder in folders:
+        for directory, subfolders, names in os.walk(folder):
+            subfolders[:] = sorted(d for d in subfolders if d not in ("posix", "right"))
+            for name in sorted(names):
+                key = os.path.relpath(os.path.join(directory, name), folder)
+                if _zone_file(folder, key) == data:
+                    try:
+                        return ZoneInfo(key)
+                    except (ZoneInfoNotFoundError, ValueError):
+                        continue
+    return ZoneInfo.from_file(io.BytesIO(data), key="localtime")  # a zone no folder holds
+
+
+def _zone_file(folder: str, key: str) -> bytes | None:
+    try:
+        with open(os.path.join(folder, key), "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _offset(zone: str) -> dt.tzinfo:

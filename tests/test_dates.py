@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsctl.dates import iso, jekyll_date, parse_ruby_time, zone_for
+from newsctl.dates import iso, jekyll_date, parse_ruby_time, system_zone, zone_for
 from newsctl.errors import DateParseError
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -89,3 +92,29 @@ def test_iso_output_round_trips_through_the_parser(moment: dt.datetime) -> None:
     # China kept daylight saving time until 1991, so the offset is not always +0800.
     text = aware.strftime("%Y-%m-%d %H:%M:%S") + f".{aware.microsecond:06d} " + aware.strftime("%z")
     assert parse_ruby_time(text, SH) == aware
+
+
+@pytest.mark.skipif(not os.path.isfile("/usr/share/zoneinfo/Asia/Shanghai"), reason="no system zoneinfo")
+def test_the_system_zone_has_a_name_so_posts_can_go_to_worker_processes(tmp_path: Path) -> None:
+    """/etc/localtime as a link into the zoneinfo folder, or as a copy of a zone file: either
+    way a named zone (a ZoneInfo read from a file cannot be pickled)."""
+    linked = tmp_path / "linked"
+    linked.symlink_to("/usr/share/zoneinfo/Asia/Shanghai")
+    copied = tmp_path / "copied"
+    copied.write_bytes(Path("/usr/share/zoneinfo/Asia/Shanghai").read_bytes())
+    for localtime in (linked, copied):
+        zone = system_zone(str(localtime))
+        moment = dt.datetime(2022, 7, 1, 12, tzinfo=zone)
+        assert pickle.loads(pickle.dumps(moment)) == moment
+        assert moment.utcoffset() == dt.timedelta(hours=8)
+    assert system_zone(str(tmp_path / "missing")) is not None
+
+
+def test_the_zone_without_site_timezone_or_tz_can_be_pickled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TZ", raising=False)
+    zone_for.cache_clear()
+    try:
+        moment = dt.datetime(2022, 7, 1, 12, tzinfo=zone_for(None))
+        assert pickle.loads(pickle.dumps(moment)) == moment
+    finally:
+        zone_for.cache_clear()
