@@ -139,7 +139,18 @@ def _read(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool
     return _progress(load_all(discover(paths or (".",), drafts=drafts), jobs=jobs, light=light), "Reading")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader (head, fzf) went away: not an error of ours. Caught here because
+            # click's own handler would exit 1.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(OK) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="newsctl")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 def cli(debug: bool) -> None:

@@ -249,3 +249,23 @@ def test_python_dash_m_works_and_pipes_close_quietly(archive: Path) -> None:
         text=True,
     )
     assert proc.stdout.count("\n") == 1 and proc.stderr == ""
+
+
+def test_a_reader_that_goes_away_ends_newsctl_with_0(tmp_path: Path) -> None:
+    """README: "A reader that goes away (| head) ends newsctl quietly with 0". The output must
+    outgrow the pipe's buffer so that the write fails inside the command (click alone would
+    exit 1 there)."""
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    for number in range(3000):
+        (posts / f"2022-01-01-post-with-a-long-name-{number:05d}.md").write_text("---\ntitle: t\n---\nx\n")
+    proc = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"set -o pipefail; {sys.executable} -m newsctl list --no-index --format paths {tmp_path} | head -n 1",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert (proc.returncode, proc.stdout.count("\n"), proc.stderr) == (0, 1, "")
