@@ -917,11 +917,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="newsctl")
-    except BrokenPipeError:
-        # The reader (head, fzf) went away: that is not an error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(OK)
+        cli.main(args=args, prog_name="newsctl")  # a reader that goes away: _Commands.invoke
     except KeyboardInterrupt:
         click.echo("newsctl: interrupted", err=True)
         sys.exit(130)
