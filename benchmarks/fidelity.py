@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from newsctl.errors import PostError  # noqa: E402
-from newsctl.post import Post, load_path  # noqa: E402
+from newsctl.jekyll.post import Post, load_path  # noqa: E402
 from tests.conftest import CORPUS, EXAMPLES  # noqa: E402
 from tests.jekyll_render import jekyll_available, jekyll_rendered  # noqa: E402
 from tests.visible_text import (  # noqa: E402
@@ -219,14 +219,14 @@ def main() -> int:
 
     convert: Any
     try:
-        import newsctl.convert as convert
+        import newsctl.convert.body as convert
     except ImportError:
         convert = None
-        print("newsctl.convert is not available: newsctl rows skipped", file=sys.stderr)
+        print("newsctl.convert.body is not available: newsctl rows skipped", file=sys.stderr)
 
     use_jekyll = jekyll_available()
     if not use_jekyll and convert is None:
-        print("neither jekyll nor newsctl.convert is available: no reference HTML", file=sys.stderr)
+        print("neither jekyll nor newsctl.convert.body is available: no reference HTML", file=sys.stderr)
         return 1
     if use_jekyll:
         reference_note = "Reference: the body HTML Debian's Jekyll renders (`post.content`, kramdown GFM, Liquid off)."

@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from newsctl.convert import ConvertOptions, convert_body
-from newsctl.discovery import Candidate, Found
+from newsctl.convert.body import ConvertOptions, convert_body
 from newsctl.errors import PostError
-from newsctl.post import Post, load_post
-from newsctl.render import post_record
+from newsctl.jekyll.discovery import Candidate, Found
+from newsctl.jekyll.post import Post, load_post
+from newsctl.output.formats import post_record
 
 TEXT = ConvertOptions("text")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from newsctl.errors import UsageError
 
 if TYPE_CHECKING:
-    from newsctl.post import Post
+    from newsctl.jekyll.post import Post
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 

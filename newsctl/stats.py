@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from newsctl.dates import iso
-from newsctl.post import Post
+from newsctl.jekyll.dates import iso
+from newsctl.jekyll.post import Post
 
 By = Literal["category", "tag", "year", "month", "day"]
 TIME_BUCKETS = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
@@ -76,11 +76,11 @@ def posts_with_errors(paths: list[str], posts: list[str]) -> int | None:
     from pathlib import Path
 
     from newsctl import __version__
-    from newsctl.cache import ResultCache
-    from newsctl.config import archive_root as _archive_root
-    from newsctl.config import find_config, load_config
     from newsctl.fingerprint import code_fingerprint
-    from newsctl.validate import _select
+    from newsctl.validate.cache import ResultCache
+    from newsctl.validate.checks import _select
+    from newsctl.validate.config import archive_root as _archive_root
+    from newsctl.validate.config import find_config, load_config
 
     if not paths:
         return None
@@ -112,7 +112,7 @@ def from_index(db: Any, root: Any, selection: Any, scopes: list[Any], drafts: bo
     the matching posts' paths (for the validation cache)."""
     import datetime as dt
 
-    from newsctl.search import filter_sql
+    from newsctl.index.search import filter_sql
 
     params: list[Any] = []
     where = " AND ".join(filter_sql(selection, scopes, drafts, params))

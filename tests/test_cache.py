@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsctl.cache import CACHE_DIR, CACHE_FILE, CachedResult, ResultCache
-from newsctl.diagnostics import Diagnostic
+from newsctl.validate.cache import CACHE_DIR, CACHE_FILE, CachedResult, ResultCache
+from newsctl.validate.diagnostics import Diagnostic
 
 KEY = "0.1.0:config-abc"
 POST = "_posts/2022-01-01-hello.md"
@@ -179,7 +179,7 @@ def test_prune_removes_rows_of_paths_not_kept(tmp_path: Path) -> None:
 
 
 def test_puts_are_written_in_batches_before_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newsctl.cache.FLUSH_EVERY", 3)
+    monkeypatch.setattr("newsctl.validate.cache.FLUSH_EVERY", 3)
     cache = ResultCache.open(tmp_path, KEY)
     for number in range(4):
         cache.put(f"_posts/2022-01-0{number + 1}-x.md", 1, 1, RESULT)

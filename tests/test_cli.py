@@ -174,7 +174,7 @@ def test_table_on_a_pipe_is_tab_separated(archive: Path) -> None:
 
 
 def test_table_on_a_terminal_uses_rich(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newsctl.render.stdout_is_tty", lambda: True)
+    monkeypatch.setattr("newsctl.output.formats.stdout_is_tty", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")
     out = run("list", str(archive))[1]
     assert "date" in out.splitlines()[0] and "title" in out.splitlines()[0] and "\t" not in out
@@ -213,7 +213,7 @@ def test_internal_error_is_one_line_without_traceback(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("newsctl.discovery.discover", boom)
+    monkeypatch.setattr("newsctl.jekyll.discovery.discover", boom)
     with pytest.raises(SystemExit) as info:
         main(["list", str(archive)])
     assert info.value.code == 2
@@ -225,13 +225,13 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch, archive: Pat
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("newsctl.discovery.discover", boom)
+    monkeypatch.setattr("newsctl.jekyll.discovery.discover", boom)
     with pytest.raises(RuntimeError):
         main(["--debug", "list", str(archive)])
 
 
 def test_broken_site_config_is_a_clear_error(archive: Path) -> None:
-    from newsctl.site import load_site
+    from newsctl.jekyll.site import load_site
 
     (archive / "_config.yml").write_text("timezone: [unclosed\n")
     load_site.cache_clear()

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from newsctl.config import (
+from newsctl.errors import NewsctlError, UsageError
+from newsctl.validate.config import (
     KEYS,
     ConfigError,
     ValidateConfig,
@@ -20,7 +21,6 @@ from newsctl.config import (
     path_matches,
     schema_errors,
 )
-from newsctl.errors import NewsctlError, UsageError
 from tests.conftest import WritePost
 
 if sys.version_info >= (3, 11):

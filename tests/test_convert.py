@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsctl.convert import ConvertOptions, convert_body, convert_html, markdown_to_html
-from newsctl.post import load_path
+from newsctl.convert.body import ConvertOptions, convert_body, convert_html, markdown_to_html
+from newsctl.jekyll.post import load_path
 from tests.conftest import EXAMPLES
 from tests.visible_text import markdown_visible_text, normalise_text, visible_text
 
@@ -128,7 +128,7 @@ def test_examples_match_their_golden_files(name: str, target: str) -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in (EXAMPLES / "_posts").iterdir()))
 def test_examples_keep_every_visible_character(name: str) -> None:
     post = load_path(str(EXAMPLES / "_posts" / name))
-    from newsctl.convert import body_html
+    from newsctl.convert.body import body_html
 
     reference = visible_text(body_html(post))
     assert normalise_text(convert_body(post, TEXT)) == reference

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsctl.convert import ConvertOptions, convert_body
-from newsctl.post import load_path
+from newsctl.convert.body import ConvertOptions, convert_body
+from newsctl.jekyll.post import load_path
 from tests.conftest import WritePost, run
 
 HTML_POST = '---\ntitle: Bank B\ndate: 2023-01-04 10:00:00 +0800\ntags: [银行]\n---\n<p>Rates <em>rose</em>.</p>\n<p><a href="https://example.org/b">Source</a></p>\n'

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from newsctl.errors import PostError
-from newsctl.post import Post, load_path
+from newsctl.jekyll.post import Post, load_path
 from tests.conftest import CORPUS, EXAMPLES
 from tests.jekyll_render import jekyll_available, jekyll_rendered
 from tests.visible_text import (
@@ -38,9 +38,9 @@ from tests.visible_text import (
     visible_text,
 )
 
-convert: Any = pytest.importorskip("newsctl.convert", reason="newsctl.convert is not written yet")
+convert: Any = pytest.importorskip("newsctl.convert.body", reason="newsctl.convert.body is not written yet")
 if not all(hasattr(convert, name) for name in ("ConvertOptions", "convert_body", "body_html")):
-    pytest.skip("newsctl.convert lacks ConvertOptions/convert_body/body_html", allow_module_level=True)
+    pytest.skip("newsctl.convert.body lacks ConvertOptions/convert_body/body_html", allow_module_level=True)
 
 JEKYLL = jekyll_available()
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsctl.dates import iso, jekyll_date, parse_ruby_time, system_zone, zone_for
 from newsctl.errors import DateParseError
+from newsctl.jekyll.dates import iso, jekyll_date, parse_ruby_time, system_zone, zone_for
 
 SH = ZoneInfo("Asia/Shanghai")
 

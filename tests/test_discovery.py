@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsctl.discovery import Candidate, Missing, Skipped, discover
+from newsctl.jekyll.discovery import Candidate, Missing, Skipped, discover
 from tests.conftest import WritePost
 
 

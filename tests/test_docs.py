@@ -45,7 +45,7 @@ def test_readme_documents_every_command_and_option() -> None:
 
 
 def test_readme_lists_every_rule() -> None:
-    from newsctl.rules import RULES
+    from newsctl.validate.rules import RULES
 
     for rule in RULES.values():
         assert f"| {rule.code} | {rule.name} | {rule.severity} |" in README, rule.code

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsctl.frontmatter import FrontMatterError, json_safe, parse, split, starts_with_front_matter
+from newsctl.jekyll.frontmatter import FrontMatterError, json_safe, parse, split, starts_with_front_matter
 
 
 def test_yaml_front_matter_and_body_are_kept_verbatim() -> None:
@@ -156,7 +156,7 @@ _values = st.one_of(
 def test_fast_yaml_agrees_with_pyyaml_or_defers_to_it(pairs: list[tuple[str, str]], crlf: bool) -> None:
     import yaml
 
-    from newsctl.frontmatter import _JekyllLoader, fast_yaml
+    from newsctl.jekyll.frontmatter import _JekyllLoader, fast_yaml
 
     newline = "\r\n" if crlf else "\n"
     text = "---" + newline + "".join(f"{k}: {v}{newline}" for k, v in pairs)

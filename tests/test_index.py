@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from newsctl.convert import ConvertOptions, convert_body
-from newsctl.discovery import discover
-from newsctl.index import connect, index_path
-from newsctl.post import Post, load_path
-from newsctl.query import parse_query
-from newsctl.refresh import refresh
-from newsctl.search import scopes_for, search
+from newsctl.convert.body import ConvertOptions, convert_body
+from newsctl.index.query import parse_query
+from newsctl.index.refresh import refresh
+from newsctl.index.schema import connect, index_path
+from newsctl.index.search import scopes_for, search
+from newsctl.jekyll.discovery import discover
+from newsctl.jekyll.post import Post, load_path
 from tests.conftest import CORPUS, EXAMPLES, SHARED, WritePost
 
 TEXT = ConvertOptions("text")
@@ -152,8 +152,8 @@ def test_terms_of_every_length_match_exactly_as_a_scan_on_a_generated_archive(tm
 def test_paths_come_in_the_order_of_the_full_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, halves: bool
 ) -> None:
-    from newsctl import search as search_module
-    from newsctl.search import search_paths
+    from newsctl.index import search as search_module
+    from newsctl.index.search import search_paths
 
     # With halves, every date-ordered search is split in two (older half in another process).
     monkeypatch.setattr(search_module, "PARALLEL_IDS", 0 if halves else 1 << 62)
@@ -182,8 +182,8 @@ def test_a_ranked_search_runs_whole_and_a_date_ordered_one_in_halves(
 ) -> None:
     """Ranked, SQLite sorts every match by score, and merging two sorted halves in Python
     cost more than the second core saved (BENCHMARKS.md)."""
-    from newsctl import search as search_module
-    from newsctl.search import search_paths
+    from newsctl.index import search as search_module
+    from newsctl.index.search import search_paths
 
     monkeypatch.setattr(search_module, "PARALLEL_IDS", 0)
     split = search_module._in_halves
@@ -205,7 +205,7 @@ def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
     could make a post appear twice or not at all; then the answer comes from one reading."""
     import sqlite3
 
-    from newsctl import search as search_module
+    from newsctl.index import search as search_module
 
     monkeypatch.setattr(search_module, "PARALLEL_IDS", 0)
     root = tmp_path / "examples"
@@ -252,7 +252,7 @@ def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
 
 def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None:
     from newsctl.filters import PostFilter
-    from newsctl.search import search_sql
+    from newsctl.index.search import search_sql
 
     root = tmp_path / "examples"
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
@@ -287,15 +287,15 @@ def test_the_index_depends_on_the_code_of_every_module_a_refresh_runs(tmp_path: 
     import subprocess
     import sys
 
-    from newsctl.index import INDEXED_BY
+    from newsctl.index.schema import INDEXED_BY
 
     root = tmp_path / "examples"
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from newsctl.index import connect\n"
-        "from newsctl.refresh import refresh\n"
+        "from newsctl.index.schema import connect\n"
+        "from newsctl.index.refresh import refresh\n"
         f"root = Path({str(root)!r})\n"
         "db = connect(root)\n"
         "refresh(db, root, jobs=1)\n"  # one process: the workers' imports are seen too
@@ -305,8 +305,8 @@ def test_the_index_depends_on_the_code_of_every_module_a_refresh_runs(tmp_path: 
         "print(' '.join(sorted(m for m in sys.modules if m.startswith('newsctl'))))\n"
     )
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
-    assert "newsctl.post" in loaded and "newsctl.orderkeys" in loaded
-    outside = {name for name in loaded if name.removeprefix("newsctl.") not in INDEXED_BY | {"newsctl", "fingerprint"}}
+    assert "newsctl.jekyll.post" in loaded and "newsctl.index.order" in loaded
+    outside = {name for name in loaded if name not in INDEXED_BY | {"newsctl.fingerprint"}}
     assert not outside
 
 
@@ -317,20 +317,21 @@ def test_the_code_fingerprint_follows_contents_not_file_times(tmp_path: Path, mo
 
     package = tmp_path / "newsctl"
     package.mkdir()
-    for name in ("post.py", "search.py"):
+    (package / "jekyll").mkdir()
+    for name in ("jekyll/post.py", "search.py"):
         (package / name).write_text(f"# {name}\n", encoding="utf-8")
     monkeypatch.setattr(fingerprint, "__file__", str(package / "fingerprint.py"))
-    only_post = frozenset({"post"})
+    only_post = frozenset({"newsctl.jekyll.post"})
 
     def now() -> str:
         fingerprint.code_fingerprint.cache_clear()
         return fingerprint.code_fingerprint(only_post)
 
     before = now()
-    os.utime(package / "post.py", (1, 1))
+    os.utime(package / "jekyll/post.py", (1, 1))
     assert now() == before
     (package / "search.py").write_text("# changed, but not a module the index depends on\n", encoding="utf-8")
     assert now() == before
-    (package / "post.py").write_text("# changed\n", encoding="utf-8")
+    (package / "jekyll/post.py").write_text("# changed\n", encoding="utf-8")
     assert now() != before
     fingerprint.code_fingerprint.cache_clear()

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from newsctl import freshness
-from newsctl.index import connect
-from newsctl.query import parse_query
-from newsctl.refresh import refresh
-from newsctl.search import scopes_for, search
+from newsctl.index import freshness
+from newsctl.index.query import parse_query
+from newsctl.index.refresh import refresh
+from newsctl.index.schema import connect
+from newsctl.index.search import scopes_for, search
 from tests.conftest import WritePost, run
 
 POST = "---\ntitle: {title}\n---\n{body}\n"

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from newsctl.batch import load_all
-from newsctl.dates import zone_for
-from newsctl.discovery import discover
-from newsctl.post import Post
+from newsctl.jekyll.dates import zone_for
+from newsctl.jekyll.discovery import discover
+from newsctl.jekyll.post import Post
+from newsctl.parallel import load_all
 from tests.conftest import CORPUS
 from tests.jekyll_reference import jekyll_available, jekyll_posts
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsctl import jekyll
+from newsctl.jekyll import names as jekyll
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ def test_list_without_an_index_does_not_create_one(examples: Path, tmp_path: Pat
 
 
 def test_list_reads_the_files_when_the_index_cannot_be_opened(examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from newsctl import index
+    from newsctl.index import schema as index
 
     def refuse(root: Path) -> None:
         raise index.IndexUnusable(f"cannot open the index {root}: disk I/O error")

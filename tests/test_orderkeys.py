@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsctl import orderkeys
-from newsctl import refresh as refresh_module
 from newsctl.filters import PostFilter
-from newsctl.index import connect
-from newsctl.query import parse_query
-from newsctl.refresh import refresh
-from newsctl.search import scopes_for, search, search_paths, select
+from newsctl.index import order as orderkeys
+from newsctl.index import refresh as refresh_module
+from newsctl.index.query import parse_query
+from newsctl.index.refresh import refresh
+from newsctl.index.schema import connect
+from newsctl.index.search import scopes_for, search, search_paths, select
 from tests.conftest import WritePost
 
 WORDS = ["银行", "蔚来", "车", "新能源汽车", "chip", "Tesla"]

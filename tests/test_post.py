@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newsctl.dates import iso
 from newsctl.errors import PostError
-from newsctl.post import load_path
+from newsctl.jekyll.dates import iso
+from newsctl.jekyll.post import load_path
 from tests.conftest import WritePost
 
 
@@ -69,7 +69,7 @@ def test_config_defaults_apply_under_the_front_matter(site: Path, write: WritePo
     (site / "_config.yml").write_text(
         "timezone: UTC\ndefaults:\n  - scope: {path: '', type: posts}\n    values: {layout: post, categories: [wire]}\n"
     )
-    from newsctl.site import load_site
+    from newsctl.jekyll.site import load_site
 
     load_site.cache_clear()
     post = load_path(str(write("site/_posts/2022-01-01-a.md", "---\ncategories: extra\n---\n")))

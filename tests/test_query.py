@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsctl.query import Query, QueryError, Term, fts5_phrase, parse_query
+from newsctl.index.query import Query, QueryError, Term, fts5_phrase, parse_query
 
 
 def test_several_terms_must_all_match() -> None:

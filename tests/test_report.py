@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from newsctl import __version__
-from newsctl.diagnostics import Diagnostic, Summary
-from newsctl.report import (
+from newsctl.validate.diagnostics import Diagnostic, Summary
+from newsctl.validate.report import (
     FORMATS,
     render,
     sarif_uri,
@@ -23,7 +23,7 @@ from newsctl.report import (
     write_sarif,
     write_text,
 )
-from newsctl.rules import RULES
+from newsctl.validate.rules import RULES
 
 ODD = "_posts/2024-01-01-a,b:c.md"  # a comma and a colon: both must be escaped in a GitHub property
 NEWS = "_posts/2024-01-02-新闻.md"

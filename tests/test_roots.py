@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newsctl.config import archive_root as config_root
-from newsctl.config import find_config, load_config
-from newsctl.roots import archive_root
+from newsctl.project import archive_root
+from newsctl.validate.config import archive_root as config_root
+from newsctl.validate.config import find_config, load_config
 from tests.conftest import WritePost
 
 POST = "---\ntitle: A\n---\nbody\n"

@@ -74,7 +74,7 @@ def test_no_match_exits_1(archive: Path) -> None:
 
 
 def test_table_on_a_terminal_draws_bars(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("newsctl.render.stdout_is_tty", lambda: True)
+    monkeypatch.setattr("newsctl.output.formats.stdout_is_tty", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")
     out = run("stats", "--by", "year", str(archive))[1]
     assert "2022" in out and "█" in out and "4 posts" in out

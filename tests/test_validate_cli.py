@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsctl.cli import main
-from newsctl.rules import RULES
+from newsctl.validate.rules import RULES
 from tests.conftest import WritePost
 
 GOOD = "---\ntitle: Good\ndate: 2022-01-01 09:00:00 +0800\nlayout: post\n---\nA good post.\n"
@@ -368,16 +368,16 @@ def test_second_run_gives_identical_output_from_the_cache(mixed: Path, monkeypat
     first_json = run("validate", "--format", "json", mixed)
     assert (mixed / ".newsctl" / "cache.sqlite").is_file()
 
-    import newsctl.validate
+    import newsctl.validate.checks
 
     checked: list[str] = []
-    real = newsctl.validate.check_file
+    real = newsctl.validate.checks.check_file
 
     def counting(item: Any, config: Any) -> Any:
         checked.append(item.path)
         return real(item, config)
 
-    monkeypatch.setattr(newsctl.validate, "check_file", counting)
+    monkeypatch.setattr(newsctl.validate.checks, "check_file", counting)
     second = run("validate", mixed)
     second_json = run("validate", "--format", "json", mixed)
     assert checked == []  # every post came from the cache

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsctl.config import ValidateConfig, load_config
-from newsctl.diagnostics import Diagnostic
-from newsctl.discovery import discover
-from newsctl.rules import RULES
-from newsctl.validate import run_validation, validate
+from newsctl.jekyll.discovery import discover
+from newsctl.validate.checks import run_validation, validate
+from newsctl.validate.config import ValidateConfig, load_config
+from newsctl.validate.diagnostics import Diagnostic
+from newsctl.validate.rules import RULES
 from tests.conftest import WritePost
 
 DEFAULT = ValidateConfig()

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from newsctl import index
-from newsctl.index import connect
-from newsctl.refresh import refresh
-from newsctl.watch import IN_CLOSE_WRITE, IN_CREATE, IN_ISDIR, IN_Q_OVERFLOW, Changes, fresh
+from newsctl.index import schema as index
+from newsctl.index.refresh import refresh
+from newsctl.index.schema import connect
+from newsctl.index.watch import IN_CLOSE_WRITE, IN_CREATE, IN_ISDIR, IN_Q_OVERFLOW, Changes, fresh
 from tests.conftest import WritePost, run
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux only")
@@ -75,7 +75,7 @@ def _refuse_own_check(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the command checked the files although a watcher answered")
 
     monkeypatch.setattr(index, "begin_check", refuse)
-    monkeypatch.setattr("newsctl.refresh.refresh", refuse)
+    monkeypatch.setattr("newsctl.index.refresh.refresh", refuse)
 
 
 def _paths(*args: str) -> list[str]:

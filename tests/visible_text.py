@@ -1,6 +1,6 @@
 """Reference definition of the *visible text* of a rendered post body (for the convert tests).
 
-Deliberately independent of ``newsctl.convert``: the converter is judged against this, so it
+Deliberately independent of ``newsctl.convert.body``: the converter is judged against this, so it
 must not share code with it.  Needs BeautifulSoup + lxml and markdown-it-py (all installed with
 newsctl).
 

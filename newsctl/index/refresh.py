@@ -1,8 +1,8 @@
-"""Bringing the index up to date with the archive (``newsctl.index`` holds the schema).
+"""Bringing the index up to date with the archive (``newsctl.index.schema`` holds the schema).
 
 Incremental: a stat walk finds new, changed and deleted files, a content hash confirms a change
 before a file is parsed again, and the walk itself is skipped when the folder snapshot
-(``newsctl.freshness``) shows nothing changed.
+(``newsctl.index.freshness``) shows nothing changed.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsctl import freshness
 from newsctl.errors import PostError
-from newsctl.index import begin_check, environment, fold, meta_value, spread
-from newsctl.orderkeys import PARK, STEP, free_id, neighbours, place, renumber
+from newsctl.index import freshness
+from newsctl.index.order import PARK, STEP, free_id, neighbours, place, renumber
+from newsctl.index.schema import begin_check, environment, fold, meta_value, spread
 
 if TYPE_CHECKING:
-    from newsctl.discovery import Candidate, Found
+    from newsctl.jekyll.discovery import Candidate, Found
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +64,9 @@ class Refresh:
 
 def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
     """Read, hash and (when its content is new) parse and convert one file, in a worker."""
-    from newsctl.convert import ConvertOptions, convert_body
-    from newsctl.post import post_from_bytes
-    from newsctl.render import post_record
+    from newsctl.convert.body import ConvertOptions, convert_body
+    from newsctl.jekyll.post import post_from_bytes
+    from newsctl.output.formats import post_record
 
     item, relative, size, mtime_ns, ctime_ns, ino, known = job
     base = (relative, size, mtime_ns, ctime_ns, ino)
@@ -120,7 +120,7 @@ def refresh(
     even when the folder snapshot says nothing changed; ``check`` is a snapshot check the
     caller began (``begin_check``).
 
-    ``only`` (paths relative to ``root``) is what a watcher saw change (``newsctl.watch``): the
+    ``only`` (paths relative to ``root``) is what a watcher saw change (``newsctl.index.watch``): the
     walk still finds new and removed files, but only these are statted and read. The folder
     snapshot is then left as it was: stale, so a check without the watcher walks again."""
     started = time.time_ns()
@@ -132,10 +132,10 @@ def refresh(
         stats.quick = True
         stats.seconds = time.perf_counter() - clock
         return stats
-    from newsctl.batch import parallel_map
-    from newsctl.discovery import Candidate, Skipped, discover
-    from newsctl.roots import find_site_root
-    from newsctl.site import load_site
+    from newsctl.jekyll.discovery import Candidate, Skipped, discover
+    from newsctl.jekyll.site import load_site
+    from newsctl.parallel import parallel_map
+    from newsctl.project import find_site_root
 
     # A long-lived process (a library user, the tests) must see a _config.yml edited meanwhile.
     load_site.cache_clear()
@@ -271,8 +271,8 @@ def _rediscover(base: str, only: set[str]) -> list[Found] | None:
     """What the walk would find among the paths ``only`` (relative to ``base``), when that can
     be told without walking: every path in a ``_posts`` or ``_drafts`` folder of the site whose
     root is ``base`` (no ``_config.yml`` between them). None: walk."""
-    from newsctl.discovery import rediscover
-    from newsctl.roots import site_root_of
+    from newsctl.jekyll.discovery import rediscover
+    from newsctl.project import site_root_of
 
     if site_root_of(base) != base:
         return None
@@ -360,7 +360,7 @@ LOOKUP_CHUNK = 2000
 
 
 class _Order:
-    """The ids new posts get (``newsctl.orderkeys``). A first build takes them in the order the
+    """The ids new posts get (``newsctl.index.order``). A first build takes them in the order the
     walk meets the posts, STEP apart; a later refresh takes a free id between the neighbours.
     A post that cannot have one now (met out of order by a first build: a failed file, a post
     dated before its name; or no free id left between its neighbours) is parked, and
@@ -451,7 +451,7 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
                 stats.unchanged += 1
                 continue
             existing = _remove(db, entry.path)
-            # The id is the post's place in (date, path) order (newsctl.orderkeys): a post whose
+            # The id is the post's place in (date, path) order (newsctl.index.order): a post whose
             # date changed gets a new one.
             post_id = order.id_for(entry.epoch, entry.path)
             db.execute(

@@ -15,9 +15,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from typing import TypeVar
 
-from newsctl.discovery import Candidate, Found
 from newsctl.errors import PostError
-from newsctl.post import Post, load_post
+from newsctl.jekyll.discovery import Candidate, Found
+from newsctl.jekyll.post import Post, load_post
 
 Result = Post | PostError | Found
 T = TypeVar("T")

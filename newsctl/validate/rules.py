@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from newsctl.diagnostics import Severity
+from newsctl.validate.diagnostics import Severity
 
 Fix = Literal["safe", "unsafe"] | None
 

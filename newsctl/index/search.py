@@ -23,9 +23,9 @@ from typing import Any
 
 from newsctl.errors import NewsctlError
 from newsctl.filters import Bound, PostFilter
-from newsctl.index import MARK, fold, spread
-from newsctl.orderkeys import STEP
-from newsctl.query import Query, Term, fts5_phrase
+from newsctl.index.order import STEP
+from newsctl.index.query import Query, Term, fts5_phrase
+from newsctl.index.schema import MARK, fold, spread
 
 
 class OutsideIndex(NewsctlError):
@@ -85,7 +85,7 @@ class Row:
 
     def post(self) -> Any:
         """A light Post, for the tables ``list`` and ``search`` draw."""
-        from newsctl.post import Post
+        from newsctl.jekyll.post import Post
 
         record = json.loads(self.record)
         return Post(
@@ -188,7 +188,7 @@ def search_sql(
     """The SELECT for ``search``: rows of ``columns`` (with ``column_params``) and the score;
     with ``ids``, only the posts whose ids are in that (inclusive) range.
 
-    Post ids are the newest-first order (``newsctl.orderkeys``), so when one FTS5 table can
+    Post ids are the newest-first order (``newsctl.index.order``), so when one FTS5 table can
     answer part of the query, the query is driven by it: its matches in descending rowid order
     are the results newest first, each looked up by id in a narrow index (no set of matching
     ids, no sort). Ranked, the same join is sorted by score."""
@@ -430,7 +430,7 @@ def body_of(db: sqlite3.Connection, post_id: int) -> str:
 
 def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
     """One line around the first match of a positive term: (text, match start, match end)."""
-    from newsctl.query import fold as fold_query
+    from newsctl.index.query import fold as fold_query
 
     for source in (body, title):
         line = " ".join(source.split())

@@ -1,6 +1,6 @@
 """Where things are: the site a path belongs to, and the archive root ``.newsctl/`` goes in.
 
-Kept apart from ``newsctl.config`` and ``newsctl.site`` (YAML, TOML, the rules table) so that
+Kept apart from ``newsctl.validate.config`` and ``newsctl.jekyll.site`` (YAML, TOML, the rules table) so that
 ``search`` and ``list`` find their index without importing them.
 """
 
@@ -49,13 +49,13 @@ def site_root_of(path: str) -> str | None:
 
 def archive_root(paths: list[str]) -> Path:
     """Where .newsctl/ goes for PATHS: the configuration's folder, else the site root, else the
-    folder given (see ``newsctl.config.archive_root``)."""
+    folder given (see ``newsctl.validate.config.archive_root``)."""
     first = Path(paths[0] if paths else ".")
     start = (first if first.is_dir() else first.parent).resolve()
     if any((folder / name).is_file() for folder in (start, *start.parents) for name in CONFIG_FILES):
         # Only then is the configuration read (a pyproject.toml may hold no newsctl table).
-        from newsctl.config import archive_root as root_for
-        from newsctl.config import find_config, load_config
+        from newsctl.validate.config import archive_root as root_for
+        from newsctl.validate.config import find_config, load_config
 
         return Path(root_for(load_config(find_config(start)), paths or ["."]))
     return Path(unconfigured_root(paths))

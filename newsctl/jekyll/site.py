@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from newsctl.errors import NewsctlError
-from newsctl.jekyll import MARKDOWN_EXTS, posts_permalink_template, ruby_to_s
-from newsctl.roots import site_root_of
+from newsctl.jekyll.names import MARKDOWN_EXTS, posts_permalink_template, ruby_to_s
+from newsctl.project import site_root_of
 
 
 @dataclass(frozen=True)

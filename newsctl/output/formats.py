@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the heavy modules (PyYAML) load only when a post is rendered
-    from newsctl.post import Post
+    from newsctl.jekyll.post import Post
 
 MACHINE_FORMATS = ("json", "jsonl", "csv", "paths")
 LIST_COLUMNS = ("date", "categories", "tags", "title", "path")
@@ -24,7 +24,7 @@ CSV_COLUMNS = ("path", "title", "date", "categories", "tags", "slug", "url", "la
 def post_record(post: Post, *, full: bool = False, body: bool = True) -> dict[str, Any]:
     """A post as a JSON object. Keys: path, title, date, categories, tags, slug, url, layout,
     published; with ``full`` also front_matter and (unless ``body`` is False) body."""
-    from newsctl.dates import iso
+    from newsctl.jekyll.dates import iso
 
     record: dict[str, Any] = {
         "path": post.path,
@@ -38,7 +38,7 @@ def post_record(post: Post, *, full: bool = False, body: bool = True) -> dict[st
         "published": post.published,
     }
     if full:
-        from newsctl.frontmatter import json_safe
+        from newsctl.jekyll.frontmatter import json_safe
 
         record["front_matter"] = json_safe(post.front_matter)
         if body:

@@ -18,8 +18,8 @@ from newsctl import __version__
 from newsctl.exitcodes import ERROR, FINDINGS, OK
 
 if TYPE_CHECKING:
-    from newsctl.batch import Result
-    from newsctl.post import Post
+    from newsctl.jekyll.post import Post
+    from newsctl.parallel import Result
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +34,7 @@ class Run:
 
     def posts(self, results: Iterable[Result]) -> Iterator[Post]:
         """The posts among ``results``; every other result is reported on stderr as it comes."""
-        from newsctl.post import Post
+        from newsctl.jekyll.post import Post
 
         for result in self.report(results):
             if isinstance(result, Post):
@@ -42,8 +42,8 @@ class Run:
 
     def report(self, results: Iterable[Any]) -> Iterator[Any]:
         """Report failures, skipped and missing files on stderr as they come; pass the rest on."""
-        from newsctl.discovery import Missing, Skipped
         from newsctl.errors import PostError
+        from newsctl.jekyll.discovery import Missing, Skipped
 
         for result in results:
             if isinstance(result, PostError):
@@ -133,8 +133,8 @@ def _paths_format(fmt: str | None, null: bool) -> str:
 
 
 def _read(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
-    from newsctl.batch import load_all
-    from newsctl.discovery import discover
+    from newsctl.jekyll.discovery import discover
+    from newsctl.parallel import load_all
 
     return _progress(load_all(discover(paths or (".",), drafts=drafts), jobs=jobs, light=light), "Reading")
 
@@ -173,7 +173,7 @@ def parse_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: s
 
     PATHS are files or folders (default: the current folder).
     """
-    from newsctl.render import records, write_json, write_jsonl
+    from newsctl.output.formats import records, write_json, write_jsonl
 
     run = Run()
     posts = run.posts(_read(paths, drafts, jobs, light=False))
@@ -219,7 +219,7 @@ class Indexed:
 
 
 def _watched(root: Path) -> bool:
-    from newsctl.watch import fresh
+    from newsctl.index.watch import fresh
 
     return fresh(root)
 
@@ -230,9 +230,9 @@ def _open_index(
     """Open and refresh the index of the archive PATHS are in. With ``must_exist`` (``list``,
     ``stats``), None when there is no index yet, PATHS are not all inside the archive, or the
     index cannot be opened (with a warning): the caller reads the files instead."""
-    from newsctl.index import IndexUnusable, connect, index_path
-    from newsctl.roots import archive_root
-    from newsctl.search import OutsideIndex, scopes_for
+    from newsctl.index.schema import IndexUnusable, connect, index_path
+    from newsctl.index.search import OutsideIndex, scopes_for
+    from newsctl.project import archive_root
 
     root = archive_root(list(paths))
     if must_exist:
@@ -257,7 +257,7 @@ def _open_index(
         stats = None
         # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
         if _never_refreshed(db) or (refresh and not _watched(root)):
-            from newsctl.refresh import refresh as refresh_index
+            from newsctl.index.refresh import refresh as refresh_index
 
             # The whole archive is refreshed, whatever PATHS narrow the command to.
             stats = refresh_index(db, root, jobs=jobs, progress=lambda found: _progress(found, "Indexing"))  # type: ignore[arg-type,return-value]
@@ -311,7 +311,7 @@ def list_command(
     matches.
     """
     from newsctl.filters import sort_posts
-    from newsctl.render import (
+    from newsctl.output.formats import (
         records,
         stdout_is_tty,
         write_csv,
@@ -328,7 +328,7 @@ def list_command(
     out = sys.stdout
     indexed = None if no_index else _open_index(paths, jobs, refresh=not no_refresh, must_exist=True)
     if indexed is not None:
-        from newsctl.search import select
+        from newsctl.index.search import select
 
         indexed.report(run, drafts)
         paths_only = fmt == "paths" and sort != "title"
@@ -402,7 +402,7 @@ def stats_command(
     import csv
     import json
 
-    from newsctl.render import stdout_is_tty
+    from newsctl.output.formats import stdout_is_tty
     from newsctl.stats import collect, from_index, posts_with_errors
 
     selection = _selection(categories, tags, since, until)
@@ -474,13 +474,13 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     """
     import datetime as dt
 
-    from newsctl.index import index_path
-    from newsctl.index import status as index_status
+    from newsctl.index.schema import index_path
+    from newsctl.index.schema import status as index_status
 
     if watch and status:
         raise click.UsageError("--watch and --status cannot be combined")
     if status and not rebuild:
-        from newsctl.roots import archive_root
+        from newsctl.project import archive_root
 
         where = index_path(archive_root(list(paths)))
         if not where.is_file():
@@ -515,7 +515,7 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
 
 
 def _watch(paths: tuple[str, ...], jobs: int | None, rebuild: bool) -> None:
-    from newsctl.watch import run_until_interrupted, watch
+    from newsctl.index.watch import run_until_interrupted, watch
 
     indexed = _open_index(paths, jobs, refresh=False, rebuild=rebuild)
     assert indexed is not None
@@ -565,9 +565,9 @@ def search_command(
     """
     import json
 
-    from newsctl.query import parse_query
-    from newsctl.render import stdout_is_tty, write_csv
-    from newsctl.search import body_of, search, search_paths, snippet
+    from newsctl.index.query import parse_query
+    from newsctl.index.search import body_of, search, search_paths, snippet
+    from newsctl.output.formats import stdout_is_tty, write_csv
 
     fmt = _paths_format(fmt, null)
     query = parse_query(query_text)
@@ -578,8 +578,8 @@ def search_command(
     # nothing changed, else the index is refreshed and asked again.
     indexed = _open_index(paths, jobs, refresh=False)
     assert indexed is not None
-    from newsctl.index import begin_check
-    from newsctl.watch import fresh as watched
+    from newsctl.index.schema import begin_check
+    from newsctl.index.watch import fresh as watched
 
     pending = None
     if not no_refresh and indexed.refreshed is None and not watched(indexed.root):
@@ -594,7 +594,7 @@ def search_command(
 
     result = answer()
     if pending is not None and not pending.unchanged():
-        from newsctl.refresh import refresh as refresh_index
+        from newsctl.index.refresh import refresh as refresh_index
 
         progress = lambda found: _progress(found, "Indexing")  # noqa: E731
         refresh_index(indexed.db, indexed.root, jobs=jobs, progress=progress, full=True)  # type: ignore[arg-type]
@@ -635,7 +635,7 @@ def _search_table(found: list[Any], query: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from newsctl.search import snippet
+    from newsctl.index.search import snippet
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name, style in (("date", "cyan"), ("categories", "magenta"), ("title", ""), ("path", "dim"), ("match", "")):
@@ -663,9 +663,9 @@ def export_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: 
 
     PATHS are files or folders (default: the current folder). Exits 1 if any post failed.
     """
-    from newsctl.batch import parallel_map
-    from newsctl.discovery import discover
     from newsctl.export import bulk_lines, export_one
+    from newsctl.jekyll.discovery import discover
+    from newsctl.parallel import parallel_map
 
     run = Run()
     index = index_name if fmt == "es-bulk" else None
@@ -725,7 +725,7 @@ def validate_command(
     import time
     from pathlib import Path
 
-    from newsctl.validate import run_validation
+    from newsctl.validate.checks import run_validation
 
     started = time.perf_counter()
     # With `-` and an empty list on stdin (a diff with no changes) there is nothing to check.
@@ -745,9 +745,9 @@ def validate_command(
     )
     for path in outcome.run.missing:
         click.echo(f"{path}: error: no such file or directory", err=True)
-    from newsctl.diagnostics import Summary
-    from newsctl.render import stdout_is_tty
-    from newsctl.report import render
+    from newsctl.output.formats import stdout_is_tty
+    from newsctl.validate.diagnostics import Summary
+    from newsctl.validate.report import render
 
     run = outcome.run
     summary = Summary.of(run.diagnostics, run.posts_checked, time.perf_counter() - started, len(outcome.fixes))
@@ -770,7 +770,7 @@ def rules_command(code: str | None, fmt: str) -> None:
     """List the rules of `newsctl validate`, or explain one (`newsctl rules NC206`)."""
     import json
 
-    from newsctl.rules import RULES
+    from newsctl.validate.rules import RULES
 
     if code is not None:
         rule = RULES.get(code.upper())
@@ -827,10 +827,10 @@ def convert_command(
     need --out DIR or --in-place. Posts whose output is newer than the post are skipped (--force
     converts them again). Exit codes: 0 done, 1 some posts failed, 2 usage error.
     """
-    from newsctl.conversion import Outcome, Tally, convert_all, count_posts, peek_posts, plan
-    from newsctl.convert import ConvertOptions
-    from newsctl.discovery import Missing, Skipped, discover
+    from newsctl.convert.body import ConvertOptions
+    from newsctl.convert.bulk import Outcome, Tally, convert_all, count_posts, peek_posts, plan
     from newsctl.errors import UsageError
+    from newsctl.jekyll.discovery import Missing, Skipped, discover
 
     if links is not None and to == "markdown":
         raise click.UsageError("--links applies to --to text only (Markdown keeps its links)")
@@ -849,7 +849,7 @@ def convert_command(
     tally = Tally()
     results = convert_all(found, job, jobs=jobs)
     if not job.to_stdout and sys.stderr.isatty():
-        from newsctl.conversion import with_progress
+        from newsctl.convert.bulk import with_progress
 
         results = with_progress(results, tally, lambda: count_posts(targets, drafts=drafts))
     stdout = sys.stdout.buffer
@@ -884,9 +884,9 @@ def show_command(post_path: str, as_text: bool, no_pager: bool) -> None:
     At a terminal the output goes through a pager when it is longer than the screen; on a pipe
     it is plain `key: value` lines, a blank line and the converted body.
     """
-    from newsctl.conversion import read_post, show_post
+    from newsctl.convert.bulk import read_post, show_post
     from newsctl.errors import PostError
-    from newsctl.render import stdout_is_tty
+    from newsctl.output.formats import stdout_is_tty
 
     try:
         post = read_post(post_path)

@@ -1,7 +1,7 @@
 """The output of ``newsctl validate``: one writer per ``--output-format``.
 
 Every writer takes the diagnostics already sorted by (path, line, column, code), the run's
-:class:`~newsctl.diagnostics.Summary` and a text stream, and writes the whole report:
+:class:`~newsctl.validate.diagnostics.Summary` and a text stream, and writes the whole report:
 
 - ``text``: for people, grouped by file like ruff, with an optional statistics table and a
   summary line;
@@ -23,8 +23,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO, Any
 from urllib.parse import quote
 
-from newsctl.diagnostics import Diagnostic, Severity, Summary
-from newsctl.rules import RULES
+from newsctl.validate.diagnostics import Diagnostic, Severity, Summary
+from newsctl.validate.rules import RULES
 
 FORMATS = ("text", "json", "github", "junit", "sarif")
 

@@ -34,8 +34,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from newsctl.errors import NewsctlError, UsageError
-from newsctl.roots import CONFIG_FILES
-from newsctl.rules import matches, unknown_selectors
+from newsctl.project import CONFIG_FILES
+from newsctl.validate.rules import matches, unknown_selectors
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -572,6 +572,6 @@ def archive_root(config: ValidateConfig, paths: list[str]) -> str:
     """Where .newsctl/ goes: the config's folder, else the site root, else the folder given."""
     if config.root is not None:
         return str(config.root)
-    from newsctl.roots import unconfigured_root
+    from newsctl.project import unconfigured_root
 
     return unconfigured_root(paths)

@@ -19,18 +19,18 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from newsctl.cache import CachedResult, ResultCache
-from newsctl.config import ValidateConfig, schema_errors
-from newsctl.config import archive_root as _archive_root
-from newsctl.diagnostics import Diagnostic, Severity
-from newsctl.discovery import Candidate, Found, Missing, Skipped
 from newsctl.errors import PostError
 from newsctl.fingerprint import code_fingerprint
-from newsctl.fixes import Applied
-from newsctl.frontmatter import JEKYLL_FRONT_MATTER, parse, split
-from newsctl.jekyll import match_dated_name
-from newsctl.post import Post, post_from_bytes
-from newsctl.rules import RULES
+from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
+from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER, parse, split
+from newsctl.jekyll.names import match_dated_name
+from newsctl.jekyll.post import Post, post_from_bytes
+from newsctl.validate.cache import CachedResult, ResultCache
+from newsctl.validate.config import ValidateConfig, schema_errors
+from newsctl.validate.config import archive_root as _archive_root
+from newsctl.validate.diagnostics import Diagnostic, Severity
+from newsctl.validate.fixes import Applied
+from newsctl.validate.rules import RULES
 
 Facts = dict[str, str | None]
 
@@ -107,7 +107,7 @@ def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
         if item.reason.startswith("Jekyll reads .yml"):
             return FileResult(item.path, tuple(out.found), {"kind": "skipped"}, is_post=False)
         # The author meant it as a post: check the rest too, with the rules of its site.
-        from newsctl.site import site_for
+        from newsctl.jekyll.site import site_for
 
         site = site_for(item.path)
         relative = site.relative(item.path) if site.is_jekyll else os.path.basename(item.path)
@@ -540,7 +540,7 @@ def validate(
 ) -> ValidationRun:
     """Check every discovered post: cached results where the file is unchanged, the rest on
     all cores, then the archive-wide checks. Site pages are not posts and are not checked."""
-    from newsctl.batch import parallel_map
+    from newsctl.parallel import parallel_map
 
     run = ValidationRun([], [], 0, [])
     checks = ArchiveChecks(now)
@@ -620,9 +620,9 @@ def run_validation(
 ) -> Outcome:
     """Find the config, validate ``paths`` (with the cache), apply fixes and check again."""
     from newsctl import __version__
-    from newsctl.config import find_config, load_config
-    from newsctl.discovery import discover
-    from newsctl.fixes import fix_text, fixable, write_atomic
+    from newsctl.jekyll.discovery import discover
+    from newsctl.validate.config import find_config, load_config
+    from newsctl.validate.fixes import fix_text, fixable, write_atomic
 
     if config_file is None and paths:
         first = Path(paths[0])
@@ -649,7 +649,7 @@ def run_validation(
             if fixable(diagnostic, unsafe=unsafe_fixes):
                 by_path[diagnostic.path].add(diagnostic.code)
         for path, codes in sorted(by_path.items()):
-            from newsctl.site import site_for
+            from newsctl.jekyll.site import site_for
 
             site = site_for(path)
             relative = site.relative(path) if site.is_jekyll else os.path.basename(path)

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from newsctl.jekyll import is_special, match_dated_name, match_dateless_name
-from newsctl.site import LOOSE, Site, load_site, site_for
+from newsctl.jekyll.names import is_special, match_dated_name, match_dateless_name
+from newsctl.jekyll.site import LOOSE, Site, load_site, site_for
 
 LOOSE_EXTENSIONS = (".md", ".markdown", ".html", ".htm")
 

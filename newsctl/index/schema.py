@@ -2,7 +2,7 @@
 
 Per post: its metadata (what ``list`` shows), the file's identity (size, times, inode, content
 hash) and the plain text a reader sees, in two FTS5 tables. A post's id (its rowid in both) is
-its place in the archive's (date, path) order (``newsctl.orderkeys``).
+its place in the archive's (date, path) order (``newsctl.index.order``).
 
 - ``texts``: title and body through the ``trigram`` tokenizer, for terms of 3+ characters,
   ranked with bm25 (without length normalization: no column sizes are kept);
@@ -16,7 +16,7 @@ tokenizer is case-sensitive, so each lookup answers exactly what a substring sca
 text would: no candidate needs a second check. Both tables are contentless; the original text
 lives in ``bodies`` (for snippets, and to remove a post's tokens when it changes).
 
-Refreshing it is ``newsctl.refresh``'s work; this module opens it and is all a query needs.
+Refreshing it is ``newsctl.index.refresh``'s work; this module opens it and is all a query needs.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from newsctl.errors import NewsctlError
 
 if TYPE_CHECKING:
-    from newsctl.freshness import Pending
+    from newsctl.index.freshness import Pending
 
 SCHEMA_VERSION = 5
 INDEX_DIR = ".newsctl"
@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS posts (
 -- The filters of list (categories, tags, local time) are in it too.
 CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch DESC, path DESC, id, kind, error, categories, tags, local);
 -- What most searches read (published posts, no filter on categories, tags or local time), by
--- id, which is the same order (newsctl.orderkeys): a search looks its FTS5 matches up here, or
+-- id, which is the same order (newsctl.index.order): a search looks its FTS5 matches up here, or
 -- scans it newest first; half as wide as posts_order, and no row with its record is read.
 CREATE INDEX IF NOT EXISTS posts_shown ON posts (id, epoch, path, kind, error)
     WHERE error IS NULL AND kind IS NOT NULL AND kind != 'draft';
@@ -87,7 +87,7 @@ class IndexUnusable(NewsctlError):
 
 def fold(text: str) -> str:
     """ASCII letters to lower case, nothing else: what SQLite's ``lower()`` does, and what
-    ``newsctl.query.fold`` does to the terms."""
+    ``newsctl.index.query.fold`` does to the terms."""
     return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
@@ -104,8 +104,12 @@ def index_path(root: Path) -> Path:
 # checks it). A change to one of them rebuilds every index; a change to how it is queried or
 # shown (search, cli, ...) does not.
 INDEXED_BY = frozenset(
-    ("__init__", "batch", "conversion", "convert", "dates", "discovery", "errors", "freshness", "frontmatter",
-     "index", "jekyll", "orderkeys", "post", "refresh", "render", "roots", "site")
+    ("newsctl", "newsctl.errors", "newsctl.parallel", "newsctl.project",
+     "newsctl.jekyll", "newsctl.jekyll.dates", "newsctl.jekyll.discovery", "newsctl.jekyll.frontmatter",
+     "newsctl.jekyll.names", "newsctl.jekyll.post", "newsctl.jekyll.site",
+     "newsctl.convert", "newsctl.convert.body", "newsctl.output", "newsctl.output.formats",
+     "newsctl.index", "newsctl.index.freshness", "newsctl.index.order", "newsctl.index.refresh",
+     "newsctl.index.schema")
 )  # fmt: skip
 
 
@@ -184,7 +188,7 @@ def _has_meta(db: sqlite3.Connection) -> bool:
 
 def begin_check(db: sqlite3.Connection, root: Path) -> Pending:
     """Start the cheap no-change check (a forked process stats part of the files meanwhile)."""
-    from newsctl import freshness
+    from newsctl.index import freshness
 
     if meta_value(db, "environment") != environment():
         return freshness.Pending(None, None)
@@ -224,8 +228,8 @@ def status(db: sqlite3.Connection, root: Path, *, check: bool = True) -> Status:
     size = sum(
         Path(f"{index_path(root)}{s}").stat().st_size for s in ("", "-wal") if Path(f"{index_path(root)}{s}").exists()
     )
-    from newsctl import freshness
-    from newsctl.watch import fresh
+    from newsctl.index import freshness
+    from newsctl.index.watch import fresh
 
     refreshed = meta_value(db, "refreshed")
     snapshot = meta_value(db, "snapshot")

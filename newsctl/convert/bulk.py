@@ -7,7 +7,7 @@ a temporary file in the same folder, then a rename. With ``--in-place`` a post i
 once its new content is completely on disk; an interrupted run leaves each post old or new.
 
 The front matter is kept byte for byte (with the byte-order mark, if any); only the body is
-converted (``newsctl.convert``).
+converted (``newsctl.convert.body``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from typing import IO, Literal
 
-from newsctl.batch import parallel_map
-from newsctl.convert import ConvertOptions, convert_body
-from newsctl.discovery import Candidate, Found, Missing, Skipped
+from newsctl.convert.body import ConvertOptions, convert_body
 from newsctl.errors import PostError, UsageError
-from newsctl.fixes import write_atomic
-from newsctl.jekyll import MARKDOWN_EXTS
-from newsctl.post import Post, post_from_bytes
+from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
+from newsctl.jekyll.names import MARKDOWN_EXTS
+from newsctl.jekyll.post import Post, post_from_bytes
+from newsctl.parallel import parallel_map
+from newsctl.validate.fixes import write_atomic
 
 # The extensions Jekyll (and ``convert.body_html``) render as Markdown.
 MARKDOWN_EXTENSIONS = frozenset(MARKDOWN_EXTS)
@@ -252,7 +252,7 @@ def _read(candidate: Candidate) -> Post | None:
 def read_post(path: str) -> Post:
     """The post at ``path`` read for converting or showing (with the rules of its site, and as
     forgiving of bad values as ``convert_one``). Raises PostError when there is nothing to show."""
-    from newsctl.discovery import classify_file
+    from newsctl.jekyll.discovery import classify_file
 
     found = classify_file(path)
     if isinstance(found, Skipped):
@@ -483,7 +483,7 @@ def with_progress(
 
 def count_posts(paths: Sequence[str], *, drafts: bool = False) -> int:
     """How many candidate posts discovery finds below ``paths`` (a second, cheap walk)."""
-    from newsctl.discovery import discover
+    from newsctl.jekyll.discovery import discover
 
     return sum(1 for item in discover(paths, drafts=drafts) if isinstance(item, Candidate))
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import socket
     import sqlite3
 
-    from newsctl.refresh import Refresh
+    from newsctl.index.refresh import Refresh
 
 TIMEOUT = 30.0  # seconds a client waits for an answer (a watcher may be applying a large change)
 QUIET = 0.2  # seconds without events before the watcher applies what it saw on its own
@@ -182,7 +182,7 @@ def watch(
         raise WatchError("newsctl index --watch needs Linux (inotify)")
     import socket
 
-    from newsctl.refresh import refresh
+    from newsctl.index.refresh import refresh
 
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -219,7 +219,7 @@ def watch(
 def _snapshot_folders(db: sqlite3.Connection) -> list[str]:
     import json
 
-    from newsctl.index import meta_value
+    from newsctl.index.schema import meta_value
 
     try:
         digests = json.loads(meta_value(db, "snapshot") or "{}")
@@ -240,7 +240,7 @@ def _catch_up(
 ) -> int:
     """Apply ``changes`` and every event queued meanwhile, until nothing is left; the number
     of walks of the whole archive that took."""
-    from newsctl.refresh import refresh
+    from newsctl.index.refresh import refresh
 
     notify.read_into(changes)
     changes.everything |= everything

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from markdown_it import MarkdownIt
 
-    from newsctl.post import Post
+    from newsctl.jekyll.post import Post
 
 Target = Literal["markdown", "text"]
 
@@ -129,7 +129,7 @@ def body_html(post: Post) -> str:
     """The body as Jekyll renders it: Markdown posts rendered, HTML posts as they are."""
     import os
 
-    from newsctl.jekyll import MARKDOWN_EXTS
+    from newsctl.jekyll.names import MARKDOWN_EXTS
 
     ext = os.path.splitext(post.path)[1].lower().lstrip(".")
     if ext in MARKDOWN_EXTS:

@@ -14,11 +14,11 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from newsctl.dates import parse_ruby_time, zone_for
-from newsctl.diagnostics import Diagnostic
-from newsctl.frontmatter import JEKYLL_FRONT_MATTER
-from newsctl.jekyll import match_dated_name
-from newsctl.rules import RULES
+from newsctl.jekyll.dates import parse_ruby_time, zone_for
+from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
+from newsctl.jekyll.names import match_dated_name
+from newsctl.validate.diagnostics import Diagnostic
+from newsctl.validate.rules import RULES
 
 _TITLE_LINE = re.compile(r"""^(title:[ \t]*)(?:"([^"\\\n]*)"|'([^'\n]*)')([ \t]*)(?=\r?$)""", re.M)
 _NAIVE_DATE_LINE = re.compile(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from newsctl.diagnostics import SEVERITIES, Diagnostic, Severity
+from newsctl.validate.diagnostics import SEVERITIES, Diagnostic, Severity
 
 CACHE_DIR = ".newsctl"
 CACHE_FILE = "cache.sqlite"

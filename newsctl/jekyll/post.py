@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from newsctl import jekyll
-from newsctl.dates import jekyll_date, parse_ruby_time, zone_for
-from newsctl.discovery import Candidate
 from newsctl.errors import DateParseError, PostError
-from newsctl.frontmatter import Format, FrontMatterError, parse, split
-from newsctl.site import LOOSE, Site
+from newsctl.jekyll import names as jekyll
+from newsctl.jekyll.dates import jekyll_date, parse_ruby_time, zone_for
+from newsctl.jekyll.discovery import Candidate
+from newsctl.jekyll.frontmatter import Format, FrontMatterError, parse, split
+from newsctl.jekyll.site import LOOSE, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +237,7 @@ def _cleaned_relative_path(relative: str, ext: str, special: str) -> str:
 def load_path(path: str, site: Site | None = None) -> Post:
     """Load the post at ``path`` with the rules of the site it lives in (convenience for tests
     and library users). Raises PostError when it cannot be read or is not a post."""
-    from newsctl.discovery import Skipped, classify_file
+    from newsctl.jekyll.discovery import Skipped, classify_file
 
     found = classify_file(path) if site is None else Candidate(path, site, os.path.basename(path), "loose", True)
     if isinstance(found, Skipped):

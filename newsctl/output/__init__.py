@@ -1,0 +1,1 @@
+"""Output shared by every command: ``formats`` (table, json, jsonl, csv, paths)."""
