@@ -1,4 +1,5 @@
-"""The small exception hierarchy of newsctl; the CLI turns these into one-line messages."""
+"""The small exception hierarchy of newsctl (the CLI turns these into one-line messages) and
+the exit codes every command returns."""
 
 from __future__ import annotations
 
@@ -40,3 +41,9 @@ class DateParseError(NewsctlError):
 
 class UsageError(NewsctlError):
     """Bad option values found after click's own checks (exit code 2)."""
+
+
+# Exit codes, as grep, ripgrep and ruff use them.
+OK = 0  # success: posts read, something matched
+FINDINGS = 1  # no post matched, or some posts could not be read
+ERROR = 2  # usage, configuration or internal error

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from newsctl import __version__
-from newsctl.exitcodes import ERROR, FINDINGS, OK
+from newsctl.errors import ERROR, FINDINGS, OK
 
 if TYPE_CHECKING:
     from newsctl.jekyll.post import Post
