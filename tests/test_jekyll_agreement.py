@@ -70,8 +70,7 @@ def _compare(root: Path, reference: list[dict[str, Any]]) -> list[str]:
         assert post.date is not None
         got = {
             "title": post.title,
-            # Jekyll prints whole seconds; newsctl keeps the fraction.
-            "date": post.date.replace(microsecond=0).isoformat(),
+            "date": post.date.isoformat(),
             "categories": list(post.categories),
             "tags": list(post.tags),
             "slug": post.slug,
@@ -108,6 +107,7 @@ EDGE_POSTS: dict[str, str] = {
     "_posts/2022-01-18-offset-colon.md": "---\ndate: '2022-01-18T19:10:33-05:00'\n---\n",
     "_posts/2022-01-18-zulu.md": "---\ndate: 2022-01-18T23:10:33Z\n---\n",
     "_posts/2022-01-18-fraction.md": "---\ndate: 2022-01-18 19:10:33.987\n---\n",
+    "_posts/2022-01-18-fraction-quoted.md": '---\ndate: "2022-01-18 19:10:33.999"\n---\n',
     "_posts/2022-01-18-date-only.md": "---\ndate: 2022-01-19\n---\n",
     "_posts/2022-01-18-no-seconds.md": "---\ndate: 2022-01-18 19:10\n---\n",
     "_posts/2022-01-18-slashes.md": "---\ndate: 2022/01/18 08:00\n---\n",

@@ -220,11 +220,17 @@ def _localize(wall: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
 
 
 def jekyll_date(value: object, zone: dt.tzinfo, *, naive_is_utc: bool = True) -> dt.datetime:
-    """The ``Time`` Jekyll computes for a front-matter ``date`` value.
+    """The ``Time`` Jekyll computes for a front-matter ``date`` value, in whole seconds.
 
     ``naive_is_utc`` is true for YAML: Psych reads an unquoted timestamp without an offset as
-    UTC. TOML local date-times are wall times, so callers pass False for them.
+    UTC. TOML local date-times are wall times, so callers pass False for them. Jekyll's
+    ``merge_date!`` turns the date into a string and back, which drops any fraction of a
+    second: its dates, order and URLs all use whole seconds.
     """
+    return _front_matter_time(value, zone, naive_is_utc).replace(microsecond=0)
+
+
+def _front_matter_time(value: object, zone: dt.tzinfo, naive_is_utc: bool) -> dt.datetime:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             if naive_is_utc:
@@ -241,5 +247,6 @@ def jekyll_date(value: object, zone: dt.tzinfo, *, naive_is_utc: bool = True) ->
 
 
 def iso(value: dt.datetime) -> str:
-    """ISO 8601 with offset; seconds precision unless the date carries a fraction."""
+    """ISO 8601 with offset; seconds precision unless the value carries a fraction (a post date
+    never does: see ``jekyll_date``)."""
     return value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
