@@ -86,8 +86,14 @@ def _skip_reason(entry: str) -> str | None:
     return None
 
 
-def _scan(directory: str) -> Iterator[tuple[str, bool]]:
-    """(name, is folder) for each entry, sorted by name so output order is the same everywhere.
+#: Why a FIFO, socket or device is never opened: reading one blocks forever or never ends.
+NOT_REGULAR = "not a regular file (a FIFO, socket or device): newsctl does not open it"
+
+
+def _scan(directory: str) -> Iterator[tuple[str, str]]:
+    """(name, kind) for each entry, sorted by name so output order is the same everywhere;
+    kind is "dir" (walk into it), "file" (read it) or "special" (a FIFO, socket or device:
+    never opened).
 
     Only names are kept while the folder is walked, not DirEntry objects nor a tuple per entry:
     a news archive's ``_posts`` may hold a million files in one folder."""
@@ -95,41 +101,61 @@ def _scan(directory: str) -> Iterator[tuple[str, bool]]:
         _VISITED.append(directory)
     names: list[str] = []
     folders: set[str] = set()
+    specials: set[str] = set()
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
                 kind = _kind(entry)
                 if kind == "dir":
                     folders.add(entry.name)
+                elif kind == "special":
+                    specials.add(entry.name)
                 if kind != "linked-dir":
                     names.append(entry.name)
     except OSError:
         pass  # an unreadable folder holds nothing we can read; what was listed still counts
     names.sort()
     for name in names:
-        yield name, name in folders
+        yield name, "dir" if name in folders else "special" if name in specials else "file"
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
-    """ "dir" to walk into, "file" to read, or "linked-dir" to leave alone: Jekyll's ``**`` glob
-    lists a link to a folder but never enters it (so a link loop cannot make a post appear forty
-    times). A link that cannot be resolved is a file, and reading it reports the problem."""
+    """ "dir" to walk into, "file" to read, "special" never to open, or "linked-dir" to leave
+    alone: Jekyll's ``**`` glob lists a link to a folder but never enters it (so a link loop
+    cannot make a post appear forty times). A link that cannot be resolved is a file, and
+    reading it reports the problem."""
     try:
         if entry.is_dir(follow_symlinks=False):
             return "dir"
-        return "linked-dir" if entry.is_symlink() and entry.is_dir() else "file"
+        if entry.is_file():
+            return "file"
+        if entry.is_symlink():
+            return "linked-dir" if entry.is_dir() else "file" if not os.path.exists(entry.path) else "special"
+        return "special"
     except OSError:
         return "file"
+
+
+def _is_special(path: str) -> bool:
+    """A path that exists but is not a regular file or folder (after links)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool) -> Iterator[Found]:
     """Every file below a ``_posts`` (or ``_drafts``) folder, as Jekyll's ``Dir["**/*"]`` lists it."""
     site_dir = site.relative(directory)
-    for name, is_dir in _scan(directory):
+    for name, kind in _scan(directory):
         if name.startswith("."):
             continue  # Ruby's glob does not list hidden files or enter hidden folders
-        if is_dir:
+        if kind == "dir":
             yield from _walk_posts(os.path.join(directory, name), site, prefix + name + "/", drafts)
+            continue
+        if kind == "special":
+            yield Skipped(os.path.join(directory, name), NOT_REGULAR)
             continue
         found = _post_file(directory, site, site_dir, prefix, name, drafts)
         if found is not None:
@@ -179,6 +205,9 @@ def rediscover(directory: str, names: Iterable[str]) -> list[Found] | None:
             return None
         if stat.S_ISLNK(info.st_mode) and os.path.isdir(path):
             continue  # a link to a folder: listed by the walk, never entered nor read
+        if _is_special(path):
+            found.append(Skipped(path, NOT_REGULAR))
+            continue
         item = _post_file(directory, site, site_dir, prefix, name, parts[first] == "_drafts")
         if item is not None:
             found.append(item)
@@ -189,8 +218,8 @@ def _walk_site(directory: str, site: Site, drafts: bool, seen: list[str] | None 
     """A folder of a site outside ``_posts``: look for ``_posts`` folders, as Reader does.
 
     Every ``_posts``/``_drafts`` folder met is noted in ``seen``."""
-    for name, is_dir in _scan(directory):
-        if not is_dir:
+    for name, kind in _scan(directory):
+        if kind != "dir":
             continue
         path = os.path.join(directory, name)
         if name in ("_posts", "_drafts") and seen is not None:
@@ -205,15 +234,18 @@ def _walk_site(directory: str, site: Site, drafts: bool, seen: list[str] | None 
 
 def _walk_loose(directory: str, site: Site, base: str, drafts: bool, page: bool = False) -> Iterator[Found]:
     """A folder in no site: front-matter files, and any Jekyll site found below it."""
-    for name, is_dir in _scan(directory):
+    for name, kind in _scan(directory):
         if name.startswith("."):
             continue
         path = os.path.join(directory, name)
-        if is_dir:
+        if kind == "dir":
             if os.path.isfile(os.path.join(path, "_config.yml")) or os.path.isdir(os.path.join(path, "_posts")):
                 yield from _walk_site(path, load_site(os.path.abspath(path)), drafts)
             elif name not in ("node_modules", "_site"):
                 yield from _walk_loose(path, site, base, drafts, page)
+        elif kind == "special":
+            if name.lower().endswith(LOOSE_EXTENSIONS):
+                yield Skipped(path, NOT_REGULAR)
         elif name.lower().endswith(LOOSE_EXTENSIONS):
             yield Candidate(path, site, os.path.relpath(path, base), "loose", page=page)
 
@@ -250,6 +282,8 @@ def _walk_directory(path: str, drafts: bool) -> Iterator[Found]:
 
 
 def classify_file(path: str) -> Found:
+    if _is_special(path):
+        return Skipped(path, NOT_REGULAR)
     site = site_for(path)
     if not site.is_jekyll:
         return Candidate(path, site, os.path.basename(path), "loose", explicit=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from newsctl.errors import PostError
 from newsctl.fingerprint import code_fingerprint
-from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
+from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Skipped
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER, parse, split
 from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, post_from_bytes
@@ -102,6 +102,9 @@ class _Collector:
 def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
     """Every per-file check on one discovered file."""
     out = _Collector(item.path)
+    if isinstance(item, Skipped) and item.reason == NOT_REGULAR:
+        out.add("NC102", item.reason)
+        return FileResult(item.path, tuple(out.found), {"kind": "unreadable"})
     if isinstance(item, Skipped):
         out.add("NC201", f"{item.reason}; Jekyll drops it silently")
         if item.reason.startswith("Jekyll reads .yml"):
@@ -376,8 +379,8 @@ def site_page_categories(root: str) -> frozenset[str]:
     for directory, folders, files in os.walk(root):
         folders[:] = [f for f in folders if not f.startswith((".", "_"))]
         for name in files:
-            if not name.endswith((".md", ".markdown", ".html")):
-                continue
+            if not name.endswith((".md", ".markdown", ".html")) or not os.path.isfile(os.path.join(directory, name)):
+                continue  # a FIFO named like a page would block the read
             try:
                 with open(os.path.join(directory, name), encoding="utf-8") as handle:
                     head = handle.read(4096)
