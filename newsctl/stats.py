@@ -77,7 +77,7 @@ def posts_with_errors(paths: list[str], posts: list[str]) -> int | None:
 
     from newsctl import __version__
     from newsctl.fingerprint import code_fingerprint
-    from newsctl.validate.cache import ResultCache
+    from newsctl.validate.cache import ResultCache, stamp_of
     from newsctl.validate.checks import _select
     from newsctl.validate.config import archive_root as _archive_root
     from newsctl.validate.config import find_config, load_config
@@ -94,7 +94,7 @@ def posts_with_errors(paths: list[str], posts: list[str]) -> int | None:
     try:
         for path in posts:
             info = os.stat(path)
-            cached = cache.get(os.path.abspath(path), info.st_size, info.st_mtime_ns)
+            cached = cache.get(os.path.abspath(path), stamp_of(info))
             if cached is not None:
                 known += 1
                 # As validate reports them: after the post's own ignore comments and the config.

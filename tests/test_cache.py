@@ -37,43 +37,43 @@ def stored_paths(root: Path) -> set[str]:
 def test_miss_then_hit_after_put_close_and_reopen(tmp_path: Path) -> None:
     with ResultCache.open(tmp_path, KEY) as cache:
         assert cache.enabled
-        assert cache.get(POST, 120, 1_700_000_000_123_456_789) is None
-        cache.put(POST, 120, 1_700_000_000_123_456_789, RESULT)
+        assert cache.get(POST, (120, 1_700_000_000_123_456_789, 0)) is None
+        cache.put(POST, (120, 1_700_000_000_123_456_789, 0), RESULT)
     with ResultCache.open(tmp_path, KEY) as cache:
-        assert cache.get(POST, 120, 1_700_000_000_123_456_789) == RESULT
+        assert cache.get(POST, (120, 1_700_000_000_123_456_789, 0)) == RESULT
 
 
 def test_put_is_visible_to_get_in_the_same_run(tmp_path: Path) -> None:
     with ResultCache.open(tmp_path, KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
-        assert cache.get(POST, 120, 5) == RESULT
+        cache.put(POST, (120, 5, 0), RESULT)
+        assert cache.get(POST, (120, 5, 0)) == RESULT
 
 
 def test_changed_size_or_mtime_is_a_miss(tmp_path: Path) -> None:
     with ResultCache.open(tmp_path, KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
+        cache.put(POST, (120, 5, 0), RESULT)
     with ResultCache.open(tmp_path, KEY) as cache:
-        assert cache.get(POST, 121, 5) is None
-        assert cache.get(POST, 120, 6) is None
-        assert cache.get("_posts/2022-01-02-other.md", 120, 5) is None
+        assert cache.get(POST, (121, 5, 0)) is None
+        assert cache.get(POST, (120, 6, 0)) is None
+        assert cache.get("_posts/2022-01-02-other.md", (120, 5, 0)) is None
 
 
 def test_entries_made_under_another_key_are_misses(tmp_path: Path) -> None:
     with ResultCache.open(tmp_path, KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
+        cache.put(POST, (120, 5, 0), RESULT)
     with ResultCache.open(tmp_path, "0.2.0:config-abc") as cache:
-        assert cache.get(POST, 120, 5) is None
+        assert cache.get(POST, (120, 5, 0)) is None
 
 
 def test_lookups_use_the_snapshot_taken_at_open(tmp_path: Path) -> None:
     # get is a dict lookup, not a query: rows deleted behind its back after open still hit.
     with ResultCache.open(tmp_path, KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
+        cache.put(POST, (120, 5, 0), RESULT)
     with ResultCache.open(tmp_path, KEY) as cache:
         other = sqlite3.connect(database(tmp_path), isolation_level=None)
         other.execute("DELETE FROM results")
         other.close()
-        assert cache.get(POST, 120, 5) == RESULT
+        assert cache.get(POST, (120, 5, 0)) == RESULT
 
 
 def test_gitignore_is_written_with_the_directory(tmp_path: Path) -> None:
@@ -91,10 +91,10 @@ def test_corrupt_file_is_replaced(tmp_path: Path, content: bytes) -> None:
     database(tmp_path).write_bytes(content)
     with ResultCache.open(tmp_path, KEY) as cache:
         assert cache.enabled
-        assert cache.get(POST, 120, 5) is None
-        cache.put(POST, 120, 5, RESULT)
+        assert cache.get(POST, (120, 5, 0)) is None
+        cache.put(POST, (120, 5, 0), RESULT)
     with ResultCache.open(tmp_path, KEY) as cache:
-        assert cache.get(POST, 120, 5) == RESULT
+        assert cache.get(POST, (120, 5, 0)) == RESULT
 
 
 def test_foreign_sqlite_file_is_replaced(tmp_path: Path) -> None:
@@ -106,32 +106,32 @@ def test_foreign_sqlite_file_is_replaced(tmp_path: Path) -> None:
     foreign.close()
     with ResultCache.open(tmp_path, KEY) as cache:
         assert cache.enabled
-        assert cache.get(POST, 120, 5) is None
-        cache.put(POST, 120, 5, RESULT)
+        assert cache.get(POST, (120, 5, 0)) is None
+        cache.put(POST, (120, 5, 0), RESULT)
     with ResultCache.open(tmp_path, KEY) as cache:
-        assert cache.get(POST, 120, 5) == RESULT
+        assert cache.get(POST, (120, 5, 0)) == RESULT
 
 
 def test_other_schema_version_is_replaced(tmp_path: Path) -> None:
     with ResultCache.open(tmp_path, KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
+        cache.put(POST, (120, 5, 0), RESULT)
     connection = sqlite3.connect(database(tmp_path))
     connection.execute("PRAGMA user_version = 99")
     connection.close()
     with ResultCache.open(tmp_path, KEY) as cache:
         assert cache.enabled
-        assert cache.get(POST, 120, 5) is None
+        assert cache.get(POST, (120, 5, 0)) is None
 
 
 def test_damaged_payload_is_a_miss(tmp_path: Path) -> None:
     with ResultCache.open(tmp_path, KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
+        cache.put(POST, (120, 5, 0), RESULT)
     connection = sqlite3.connect(database(tmp_path))
     connection.execute('UPDATE results SET payload = \'{"d":[[1,2]],"f":{}}\'')
     connection.commit()
     connection.close()
     with ResultCache.open(tmp_path, KEY) as cache:
-        assert cache.get(POST, 120, 5) is None
+        assert cache.get(POST, (120, 5, 0)) is None
 
 
 def test_unwritable_root_disables_the_cache_silently(tmp_path: Path) -> None:
@@ -143,8 +143,8 @@ def test_unwritable_root_disables_the_cache_silently(tmp_path: Path) -> None:
             pytest.skip("chmod does not stop this user (root) from writing")
         with ResultCache.open(root, KEY) as cache:
             assert not cache.enabled
-            cache.put(POST, 120, 5, RESULT)
-            assert cache.get(POST, 120, 5) is None
+            cache.put(POST, (120, 5, 0), RESULT)
+            assert cache.get(POST, (120, 5, 0)) is None
         assert not (root / CACHE_DIR).exists()
     finally:
         root.chmod(0o700)
@@ -154,8 +154,8 @@ def test_unusable_location_disables_the_cache_silently(tmp_path: Path) -> None:
     (tmp_path / CACHE_DIR).write_text("a file where the cache folder should be", encoding="utf-8")
     with ResultCache.open(tmp_path, KEY) as cache:
         assert not cache.enabled
-        cache.put(POST, 120, 5, RESULT)
-        assert cache.get(POST, 120, 5) is None
+        cache.put(POST, (120, 5, 0), RESULT)
+        assert cache.get(POST, (120, 5, 0)) is None
         cache.prune(set())
 
 
@@ -168,21 +168,21 @@ def test_missing_root_disables_the_cache_silently(tmp_path: Path) -> None:
 def test_prune_removes_rows_of_paths_not_kept(tmp_path: Path) -> None:
     gone = "_posts/2021-05-05-gone.md"
     with ResultCache.open(tmp_path, KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
-        cache.put(gone, 80, 5, RESULT)
+        cache.put(POST, (120, 5, 0), RESULT)
+        cache.put(gone, (80, 5, 0), RESULT)
     with ResultCache.open(tmp_path, KEY) as cache:
         cache.prune({POST})
-        assert cache.get(gone, 80, 5) is None
+        assert cache.get(gone, (80, 5, 0)) is None
     assert stored_paths(tmp_path) == {POST}
     with ResultCache.open(tmp_path, KEY) as cache:
-        assert cache.get(POST, 120, 5) == RESULT
+        assert cache.get(POST, (120, 5, 0)) == RESULT
 
 
 def test_puts_are_written_in_batches_before_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("newsctl.validate.cache.FLUSH_EVERY", 3)
     cache = ResultCache.open(tmp_path, KEY)
     for number in range(4):
-        cache.put(f"_posts/2022-01-0{number + 1}-x.md", 1, 1, RESULT)
+        cache.put(f"_posts/2022-01-0{number + 1}-x.md", (1, 1, 0), RESULT)
     assert len(stored_paths(tmp_path)) == 3
     cache.close()
     assert len(stored_paths(tmp_path)) == 4
@@ -202,10 +202,10 @@ def test_close_twice_is_harmless(tmp_path: Path) -> None:
     cache = ResultCache.open(tmp_path, KEY)
     cache.close()
     cache.close()
-    assert cache.get(POST, 120, 5) is None
+    assert cache.get(POST, (120, 5, 0)) is None
 
 
 def test_disabled_cache_never_hits(tmp_path: Path) -> None:
     with ResultCache.disabled(KEY) as cache:
-        cache.put(POST, 120, 5, RESULT)
-        assert cache.get(POST, 120, 5) is None
+        cache.put(POST, (120, 5, 0), RESULT)
+        assert cache.get(POST, (120, 5, 0)) is None

@@ -592,3 +592,22 @@ def test_long_lines_of_unclosed_brackets_are_checked_in_linear_time(tmp_path: Pa
     write("long/_posts/2022-01-03-images.md", head + "<img " * 200_000)
     proc, seconds = run_subprocess(["validate", "--no-cache", tmp_path / "long"], timeout=6)
     assert seconds < 6 and "Traceback" not in proc.stderr and proc.returncode in (0, 1)
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_checked_again(layouts: Path, write: WritePost) -> None:
+    """touch -d, cp -p and rsync -t restore the mtime; only the ctime tells the file changed."""
+    site = layouts
+    post = write(
+        "site/_posts/2022-01-01-a.md",
+        "---\ntitle: A good title\nlayout: post\ndate: 2022-01-01 10:00:00 +0800\n---\nbody\n",
+    )
+    assert run("validate", str(site))[0] == 0
+    before = os.stat(post)
+    post.write_text(
+        "---\ntitle: 'A good titl\nlayout: post\ndate: 2022-01-01 10:00:00 +0800\n---\nbody\n", encoding="utf-8"
+    )  # same size
+    os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(post).st_size == before.st_size and os.stat(post).st_mtime_ns == before.st_mtime_ns
+    code, out, _ = run("validate", str(site))
+    assert code == 1, out
+    assert "NC103" in out or "YAML" in out

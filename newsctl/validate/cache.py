@@ -1,6 +1,6 @@
 """Per-file result cache for ``newsctl validate``, kept in ``<root>/.newsctl/cache.sqlite``.
 
-A post whose size and modification time match a row made under the same key (newsctl version
+A post whose size, modification time and change time match a row made under the same key (newsctl version
 plus config fingerprint, chosen by the caller) is not checked again: its diagnostics and the
 per-file facts that archive-wide checks need come from the cache.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from newsctl.validate.diagnostics import SEVERITIES, Diagnostic, Severity
 
 CACHE_DIR = ".newsctl"
 CACHE_FILE = "cache.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x6E637472  # "nctr": marks the file as ours (PRAGMA application_id)
 FLUSH_EVERY = 10_000
 BUSY_TIMEOUT_MS = 5_000
@@ -41,13 +42,22 @@ CREATE TABLE results (
     key TEXT NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
     payload TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-_RESULT_COLUMNS = ["path", "key", "size", "mtime_ns", "payload"]
+_RESULT_COLUMNS = ["path", "key", "size", "mtime_ns", "ctime_ns", "payload"]
 
-# One row of the in-memory snapshot: size, mtime_ns, undecoded JSON payload.
-_Row = tuple[int, int, str]
+#: What says a file is unchanged: size, mtime and ctime in ns. The ctime matters: an edit of
+#: the same size with its mtime put back (touch -d, cp -p, rsync -t) changes only the ctime.
+Stamp = tuple[int, int, int]
+
+# One row of the in-memory snapshot: the stamp, undecoded JSON payload.
+_Row = tuple[Stamp, str]
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +80,7 @@ class ResultCache:
         self._conn = connection
         self._key = key
         self._rows = rows
-        self._pending: list[tuple[str, str, int, int, str]] = []
+        self._pending: list[tuple[str, str, int, int, int, str]] = []
 
     @classmethod
     def open(cls, root: Path, key: str) -> ResultCache:
@@ -108,20 +118,20 @@ class ResultCache:
     def enabled(self) -> bool:
         return self._conn is not None
 
-    def get(self, path: str, size: int, mtime_ns: int) -> CachedResult | None:
-        """The stored result for ``path`` if it was made under this key for this size and mtime."""
+    def get(self, path: str, stamp: Stamp) -> CachedResult | None:
+        """The stored result for ``path`` if it was made under this key for this file stamp."""
         row = self._rows.get(path)
-        if row is None or row[0] != size or row[1] != mtime_ns:
+        if row is None or row[0] != stamp:
             return None
-        return _decode(row[2])
+        return _decode(row[1])
 
-    def put(self, path: str, size: int, mtime_ns: int, result: CachedResult) -> None:
+    def put(self, path: str, stamp: Stamp, result: CachedResult) -> None:
         """Remember ``result`` for ``path``; written at the next flush (every FLUSH_EVERY puts, close)."""
         if self._conn is None:
             return
         payload = _encode(result)
-        self._rows[path] = (size, mtime_ns, payload)
-        self._pending.append((path, self._key, size, mtime_ns, payload))
+        self._rows[path] = (stamp, payload)
+        self._pending.append((path, self._key, *stamp, payload))
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 
@@ -164,7 +174,7 @@ class ResultCache:
         pending, self._pending = self._pending, []
         self._write(
             lambda connection: connection.executemany(
-                "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, payload) VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, ctime_ns, payload) VALUES (?, ?, ?, ?, ?, ?)",
                 pending,
             )
         )
@@ -237,10 +247,11 @@ def _check_or_create_schema(connection: sqlite3.Connection) -> None:
 
 def _load(connection: sqlite3.Connection, key: str) -> dict[str, _Row]:
     rows: dict[str, _Row] = {}
-    query = "SELECT path, size, mtime_ns, payload FROM results WHERE key = ?"
-    for path, size, mtime_ns, payload in connection.execute(query, (key,)):
-        if isinstance(path, str) and isinstance(size, int) and isinstance(mtime_ns, int) and isinstance(payload, str):
-            rows[path] = (size, mtime_ns, payload)
+    query = "SELECT path, size, mtime_ns, ctime_ns, payload FROM results WHERE key = ?"
+    for path, size, mtime_ns, ctime_ns, payload in connection.execute(query, (key,)):
+        stamp = (size, mtime_ns, ctime_ns)
+        if isinstance(path, str) and all(isinstance(n, int) for n in stamp) and isinstance(payload, str):
+            rows[path] = (stamp, payload)
     return rows
 
 

@@ -25,7 +25,7 @@ from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Ski
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER, parse, split
 from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, post_from_bytes
-from newsctl.validate.cache import CachedResult, ResultCache
+from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
 from newsctl.validate.config import archive_root as _archive_root
 from newsctl.validate.diagnostics import Diagnostic, Severity
@@ -548,7 +548,7 @@ def validate(
     run = ValidationRun([], [], 0, [])
     checks = ArchiveChecks(now)
     ignored: dict[str, tuple[str, ...]] = {}
-    stats: dict[str, tuple[int, int]] = {}
+    stats: dict[str, Stamp] = {}
 
     def to_check() -> Iterator[Candidate | Skipped]:
         for item in found:
@@ -566,8 +566,8 @@ def validate(
                     yield item
                     continue
                 key = os.path.abspath(item.path)
-                stats[key] = (info.st_size, info.st_mtime_ns)
-                cached = cache.get(key, info.st_size, info.st_mtime_ns)
+                stats[key] = stamp_of(info)
+                cached = cache.get(key, stats[key])
                 if cached is not None:
                     cached.facts["site_root"] = item.site.root  # not stored: the same for every file
                     diagnostics = tuple(
@@ -592,7 +592,7 @@ def validate(
             if key in stats:
                 # Only what a later run needs: None values and the site root are left out.
                 stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
-                cache.put(key, *stats[key], CachedResult(result.diagnostics, stored))
+                cache.put(key, stats[key], CachedResult(result.diagnostics, stored))
     run.diagnostics.extend(checks.finish())
     run.diagnostics = sorted(set(_select(run.diagnostics, config, ignored)), key=_order)
     return run
