@@ -191,8 +191,8 @@ def test_puts_are_written_in_batches_before_close(tmp_path: Path, monkeypatch: p
 def test_two_open_caches_both_keep_their_writes(tmp_path: Path) -> None:
     first = ResultCache.open(tmp_path, KEY)
     second = ResultCache.open(tmp_path, KEY)
-    first.put("a.md", 1, 1, RESULT)
-    second.put("b.md", 1, 1, RESULT)
+    first.put("a.md", (1, 1, 1), RESULT)
+    second.put("b.md", (1, 1, 1), RESULT)
     second.close()
     first.close()
     assert stored_paths(tmp_path) == {"a.md", "b.md"}

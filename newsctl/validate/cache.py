@@ -174,7 +174,8 @@ class ResultCache:
         pending, self._pending = self._pending, []
         self._write(
             lambda connection: connection.executemany(
-                "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, ctime_ns, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, ctime_ns, payload)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 pending,
             )
         )
