@@ -8,12 +8,16 @@ Visible text of an HTML fragment
     The text nodes in document order, entities decoded, skipping comments (and doctypes,
     CDATA, processing instructions), ``<head>``, ``<script>``, ``<style>``, ``<template>``,
     and every element with a ``hidden`` attribute (any value) or an inline
-    ``style`` with ``display: none`` (case-insensitive, any spacing, optional ``!important``),
-    together with everything inside them.  ``<br>`` and the start and end of every block-level
+    ``style`` with ``display: none`` or ``visibility: hidden`` (case-insensitive, any spacing,
+    optional ``!important``), together with everything inside them.  Embedded media
+    (``<iframe>``, ``<video>``, ``<audio>``, ``<object>``, ``<embed>``, and a ``<script>``
+    embedding a GitHub gist) show a box, not text: each counts as its address (``src``,
+    ``data``, or the first ``<source>``'s ``src``) as a block of its own, and nothing inside it
+    counts.  ``<br>`` and the start and end of every block-level
     element (``BLOCK_TAGS``) count as whitespace; inline elements (``<a>``, ``<em>``, ``<img>``,
     ...) do not separate the text around them.  Image ``alt`` text, ``title`` attributes and
     CSS-generated content (list bullets and numbers) are not text and are not included.
-    ``visibility: hidden``, ``aria-hidden`` and ``<noscript>`` are not treated as hidden.
+    ``aria-hidden`` and ``<noscript>`` are not treated as hidden.
 
 Normalisation (``normalise_text``, applied to every visible text)
     * Whitespace is every character Python's ``str.isspace`` accepts (ASCII whitespace, NBSP
@@ -144,7 +148,11 @@ CJK_RANGES = (
 # Every Unicode whitespace character except U+3000.
 _WHITESPACE = re.compile(r"[^\S\u3000]+")
 _CJK_SPACE = re.compile(f"(?<=[{CJK_RANGES}]) (?=[{CJK_RANGES}])")
-_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!\s*important\s*)?(?:;|$)", re.IGNORECASE)
+_DISPLAY_NONE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!\s*important\s*)?(?:;|$)", re.IGNORECASE
+)
+EMBED_TAGS = frozenset({"iframe", "video", "audio", "object", "embed"})
+_GIST = re.compile(r"^https?://gist\.github\.com/", re.IGNORECASE)
 # What browsers strip from both ends of a URL attribute.
 _URL_STRIP = " \t\n\r\f"
 
@@ -155,7 +163,23 @@ def normalise_text(text: str) -> str:
     return _CJK_SPACE.sub("", text)
 
 
+def _embed_address(tag: Tag) -> str | None:
+    """The address an embedded player or gist shows, or None for any other element."""
+    if tag.name == "script":
+        src = str(tag.get("src") or "")
+        return src if _GIST.match(src) else None
+    if tag.name not in EMBED_TAGS:
+        return None
+    address = tag.get("src") or tag.get("data")
+    if not address:
+        source = tag.find("source")
+        address = source.get("src") if source is not None else ""
+    return str(address or "")
+
+
 def _hidden(tag: Tag) -> bool:
+    if tag.name == "script" and _embed_address(tag):
+        return False
     if tag.name in DROPPED_TAGS or tag.has_attr("hidden"):
         return True
     style = tag.get("style")
@@ -169,7 +193,7 @@ def _parse(html: str) -> BeautifulSoup:
 
 
 def _walk(root: Tag) -> Iterator[tuple[str, Tag | NavigableString]]:
-    """Yield ("start"|"end", tag) and ("text", string) for visible nodes, in document order.
+    """Yield ("start"|"end"|"embed", tag) and ("text", string) for visible nodes, in document order.
 
     Iterative (no recursion limit on deeply nested broken markup).
     """
@@ -181,6 +205,10 @@ def _walk(root: Tag) -> Iterator[tuple[str, Tag | NavigableString]]:
                 yield "end", node
                 continue
             if _hidden(node):
+                continue
+            address = _embed_address(node)
+            if address is not None:
+                yield "embed", node
                 continue
             yield "start", node
             stack.append((True, node))
@@ -194,6 +222,8 @@ def _tag_text(root: Tag) -> str:
     for event, node in _walk(root):
         if event == "text":
             parts.append(str(node))
+        elif event == "embed" and isinstance(node, Tag):
+            parts.append(f"\n{_embed_address(node)}\n")
         elif isinstance(node, Tag) and (node.name == "br" or node.name in BLOCK_TAGS):
             parts.append("\n")
     return normalise_text("".join(parts))

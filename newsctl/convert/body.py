@@ -20,6 +20,8 @@ from html import escape as html_escape
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    import lxml.etree
+    import lxml.html
     from lxml.html import HtmlElement
     from markdown_it import MarkdownIt
 
@@ -74,7 +76,19 @@ BLOCK_TAGS = frozenset(
     ]
 )
 SKIPPED_TAGS = frozenset(["script", "style", "template", "head", "title", "meta", "link", "noembed"])
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Embedded media a reader sees as a player or a box: kept as HTML in Markdown (Markdown has no
+# form for them), their address in text. Other scripts stay hidden.
+EMBED_TAGS = frozenset(["iframe", "video", "audio", "object", "embed"])
+_EMBEDDED_SCRIPT = re.compile(r"^https?://gist\.github\.com/", re.I)
+# Wrappers that carry no structure of their own: below MAX_DEPTH they are unwrapped so the
+# writer's recursion stays bounded (text and real blocks are kept).
+CONTAINER_TAGS = frozenset(
+    ["div", "span", "section", "article", "main", "header", "footer", "aside", "nav", "font", "center",
+     "b", "i", "u", "em", "strong", "small", "big", "sup", "sub", "mark", "abbr", "cite", "q", "s", "del",
+     "ins", "label"]
+)  # fmt: skip
+MAX_DEPTH = 100
 _CJK = re.compile(
     "[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\ua960-\ua97f"
     "\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
@@ -143,17 +157,72 @@ def convert_body(post: Post, options: ConvertOptions) -> str:
 
 def convert_html(html: str, options: ConvertOptions) -> str:
     """The visible content of ``html`` as Markdown or plain text (ends with one newline, or is
-    empty)."""
-    import lxml.html
-
+    empty). No visible word is lost to the parser's limits: a body nested deeper than libxml2
+    goes is read again without its wrappers, and one the writer cannot walk is written as its
+    plain text."""
     if not html.strip():
         return ""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
-    writer = _Writer(options)
-    blocks = writer.blocks(root)
+    root = _parse(html)
+    try:
+        writer = _Writer(options)
+        blocks = writer.blocks(root)
+    except RecursionError:
+        # Nesting of real blocks (lists in lists, quotes in quotes) thousands deep.
+        return _plain_text(root)
     text = "\n\n".join(block for block in blocks if block.strip())
     if writer.footnotes:
         text += "\n\n" + "\n".join(f"[{i}] {url}" for i, url in enumerate(writer.footnotes, 1))
+    return text + "\n" if text else ""
+
+
+def _parse(html: str) -> HtmlElement:
+    """``html`` as a tree under one ``div``. huge_tree lifts libxml2's 10 MB limit on a text
+    node (a larger one was dropped, leaving an empty body); past its depth limit (2048) libxml2
+    drops the rest of the document, so such a body is parsed again without its wrappers."""
+    import lxml.html
+
+    parser = _parser()
+    root = lxml.html.fragment_fromstring(html, create_parent="div", parser=parser)
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        unwrapped = _WRAPPER_TAG.sub(" ", html)
+        root = lxml.html.fragment_fromstring(unwrapped, create_parent="div", parser=parser)
+        if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+            text = lxml.html.fragment_fromstring(_ANY_TAG.sub(" ", html), create_parent="div", parser=parser)
+            root = text
+    _unwrap_deep(root)
+    return root
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lxml.html.HTMLParser:
+    # One per process: its error log is reset by every parse.
+    import lxml.html
+
+    return lxml.html.HTMLParser(huge_tree=True)
+
+
+@lru_cache(maxsize=1)
+def _at_max_depth() -> lxml.etree.XPath:
+    import lxml.etree
+
+    return lxml.etree.XPath("/".join(["*"] * MAX_DEPTH))
+
+
+_WRAPPER_TAG = re.compile(r"</?(?:" + "|".join(sorted(CONTAINER_TAGS)) + r")\b[^>]*>", re.I)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _unwrap_deep(root: HtmlElement) -> None:
+    """Unwrap the wrappers below MAX_DEPTH, so the writer never recurses deeper than that
+    through them. XPath finds the elements at that depth in C; most bodies have none."""
+    for parent in _at_max_depth()(root):
+        for element in list(parent.iterdescendants()):
+            if isinstance(element.tag, str) and element.tag.lower() in CONTAINER_TAGS:
+                element.drop_tag()
+
+
+def _plain_text(root: HtmlElement) -> str:
+    text = " ".join(root.text_content().split())
     return text + "\n" if text else ""
 
 
@@ -161,10 +230,33 @@ def _hidden(element: HtmlElement) -> bool:
     tag = element.tag
     if not isinstance(tag, str):  # comments and processing instructions
         return True
+    if tag.lower() == "script" and _EMBEDDED_SCRIPT.match(element.get("src") or ""):
+        return False
     if tag.lower() in SKIPPED_TAGS or element.get("hidden") is not None:
         return True
     style = element.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _embedded(element: HtmlElement) -> bool:
+    """An embedded player or gist (a script the reader sees as a box of content)."""
+    tag = element.tag.lower()
+    return tag in EMBED_TAGS or (tag == "script" and bool(_EMBEDDED_SCRIPT.match(element.get("src") or "")))
+
+
+def _embed_address(element: HtmlElement) -> str:
+    """Where an embedded player or script takes its content from."""
+    address = element.get("src") or element.get("data") or ""
+    if not address:
+        source = element.find(".//source")
+        address = (source.get("src") or "") if source is not None else ""
+    return address
+
+
+def _embed_html(element: HtmlElement) -> str:
+    import lxml.html
+
+    return str(lxml.html.tostring(element, encoding="unicode", with_tail=False))
 
 
 # An inline run is a list of pieces: visible text, or markup that opens or closes around it.
@@ -195,7 +287,12 @@ class _Writer:
         for child in element:
             if not _hidden(child):
                 tag = child.tag.lower()
-                if tag in BLOCK_TAGS:
+                if _embedded(child):
+                    # A block of its own: an HTML block in Markdown (CommonMark ends a
+                    # paragraph at a line starting with <script, leaving a stray "\").
+                    flush()
+                    out.append("".join(value for _, value in self.embed(child)).strip("\n"))
+                elif tag in BLOCK_TAGS:
                     flush()
                     out.extend(self.block(child, tag))
                 else:
@@ -324,6 +421,8 @@ class _Writer:
             return [("raw", "\n")]
         if tag == "img":
             return self.image(element)
+        if _embedded(element):
+            return self.embed(element)
         inner = list(self.inline_children(element))
         if not self.markdown:
             if tag == "a":
@@ -351,6 +450,12 @@ class _Writer:
         src = element.get("src") or ""
         title = element.get("title")
         return [("raw", f"![{_escape(alt)}]({_destination(src)}{_title(title)})")]
+
+    def embed(self, element: HtmlElement) -> list[Piece]:
+        if self.markdown:
+            return [("raw", _embed_html(element))]
+        address = _embed_address(element)
+        return [("raw", "\n"), ("text", address), ("raw", "\n")] if address else []
 
     def text_link(self, element: HtmlElement, inner: list[Piece]) -> list[Piece]:
         href = element.get("href") or ""
@@ -437,6 +542,13 @@ class _Writer:
                 out.insert(pending_at, " ")
             pending = ""
 
+        def note_gap(gap: str) -> None:
+            nonlocal pending, pending_at
+            if not pending:
+                # Whitespace right after opening markup goes before it: "中文 **中文**".
+                pending_at = len(out) if opened_at is None else opened_at
+            pending = "\n" if ("\n" in gap or pending == "\n") else " "
+
         for kind, value in pieces:
             if kind == "open":
                 if opened_at is None:
@@ -460,18 +572,21 @@ class _Writer:
                 out.append(value)
                 last = value[-1:]
             else:
-                for match in _TOKEN.finditer(value):
-                    gap, word = match.group(1), match.group(2)
-                    if gap is not None:
-                        if not pending:
-                            # Whitespace right after opening markup goes before it: "中文 **中文**".
-                            pending_at = len(out) if opened_at is None else opened_at
-                        pending = "\n" if ("\n" in gap or pending == "\n") else " "
-                        continue
-                    flush(word[0])
-                    out.append(_escape_text(word) if self.markdown else word)
-                    last = word[-1]
-                    opened_at = None
+                # A text piece at once, not word by word: a one-paragraph post of 50 MB would
+                # otherwise be millions of list items.
+                body = value.strip(_WHITESPACE)
+                if not body:
+                    note_gap(value)
+                    continue
+                if body is not value and value[0] in _WHITESPACE:
+                    note_gap(value[: len(value) - len(value.lstrip(_WHITESPACE))])
+                flush(body[0])
+                body = _collapse(body)
+                out.append(_escape_text(body) if self.markdown else body)
+                last = body[-1]
+                opened_at = None
+                if value[-1] in _WHITESPACE:
+                    note_gap(value[len(value.rstrip(_WHITESPACE)) :])
                 continue
             opened_at = None
         text = "".join(out)
@@ -531,7 +646,22 @@ _PUNCT = re.compile(r"[\W_]")
 _LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)]) ")
 _BLOCK_START = re.compile(r"^(\d{0,9})((?<=\d)[.)]|(?<!\d)(?:#{1,6}|=+|-+|\+|>))(?=[ \t]|$)", re.M)
 _AUTOLINKABLE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\x00-\x1f]*")
-_TOKEN = re.compile(r"([ \t\n\r\f\v\u00a0]+)|([^ \t\n\r\f\v\u00a0]+)")
+_WHITESPACE = " \t\n\r\f\v\u00a0"
+_GAP = re.compile(r"[ \t\r\f\v\u00a0]+")
+_LINE_GAP = re.compile(r"[ \t\r\f\v\u00a0]*\n[ \t\n\r\f\v\u00a0]*")
+
+
+def _collapse(text: str) -> str:
+    """Whitespace inside a run of text (no whitespace at its ends) as a browser shows it: one
+    space, or nothing for a line break between two CJK characters."""
+    if "\n" in text:
+
+        def line_gap(match: re.Match[str]) -> str:
+            before, after = text[match.start() - 1], text[match.end()]
+            return "" if _CJK.match(before) and _CJK.match(after) else " "
+
+        text = _LINE_GAP.sub(line_gap, text)
+    return _GAP.sub(" ", text)
 
 
 def _escape(text: str) -> str:
