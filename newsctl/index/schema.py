@@ -229,7 +229,7 @@ def status(db: sqlite3.Connection, root: Path, *, check: bool = True) -> Status:
         Path(f"{index_path(root)}{s}").stat().st_size for s in ("", "-wal") if Path(f"{index_path(root)}{s}").exists()
     )
     from newsctl.index import freshness
-    from newsctl.index.watch import fresh
+    from newsctl.index.watch_client import fresh
 
     refreshed = meta_value(db, "refreshed")
     snapshot = meta_value(db, "snapshot")
