@@ -35,6 +35,11 @@ class PostError(NewsctlError):
         return (PostError, (self.path, self.message, self.line, self.kind, self.column))
 
 
+class ConfigError(NewsctlError):
+    """A configuration file that cannot be read or says something invalid: newsctl's own
+    (``newsctl.toml`` and its kin) or a Jekyll site's ``_config.yml``."""
+
+
 class DateParseError(NewsctlError):
     """A date string Ruby's ``Time.parse`` (and so Jekyll) would reject."""
 

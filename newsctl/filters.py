@@ -89,9 +89,6 @@ def _any_in(wanted: tuple[str, ...], have: tuple[str, ...]) -> bool:
     return any(value.casefold() in folded for value in wanted)
 
 
-SORT_KEYS = ("date", "title", "path")
-
-
 def sort_posts(posts: Iterable[Post], key: str, *, reverse: bool = False) -> list[Post]:
     """Newest first for ``date``; A to Z for ``title`` and ``path``; ``reverse`` flips either.
     Ties keep a stable order by path."""

@@ -1,7 +1,10 @@
-"""Where things are: the site a path belongs to, and the archive root ``.newsctl/`` goes in.
+"""Where things are: the site a path belongs to, the configuration file that applies to it,
+and the archive root ``.newsctl/`` goes in.
 
-Kept apart from ``newsctl.validate.config`` and ``newsctl.jekyll.site`` (YAML, TOML, the rules table) so that
-``search`` and ``list`` find their index without importing them.
+Kept apart from ``newsctl.validate.config`` and ``newsctl.jekyll.site`` (YAML, the rules table, a
+strict reading of the configuration) so that ``search`` and ``list`` find their index without
+importing them, and without depending on validate's settings being valid. ``validate.config``
+reads this module, never the reverse.
 """
 
 from __future__ import annotations
@@ -47,17 +50,62 @@ def site_root_of(path: str) -> str | None:
     return find_site_root(directory)
 
 
-def archive_root(paths: list[str]) -> Path:
-    """Where .newsctl/ goes for PATHS: the configuration's folder, else the site root, else the
-    folder given (see ``newsctl.validate.config.archive_root``)."""
-    first = Path(paths[0] if paths else ".")
-    start = (first if first.is_dir() else first.parent).resolve()
-    if any((folder / name).is_file() for folder in (start, *start.parents) for name in CONFIG_FILES):
-        # Only then is the configuration read (a pyproject.toml may hold no newsctl table).
-        from newsctl.validate.config import archive_root as root_for
-        from newsctl.validate.config import find_config, load_config
+def find_config(start: Path) -> Path | None:
+    """The configuration file that applies to ``start`` (a folder, or a file's folder), or None.
 
-        return Path(root_for(load_config(find_config(start)), paths or ["."]))
+    Folders are searched from ``start`` upwards; the nearest folder with a configuration wins,
+    and within a folder the first of ``CONFIG_FILES``. A ``pyproject.toml`` without
+    ``[tool.newsctl]`` is passed over. Nothing is checked here: a file that cannot be read, or a
+    ``pyproject.toml`` that is not valid TOML but mentions ``tool.newsctl``, is returned all the
+    same (the configuration it probably holds is there), and reading it is for
+    ``newsctl.validate.config.load_config`` to fail at. So a typo in validate's settings cannot
+    stop a command that only needs to know where the archive's root is.
+    """
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate_folder in (folder, *folder.parents):
+        for name in CONFIG_FILES:
+            candidate = candidate_folder / name
+            if not candidate.is_file():
+                continue
+            if name != "pyproject.toml" or _may_hold_table(candidate):
+                return candidate
+    return None
+
+
+def _may_hold_table(path: Path) -> bool:
+    """Whether a ``pyproject.toml`` has (or, unreadable, probably has) a ``[tool.newsctl]`` table."""
+    import re
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True  # the configuration loader says why it cannot be read
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return re.search(r"tool\s*\.\s*newsctl", text) is not None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "newsctl" in tool
+
+
+def archive_root(paths: list[str], config_root: Path | None = None) -> Path:
+    """Where .newsctl/ goes for PATHS: the folder of their configuration file (``config_root``
+    when the caller already knows it, as ``validate --config`` does), else the site root, else
+    the folder given. The configuration itself is not read."""
+    if config_root is None:
+        first = Path(paths[0] if paths else ".")
+        config = find_config(first if first.is_dir() else first.parent)
+        config_root = config.resolve().parent if config is not None else None
+    if config_root is not None:
+        return config_root
     return Path(unconfigured_root(paths))
 
 

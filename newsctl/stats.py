@@ -73,38 +73,10 @@ def collect(posts: Iterable[Post], by: By) -> Stats:
 def posts_with_errors(paths: list[str], posts: list[str]) -> int | None:
     """How many of ``posts`` a validation cache knows to have errors; None when it knows none
     of them (no cache, or one made by another newsctl or config)."""
-    from pathlib import Path
+    from newsctl.validate.checks import posts_with_cached_errors
 
-    from newsctl import __version__
-    from newsctl.fingerprint import code_fingerprint
-    from newsctl.validate.cache import ResultCache, stamp_of
-    from newsctl.validate.checks import _select
-    from newsctl.validate.config import archive_root as _archive_root
-    from newsctl.validate.config import find_config, load_config
-
-    if not paths:
-        return None
-    first = Path(paths[0])
-    config = load_config(find_config(first if first.is_dir() else first.parent))
-    root = Path(_archive_root(config, paths))
-    if not (root / ".newsctl" / "cache.sqlite").is_file():
-        return None
-    cache = ResultCache.open(root, f"{__version__}:{code_fingerprint()}:{config.fingerprint}")
-    known = errors = 0
-    try:
-        for path in posts:
-            info = os.stat(path)
-            cached = cache.get(os.path.abspath(path), stamp_of(info))
-            if cached is not None:
-                known += 1
-                # As validate reports them: after the post's own ignore comments and the config.
-                inline = str(cached.facts.get("ignore") or "")
-                ignored = {path: tuple(inline.split(","))} if inline else {}
-                shown = _select(cached.diagnostics, config, ignored)
-                errors += any(d.severity == "error" for d in shown)
-    finally:
-        cache.close()
-    return errors if known else None
+    with_errors = posts_with_cached_errors(paths, posts)
+    return None if with_errors is None else len(with_errors)
 
 
 def from_index(db: Any, root: Any, selection: Any, scopes: list[Any], drafts: bool, by: By) -> tuple[Stats, list[str]]:

@@ -20,7 +20,8 @@ import pytest
 from newsctl.index import schema as index
 from newsctl.index.refresh import refresh
 from newsctl.index.schema import connect
-from newsctl.index.watch import IN_CLOSE_WRITE, IN_CREATE, IN_ISDIR, IN_Q_OVERFLOW, Changes, fresh
+from newsctl.index.watch_client import fresh
+from newsctl.index.watch_server import IN_CLOSE_WRITE, IN_CREATE, IN_ISDIR, IN_Q_OVERFLOW, Changes
 from tests.conftest import WritePost, run
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux only")

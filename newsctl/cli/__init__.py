@@ -219,7 +219,7 @@ class Indexed:
 
 
 def _watched(root: Path) -> bool:
-    from newsctl.index.watch import fresh
+    from newsctl.index.watch_client import fresh
 
     return fresh(root)
 
@@ -515,7 +515,7 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
 
 
 def _watch(paths: tuple[str, ...], jobs: int | None, rebuild: bool) -> None:
-    from newsctl.index.watch import run_until_interrupted, watch
+    from newsctl.index.watch_server import run_until_interrupted, watch
 
     indexed = _open_index(paths, jobs, refresh=False, rebuild=rebuild)
     assert indexed is not None
@@ -579,7 +579,7 @@ def search_command(
     indexed = _open_index(paths, jobs, refresh=False)
     assert indexed is not None
     from newsctl.index.schema import begin_check
-    from newsctl.index.watch import fresh as watched
+    from newsctl.index.watch_client import fresh as watched
 
     pending = None
     if not no_refresh and indexed.refreshed is None and not watched(indexed.root):

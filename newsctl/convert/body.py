@@ -93,7 +93,6 @@ _CJK = re.compile(
     "[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u9fff\ua960-\ua97f"
     "\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
 )
-_SPACE = re.compile(r"[ \t\n\r\f\v\u00a0]+")
 _LIQUID = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
 
 

@@ -14,21 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import partial
 from typing import IO, Literal
 
 from newsctl.convert.body import ConvertOptions, convert_body
 from newsctl.errors import PostError, UsageError
+from newsctl.files import new_file_mode, write_atomic
 from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
 from newsctl.jekyll.names import MARKDOWN_EXTS
 from newsctl.jekyll.post import Post, post_from_bytes
 from newsctl.parallel import parallel_map
-from newsctl.validate.fixes import write_atomic
 
 # The extensions Jekyll (and ``convert.body_html``) render as Markdown.
 MARKDOWN_EXTENSIONS = frozenset(MARKDOWN_EXTS)
@@ -299,47 +298,16 @@ def save(outcome: Outcome, job: ConvertJob) -> Outcome:
         return outcome
     try:
         if not job.in_place:
-            write_new(output, outcome.data)
+            write_atomic(output, outcome.data, mode=new_file_mode(), sync=False)
         elif output == outcome.path:
             write_atomic(output, outcome.data)
         else:
-            write_new(output, outcome.data, mode=os.stat(outcome.path).st_mode & 0o7777, sync=True)
+            write_atomic(output, outcome.data, mode=os.stat(outcome.path).st_mode & 0o7777)
             os.unlink(outcome.path)
     except OSError as exc:
         error = PostError(outcome.path, f"cannot write {output}: {exc.strerror or exc}", None, "write")
         return replace(outcome, status="failed", data=None, error=error)
     return replace(outcome, data=None)
-
-
-def write_new(path: str, data: bytes, *, mode: int | None = None, sync: bool = False) -> None:
-    """Write ``path`` (creating its folders): a temporary file in the same folder, renamed over
-    ``path`` once complete, so a reader never sees half a file. ``mode`` defaults to what a new
-    file gets (0o666 less the umask); ``sync`` flushes the data to disk before the rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".newsctl-", suffix=".tmp", dir=directory)
-    except FileNotFoundError:
-        os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".newsctl-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            if sync:
-                out.flush()
-                os.fsync(out.fileno())
-        os.chmod(temporary, _new_file_mode() if mode is None else mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-@lru_cache(maxsize=1)
-def _new_file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
 
 
 def convert_all(

@@ -21,17 +21,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from newsctl.errors import NewsctlError
+from newsctl.index.schema import fold
 
 Field = Literal["any", "title"]
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def fold(text: str) -> str:
-    """Case folding as SQLite's lower() does it: ASCII letters only (so the index and a plain
-    scan agree exactly; Chinese has no case)."""
-    return text.translate(_ASCII_LOWER)
 
 
 class QueryError(NewsctlError):

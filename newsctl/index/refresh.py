@@ -120,7 +120,7 @@ def refresh(
     even when the folder snapshot says nothing changed; ``check`` is a snapshot check the
     caller began (``begin_check``).
 
-    ``only`` (paths relative to ``root``) is what a watcher saw change (``newsctl.index.watch``): the
+    ``only`` (paths relative to ``root``) is what a watcher saw change (``newsctl.index.watch_server``): the
     walk still finds new and removed files, but only these are statted and read. The folder
     snapshot is then left as it was: stale, so a check without the watcher walks again."""
     started = time.time_ns()

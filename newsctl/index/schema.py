@@ -86,8 +86,14 @@ class IndexUnusable(NewsctlError):
 
 
 def fold(text: str) -> str:
-    """ASCII letters to lower case, nothing else: what SQLite's ``lower()`` does, and what
-    ``newsctl.index.query.fold`` does to the terms."""
+    """Case folding as SQLite's ``lower()`` does it: ASCII letters only, so the index (whose text
+    ``refresh`` folds with this), the terms asked and a plain scan (``query.Term.matches``) agree
+    exactly; Chinese has no case.
+
+    Through bytes because ``bytes.lower`` touches only ASCII and runs in C: about 20 times
+    faster than ``str.translate`` on a post's body (UTF-8 keeps every other character's bytes
+    above 0x7f; ``surrogatepass`` lets a lone surrogate through unchanged).
+    """
     return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
@@ -229,7 +235,7 @@ def status(db: sqlite3.Connection, root: Path, *, check: bool = True) -> Status:
         Path(f"{index_path(root)}{s}").stat().st_size for s in ("", "-wal") if Path(f"{index_path(root)}{s}").exists()
     )
     from newsctl.index import freshness
-    from newsctl.index.watch import fresh
+    from newsctl.index.watch_client import fresh
 
     refreshed = meta_value(db, "refreshed")
     snapshot = meta_value(db, "snapshot")

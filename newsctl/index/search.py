@@ -430,15 +430,13 @@ def body_of(db: sqlite3.Connection, post_id: int) -> str:
 
 def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
     """One line around the first match of a positive term: (text, match start, match end)."""
-    from newsctl.index.query import fold as fold_query
-
     for source in (body, title):
         line = " ".join(source.split())
-        folded = fold_query(line)
+        folded = fold(line)
         for term in query.terms:
             if term.negated:
                 continue
-            at = folded.find(fold_query(" ".join(term.text.split())))
+            at = folded.find(fold(" ".join(term.text.split())))
             if at >= 0:
                 start = max(0, at - width)
                 text = ("…" if start else "") + line[start : at + len(term.text) + width]

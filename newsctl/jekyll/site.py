@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from newsctl.errors import NewsctlError
+from newsctl.errors import ConfigError
 from newsctl.jekyll.names import MARKDOWN_EXTS, posts_permalink_template, ruby_to_s
 from newsctl.project import site_root_of
 
@@ -64,10 +64,6 @@ def _glob_hit(patterns: tuple[str, ...], relative: str) -> bool:
         if fnmatch.fnmatchcase(relative, pattern) or relative == pattern or relative.startswith(pattern + "/"):
             return True
     return False
-
-
-class ConfigError(NewsctlError):
-    """A ``_config.yml`` that cannot be read."""
 
 
 def _strings(value: Any) -> tuple[str, ...]:

@@ -16,7 +16,6 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the heavy modules (PyYAML) load only when a post is rendered
     from newsctl.jekyll.post import Post
 
-MACHINE_FORMATS = ("json", "jsonl", "csv", "paths")
 LIST_COLUMNS = ("date", "categories", "tags", "title", "path")
 CSV_COLUMNS = ("path", "title", "date", "categories", "tags", "slug", "url", "layout", "published")
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from newsctl.validate.diagnostics import SEVERITIES, Diagnostic, Severity
+from newsctl.validate.diagnostics import SEVERITIES, Diagnostic
 
 CACHE_DIR = ".newsctl"
 CACHE_FILE = "cache.sqlite"
@@ -295,20 +295,3 @@ def _decode(payload: str) -> CachedResult | None:
     except (ValueError, TypeError, KeyError):
         return None
     return CachedResult(diagnostics=diagnostics, facts=facts)
-
-
-def _decode_diagnostic(item: object) -> Diagnostic | None:
-    if not isinstance(item, list) or len(item) != 6:
-        return None
-    path, line, column, code, severity, message = item
-    if not (
-        isinstance(path, str)
-        and type(line) is int
-        and type(column) is int
-        and isinstance(code, str)
-        and isinstance(message, str)
-        and severity in SEVERITIES
-    ):
-        return None
-    checked: Severity = severity
-    return Diagnostic(path=path, line=line, column=column, code=code, severity=checked, message=message)

@@ -25,9 +25,9 @@ from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Ski
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER, parse, split
 from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, post_from_bytes
+from newsctl.project import archive_root
 from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
-from newsctl.validate.config import archive_root as _archive_root
 from newsctl.validate.diagnostics import Diagnostic, Severity
 from newsctl.validate.fixes import Applied
 from newsctl.validate.rules import RULES
@@ -622,10 +622,10 @@ def run_validation(
     keep_files: bool = True,
 ) -> Outcome:
     """Find the config, validate ``paths`` (with the cache), apply fixes and check again."""
-    from newsctl import __version__
+    from newsctl.files import write_atomic
     from newsctl.jekyll.discovery import discover
     from newsctl.validate.config import find_config, load_config
-    from newsctl.validate.fixes import fix_text, fixable, write_atomic
+    from newsctl.validate.fixes import fix_text, fixable
 
     if config_file is None and paths:
         first = Path(paths[0])
@@ -636,8 +636,7 @@ def run_validation(
         found: Iterator[Found] = discover(paths, drafts=drafts)
         if progress is not None:
             found = progress(found)
-        key = f"{__version__}:{code_fingerprint()}:{config.fingerprint}"
-        cache = ResultCache.open(Path(_archive_root(config, paths)), key) if use_cache and paths else None
+        cache = ResultCache.open(archive_root(paths, config.root), cache_key(config)) if use_cache and paths else None
         try:
             return validate(found, config, cache=cache, jobs=jobs, keep_files=keep_files)
         finally:
@@ -665,3 +664,47 @@ def run_validation(
         if applied:
             run = once()
     return Outcome(config, run, applied)
+
+
+# --- what the cache tells others (``stats``) -------------------------------------------------------
+
+
+def cache_key(config: ValidateConfig) -> str:
+    """The key a cached result must have been stored under to be reused: this newsctl, this
+    code and this configuration (anything else may report differently)."""
+    from newsctl import __version__
+
+    return f"{__version__}:{code_fingerprint()}:{config.fingerprint}"
+
+
+def posts_with_cached_errors(paths: list[str], posts: list[str]) -> list[str] | None:
+    """Which of ``posts`` (in the archive of ``paths``) have errors as ``newsctl validate``
+    would report them, per its cache alone (nothing is checked); None when the cache knows none
+    of them (no cache, or one made by another newsctl or configuration)."""
+    from newsctl.validate.cache import CACHE_DIR, CACHE_FILE
+    from newsctl.validate.config import find_config, load_config
+
+    if not paths:
+        return None
+    first = Path(paths[0])
+    config = load_config(find_config(first if first.is_dir() else first.parent))
+    root = archive_root(paths, config.root)
+    if not (root / CACHE_DIR / CACHE_FILE).is_file():
+        return None
+    cache = ResultCache.open(root, cache_key(config))
+    known, with_errors = 0, []
+    try:
+        for path in posts:
+            info = os.stat(path)
+            cached = cache.get(os.path.abspath(path), stamp_of(info))
+            if cached is None:
+                continue
+            known += 1
+            # As validate reports them: after the post's own ignore comments and the config.
+            inline = str(cached.facts.get("ignore") or "")
+            ignored = {path: tuple(inline.split(","))} if inline else {}
+            if any(d.severity == "error" for d in _select(cached.diagnostics, config, ignored)):
+                with_errors.append(path)
+    finally:
+        cache.close()
+    return with_errors if known else None

@@ -1,7 +1,8 @@
 """Configuration of ``newsctl validate``: where it is found, what it may say, and what it means.
 
-A configuration lives in one of three files, looked for from the archive upwards; in each folder
-the first of these wins, and the nearest folder having one wins:
+A configuration lives in one of three files, looked for from the archive upwards
+(``newsctl.project.find_config``); in each folder the first of these wins, and the nearest folder
+having one wins:
 
 1. ``.newsctl.toml`` (keys at the top level),
 2. ``newsctl.toml`` (keys at the top level),
@@ -33,8 +34,8 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from newsctl.errors import NewsctlError, UsageError
-from newsctl.project import CONFIG_FILES
+from newsctl.errors import ConfigError, UsageError
+from newsctl.project import CONFIG_FILES, find_config
 from newsctl.validate.rules import matches, unknown_selectors
 
 if sys.version_info >= (3, 11):
@@ -87,10 +88,6 @@ KEYS = (
 )
 
 _FINGERPRINT_VERSION = 1
-
-
-class ConfigError(NewsctlError):
-    """A newsctl configuration file that cannot be read or says something invalid."""
 
 
 @dataclass(frozen=True, eq=True)
@@ -179,42 +176,6 @@ class ValidateConfig:
         if new_select == self.select and new_ignore == self.ignore:
             return self
         return dataclasses.replace(self, select=new_select, ignore=new_ignore)
-
-
-# --- discovery -------------------------------------------------------------------------------
-
-
-def find_config(start: Path) -> Path | None:
-    """The configuration file that applies to ``start`` (a folder, or a file's folder), or None.
-
-    Folders are searched from ``start`` upwards; the nearest folder with a configuration wins.
-    A ``pyproject.toml`` without ``[tool.newsctl]`` is passed over (one that is not valid TOML
-    too, unless it mentions ``tool.newsctl``: then it is an error, as the configuration it
-    probably holds cannot be read).
-    """
-    folder = start.resolve()
-    if not folder.is_dir():
-        folder = folder.parent
-    for candidate_folder in (folder, *folder.parents):
-        for name in CONFIG_FILES:
-            candidate = candidate_folder / name
-            if not candidate.is_file():
-                continue
-            if name != "pyproject.toml" or _pyproject_has_table(candidate):
-                return candidate
-    return None
-
-
-def _pyproject_has_table(path: Path) -> bool:
-    text = _read_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        if re.search(r"tool\s*\.\s*newsctl", text):
-            raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
-        return False
-    tool = data.get("tool")
-    return isinstance(tool, dict) and "newsctl" in tool
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -566,12 +527,3 @@ def _os_message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-def archive_root(config: ValidateConfig, paths: list[str]) -> str:
-    """Where .newsctl/ goes: the config's folder, else the site root, else the folder given."""
-    if config.root is not None:
-        return str(config.root)
-    from newsctl.project import unconfigured_root
-
-    return unconfigured_root(paths)

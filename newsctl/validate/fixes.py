@@ -1,16 +1,14 @@
 """``newsctl validate --fix``: unambiguous repairs, made as small text edits.
 
 The front matter is never re-serialised: each fix edits the one line (or the bytes) it is
-about, so everything else in the file stays byte for byte as it was. Files are replaced
-atomically (a temporary file in the same folder, then rename), so a failure or Ctrl-C leaves
-either the old file or the new one.
+about, so everything else in the file stays byte for byte as it was. The caller writes the
+result with ``newsctl.files.write_atomic``, so a failure or Ctrl-C leaves either the old file or
+the new one.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -98,21 +96,3 @@ def fix_text(
             front = front[: naive.end(2)] + f" {offset}" + front[naive.end(2) :]
             applied.append(Applied(path, "NC206", f"added the site's UTC offset {offset} to the date (moves the post)"))
     return front + rest, applied
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data``: the old file or the complete new one, never half of it."""
-    directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=".newsctl-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise

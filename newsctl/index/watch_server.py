@@ -9,9 +9,10 @@ The watcher listens on an abstract Unix socket named after the archive root (Lin
 on disk when it dies). A client sends ``?``; the watcher then reads every inotify event already
 queued (the kernel queues it before the write that caused it returns, so every write finished
 before the question is among them), applies them to the index, and answers ``fresh <root>``.
-A client that cannot connect, gets another answer, or none within ``TIMEOUT`` checks the files
-itself, as it would without a watcher. Changes made through a shared ``mmap`` are not reported
-by inotify (as for fsmonitor): such writers should not rely on a watcher.
+A client (``newsctl.index.watch_client``) that cannot connect, gets another answer, or none
+within its ``TIMEOUT`` checks the files itself, as it would without a watcher. Changes made
+through a shared ``mmap`` are not reported by inotify (as for fsmonitor): such writers should
+not rely on a watcher.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ import os
 import struct
 import sys
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsctl.errors import NewsctlError
+from newsctl.index.watch_client import address, answer
 
 if TYPE_CHECKING:
     import socket
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
     from newsctl.index.refresh import Refresh
 
-TIMEOUT = 30.0  # seconds a client waits for an answer (a watcher may be applying a large change)
 QUIET = 0.2  # seconds without events before the watcher applies what it saw on its own
 
 IN_MODIFY = 0x2
@@ -64,44 +64,6 @@ _SITE_FILES = ("_config.yml", "_config.yaml", "_config.toml")
 
 class WatchError(NewsctlError):
     """The watcher cannot run here."""
-
-
-def address(root: Path) -> bytes:
-    """The abstract socket name of the watcher of ``root`` (one per archive and machine)."""
-    key = str(root).encode("utf-8", "surrogateescape")
-    return b"\0newsctl-watch:" + f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}".encode()
-
-
-def fresh(root: Path, timeout: float = TIMEOUT) -> bool:
-    """True when a watcher of ``root`` runs and says the index holds every change made before
-    this call; False (check the files yourself) otherwise."""
-    if not sys.platform.startswith("linux"):
-        return False
-    # The C module, not ``socket`` (which imports selectors, enum and more): every search,
-    # list and stats asks, and the wrapper's import cost 3 ms of it.
-    import _socket
-
-    try:
-        client = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-        try:
-            client.settimeout(timeout)
-            client.connect(address(root))
-            # Only a watcher run by the same user is believed.
-            _, uid, _ = struct.unpack("3i", client.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12))
-            if uid != os.getuid():
-                return False
-            client.sendall(b"?\n")
-            answer = b""
-            while not answer.endswith(b"\n"):
-                chunk = client.recv(4096)
-                if not chunk:
-                    return False
-                answer += chunk
-        finally:
-            client.close()
-    except OSError:
-        return False
-    return answer == b"fresh " + str(root).encode("utf-8", "surrogateescape") + b"\n"
 
 
 class Inotify:
@@ -277,7 +239,6 @@ def _serve(
     changes = Changes()
     clients: dict[int, tuple[socket.socket, bytes]] = {}
     last_event = 0.0
-    answer = b"fresh " + str(root).encode("utf-8", "surrogateescape") + b"\n"
     while True:
         waiting = [notify.fd, server.fileno(), *clients]
         readable, _, _ = select.select(waiting, [], [], QUIET if changes else None)
@@ -310,7 +271,7 @@ def _serve(
         for fd in asked:
             client, _ = clients.pop(fd)
             with contextlib.suppress(OSError):  # a client that gave up meanwhile
-                client.sendall(answer)
+                client.sendall(answer(root))
             client.close()
 
 
