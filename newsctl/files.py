@@ -1,30 +1,74 @@
-"""Writing files so that a reader, a crash or Ctrl-C never leaves half of one.
+"""Writing files so that a reader, a crash, Ctrl-C or another writer never loses a word.
 
 Every file newsctl writes into an archive (a fixed post, a converted one) is written to a
 temporary file beside it and renamed over the target: the target holds the old content or the
-complete new one. The temporary files are named ``.newsctl-*.tmp``, hidden from Jekyll and from
-newsctl's own discovery.
+complete new one. The temporary files are named ``.newsctl-PID-*.tmp``, hidden from Jekyll and
+from newsctl's own discovery; the first write into a folder removes those a dead run left.
+
+A post rewritten from what was read of it (``expect``) is not replaced when it changed since
+(a scraper appending to it), and a post that is a link is written through the link only when
+its target is inside the archive (``within``): never is a link replaced by a copy of a file
+from elsewhere.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import time
 from functools import lru_cache
+
+from newsctl.errors import NewsctlError
 
 TEMP_PREFIX = ".newsctl-"
 TEMP_SUFFIX = ".tmp"
+# A temporary file without a pid in its name (older newsctl) is stale after this long.
+STALE_SECONDS = 3600
+
+#: What says a file is unchanged since it was read: size, mtime and inode.
+Stamp = tuple[int, int, int]
+
+_TEMPORARY = re.compile(r"\.newsctl-(?:(\d+)-)?.*\.tmp\Z")
+_swept: set[str] = set()
 
 
-def write_atomic(path: str, data: bytes, *, mode: int | None = None, sync: bool = True) -> None:
+class WriteRefused(NewsctlError):
+    """A file newsctl chose not to write, and why (the message names the file)."""
+
+
+class ChangedMeanwhile(WriteRefused):
+    """The file changed after it was read: replacing it would lose what another process wrote."""
+
+
+class UnsafeLink(WriteRefused):
+    """The file is a link to a file outside the archive."""
+
+
+def stamp_of(info: os.stat_result) -> Stamp:
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def write_atomic(
+    path: str,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    sync: bool = True,
+    expect: Stamp | None = None,
+    within: str | None = None,
+) -> None:
     """Replace (or create) ``path`` with ``data``: the old file or the complete new one, never
     half of it; missing folders are created.
 
     ``mode`` is the new file's permission bits; by default those of the file replaced, or what a
     new file gets (0o666 less the umask) when there is none. ``sync`` flushes the data to disk
     before the rename (so a crash cannot leave an empty file where a post was); outputs written
-    by the thousand may skip it.
+    by the thousand may skip it. ``expect``: the stamp of the file when it was read; raises
+    ChangedMeanwhile (and writes nothing) when it no longer matches. A link is written through
+    when its target is inside ``within``, else UnsafeLink is raised.
     """
+    path = _through_link(path, within)
     if mode is None:
         try:
             mode = os.stat(path).st_mode & 0o7777
@@ -39,6 +83,9 @@ def write_atomic(path: str, data: bytes, *, mode: int | None = None, sync: bool 
                 out.flush()
                 os.fsync(out.fileno())
         os.chmod(temporary, mode)
+        # Compared as late as possible: the window left is the rename itself.
+        if expect is not None and _stamp(path) != expect:
+            raise ChangedMeanwhile(f"{path}: changed while newsctl worked on it; left as it is")
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -46,15 +93,72 @@ def write_atomic(path: str, data: bytes, *, mode: int | None = None, sync: bool 
         raise
 
 
+def _stamp(path: str) -> Stamp | None:
+    try:
+        return stamp_of(os.stat(path))
+    except FileNotFoundError:
+        return None
+
+
+def _through_link(path: str, within: str | None) -> str:
+    """The file to replace for ``path``: itself, or a link's target inside ``within``."""
+    if not os.path.islink(path):
+        return path
+    target = os.path.realpath(path)
+    if within is not None:
+        root = os.path.realpath(within)
+        if os.path.commonpath([root, target]) == root:
+            return target
+    raise UnsafeLink(f"{path}: a link to {target}, outside the archive; not rewritten")
+
+
 def _temporary_file(directory: str) -> tuple[int, str]:
     """A new temporary file in ``directory`` (made when missing): its descriptor and path."""
     import tempfile  # imports random and more: only commands that write pay for it
 
+    if directory not in _swept:
+        _swept.add(directory)
+        sweep_temporaries(directory)
+    prefix = f"{TEMP_PREFIX}{os.getpid()}-"
     try:
-        return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
+        return tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=directory)
     except FileNotFoundError:
         os.makedirs(directory, exist_ok=True)
-        return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
+        return tempfile.mkstemp(prefix=prefix, suffix=TEMP_SUFFIX, dir=directory)
+
+
+def sweep_temporaries(directory: str) -> int:
+    """Remove the temporary files in ``directory`` that no live run owns (their writer was
+    killed); returns how many. A file whose pid is alive is left alone."""
+    removed = 0
+    try:
+        with os.scandir(directory) as entries:
+            names = [entry.name for entry in entries if entry.name.startswith(TEMP_PREFIX)]
+    except OSError:
+        return 0
+    for name in names:
+        match = _TEMPORARY.match(name)
+        if match is None:
+            continue
+        path = os.path.join(directory, name)
+        with contextlib.suppress(OSError):
+            if match.group(1) is not None and _alive(int(match.group(1))):
+                continue
+            if match.group(1) is None and time.time() - os.lstat(path).st_mtime < STALE_SECONDS:
+                continue
+            os.unlink(path)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 @lru_cache(maxsize=1)

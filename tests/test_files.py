@@ -46,3 +46,73 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, mon
         write_atomic(str(path), b"new")
     assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["post.md"]
+
+
+def test_a_file_changed_since_it_was_read_is_not_replaced(tmp_path: Path) -> None:
+    from newsctl.files import ChangedMeanwhile, stamp_of
+
+    path = tmp_path / "post.md"
+    path.write_bytes(b"as read")
+    seen = stamp_of(os.stat(path))
+    with path.open("ab") as scraper:
+        scraper.write(b" and appended")
+    with pytest.raises(ChangedMeanwhile):
+        write_atomic(str(path), b"converted", expect=seen)
+    assert path.read_bytes() == b"as read and appended"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".newsctl-")]
+
+
+def test_an_unchanged_file_is_replaced_when_a_stamp_is_given(tmp_path: Path) -> None:
+    from newsctl.files import stamp_of
+
+    path = tmp_path / "post.md"
+    path.write_bytes(b"as read")
+    write_atomic(str(path), b"converted", expect=stamp_of(os.stat(path)))
+    assert path.read_bytes() == b"converted"
+
+
+def test_a_link_inside_the_archive_is_written_through(tmp_path: Path) -> None:
+    target = tmp_path / "site" / "_drafts" / "real.md"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"old")
+    link = tmp_path / "site" / "_posts" / "2022-01-01-link.md"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    write_atomic(str(link), b"new", within=str(tmp_path / "site"))
+    assert link.is_symlink() and target.read_bytes() == b"new"
+
+
+@pytest.mark.parametrize("within", [None, "site"])
+def test_a_link_to_a_file_outside_the_archive_is_refused(tmp_path: Path, within: str | None) -> None:
+    from newsctl.files import UnsafeLink
+
+    outside = tmp_path / "elsewhere.md"
+    outside.write_bytes(b"not ours")
+    link = tmp_path / "site" / "_posts" / "2022-01-01-link.md"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(outside)
+    with pytest.raises(UnsafeLink, match="outside the archive"):
+        write_atomic(str(link), b"new", within=str(tmp_path / within) if within else None)
+    assert link.is_symlink() and outside.read_bytes() == b"not ours"
+
+
+def test_temporary_files_left_by_a_dead_run_are_swept(tmp_path: Path) -> None:
+    from newsctl import files
+
+    gone_pid = _a_dead_pid()
+    stale = tmp_path / f".newsctl-{gone_pid}-abcd.tmp"
+    stale.write_bytes(b"half")
+    live = tmp_path / f".newsctl-{os.getpid()}-efgh.tmp"  # a live run's: kept
+    live.write_bytes(b"in progress")
+    files._swept.clear()
+    write_atomic(str(tmp_path / "post.md"), b"new")
+    assert not stale.exists()
+    assert live.exists()
+
+
+def _a_dead_pid() -> int:
+    import subprocess
+
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
