@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsctl.errors import PostError
 from newsctl.index import freshness
 from newsctl.index.order import PARK, STEP, free_id, neighbours, place, renumber
 from newsctl.index.schema import begin_check, environment, fold, meta_value, spread
@@ -65,23 +64,22 @@ class Refresh:
 def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
     """Read, hash and (when its content is new) parse and convert one file, in a worker."""
     from newsctl.convert.body import ConvertOptions, convert_body
-    from newsctl.jekyll.post import post_from_bytes
+    from newsctl.jekyll.post import read, read_bytes
     from newsctl.output.formats import post_record
 
     item, relative, size, mtime_ns, ctime_ns, ino, known = job
     base = (relative, size, mtime_ns, ctime_ns, ino)
     try:
-        with open(item.path, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(item.path)
     except OSError as exc:
         return Entry(*base, b"", False, kind=item.kind, error=f"cannot read: {exc.strerror or exc}")
     digest = hashlib.blake2b(data, digest_size=16).digest()
     if digest == known:
         return Entry(*base, digest, True)
-    try:
-        post = post_from_bytes(item, data)
-    except PostError as exc:
-        return Entry(*base, digest, False, kind=item.kind, error=exc.message, error_line=exc.line)
+    result = read(item, data)
+    if result.error is not None:
+        return Entry(*base, digest, False, kind=item.kind, error=result.error.message, error_line=result.error.line)
+    post = result.post
     if post is None:
         return Entry(*base, digest, False)
     try:

@@ -19,12 +19,11 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from newsctl.errors import PostError
 from newsctl.fingerprint import code_fingerprint
 from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
-from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER, parse, split
+from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
 from newsctl.jekyll.names import match_dated_name
-from newsctl.jekyll.post import Post, post_from_bytes
+from newsctl.jekyll.post import Post, Read, read, read_bytes
 from newsctl.validate.cache import CachedResult, ResultCache
 from newsctl.validate.config import ValidateConfig, schema_errors
 from newsctl.validate.config import archive_root as _archive_root
@@ -100,7 +99,7 @@ class _Collector:
 
 
 def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
-    """Every per-file check on one discovered file."""
+    """Every per-file check on one discovered file (read once, by ``newsctl.jekyll.post.read``)."""
     out = _Collector(item.path)
     if isinstance(item, Skipped):
         out.add("NC201", f"{item.reason}; Jekyll drops it silently")
@@ -112,37 +111,34 @@ def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
         site = site_for(item.path)
         relative = site.relative(item.path) if site.is_jekyll else os.path.basename(item.path)
         item = Candidate(item.path, site, relative, "post", explicit=True)
-    try:
-        with open(item.path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        out.add("NC102", f"cannot read the file: {exc.strerror or exc}")
+    result = read(item, collect=True)
+    if result.unreadable is not None:
+        out.add("NC102", f"cannot read the file: {result.unreadable}")
         return FileResult(item.path, tuple(out.found), {"kind": "unreadable"})
     facts: Facts = {"kind": item.kind, "site_root": item.site.root}
-    _check_bytes(item, data, config, out, facts)
+    _check_read(item, result, config, out, facts)
     return FileResult(item.path, tuple(out.found), facts)
 
 
-def _check_bytes(item: Candidate, data: bytes, config: ValidateConfig, out: _Collector, facts: Facts) -> None:
-    if not data:
+def _check_read(item: Candidate, result: Read, config: ValidateConfig, out: _Collector, facts: Facts) -> None:
+    """The checks on the file as read: encoding and front matter first, then the post."""
+    if result.size == 0:
         out.add("NC103", "the file is empty")
         return
-    problems: list[PostError] = []
-    try:
-        post = post_from_bytes(item, data, problems=problems)
-    except PostError as exc:
-        out.add(_ERROR_KIND_CODES.get(exc.kind, "NC107"), exc.message, exc.line or 1, exc.column or 1)
+    if result.error is not None:
+        error = result.error
+        out.add(_ERROR_KIND_CODES.get(error.kind, "NC107"), error.message, error.line or 1, error.column or 1)
         return
-    for problem in problems:
+    for problem in result.problems:
         out.add(_ERROR_KIND_CODES.get(problem.kind, "NC210"), problem.message, problem.line or 1, problem.column or 1)
-    text = data.decode("utf-8")
-    if text.startswith("\ufeff"):
+    block, post = result.split, result.post
+    assert block is not None  # set whenever reading did not stop with an error
+    text = result.text
+    if block.bom:
         out.add("NC104", "the file starts with a UTF-8 byte-order mark")
-        text = text[1:]
     crlf = text.find("\r\n")
     if crlf >= 0:
         out.add("NC111", "the file uses CRLF (Windows) line endings", *_position(text, crlf))
-    block = split(text, hugo=not item.site.is_jekyll)
     if block.format is None or post is None:
         _no_front_matter(text, out)
         return
@@ -152,7 +148,7 @@ def _check_bytes(item: Candidate, data: bytes, config: ValidateConfig, out: _Col
         facts["ignore"] = ",".join(code.strip() for group in ignore for code in group.split(",") if code.strip())
     if block.format == "yaml":
         _duplicate_keys(block.text, out)
-    _check_post(item, post, parse(block), raw, config, out, facts)
+    _check_post(item, post, result.front, raw, config, out, facts)
 
 
 def _no_front_matter(text: str, out: _Collector) -> None:
@@ -653,8 +649,7 @@ def run_validation(
 
             site = site_for(path)
             relative = site.relative(path) if site.is_jekyll else os.path.basename(path)
-            with open(path, encoding="utf-8", newline="") as handle:
-                text = handle.read()
+            text = read_bytes(path).decode("utf-8")
             new_text, changes = fix_text(path, relative, text, codes, timezone=config.timezone or site.timezone)
             if changes and new_text != text:
                 write_atomic(path, new_text.encode("utf-8"))
