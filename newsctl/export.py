@@ -13,7 +13,7 @@ from typing import Any
 from newsctl.convert.body import ConvertOptions, convert_body
 from newsctl.errors import PostError
 from newsctl.jekyll.discovery import Candidate, Found
-from newsctl.jekyll.post import Post, load_post
+from newsctl.jekyll.post import Post, read
 from newsctl.output.formats import post_record
 
 TEXT = ConvertOptions("text")
@@ -36,10 +36,10 @@ def export_one(item: Found) -> tuple[str, str] | PostError | Found | None:
     """In a worker: (id, document JSON) for a candidate; other discoveries pass through."""
     if not isinstance(item, Candidate):
         return item
-    try:
-        post = load_post(item)
-    except PostError as exc:
-        return exc
+    result = read(item)
+    if result.error is not None:
+        return result.error
+    post = result.post
     if post is None:
         return None
     try:

@@ -12,14 +12,8 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from functools import partial
 from typing import TypeVar
 
-from newsctl.errors import PostError
-from newsctl.jekyll.discovery import Candidate, Found
-from newsctl.jekyll.post import Post, load_post
-
-Result = Post | PostError | Found
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -79,20 +73,3 @@ def parallel_map(function: Callable[[T], R | None], items: Iterable[T], *, jobs:
 def _chain(head: list[T], rest: Iterator[T]) -> Iterator[T]:
     yield from head
     yield from rest
-
-
-def _load_one(item: Found, light: bool) -> Result | None:
-    if not isinstance(item, Candidate):
-        return item
-    try:
-        return load_post(item, keep_text=not light)
-    except PostError as exc:
-        return exc
-
-
-def load_all(found: Iterable[Found], *, jobs: int | None = None, light: bool = False) -> Iterator[Result]:
-    """Load every candidate; pass Skipped and Missing through; PostErrors are yielded, not raised.
-
-    ``light`` drops bodies in the workers, for commands that only need metadata.
-    """
-    return parallel_map(partial(_load_one, light=light), found, jobs=jobs)

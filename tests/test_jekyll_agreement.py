@@ -15,8 +15,7 @@ import pytest
 
 from newsctl.jekyll.dates import zone_for
 from newsctl.jekyll.discovery import discover
-from newsctl.jekyll.post import Post
-from newsctl.parallel import load_all
+from newsctl.jekyll.post import Post, load_all
 from tests.conftest import CORPUS
 from tests.jekyll_reference import jekyll_available, jekyll_posts
 

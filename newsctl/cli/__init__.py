@@ -18,8 +18,7 @@ from newsctl import __version__
 from newsctl.errors import ERROR, FINDINGS, OK
 
 if TYPE_CHECKING:
-    from newsctl.jekyll.post import Post
-    from newsctl.parallel import Result
+    from newsctl.jekyll.post import Post, Result
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,7 +133,7 @@ def _paths_format(fmt: str | None, null: bool) -> str:
 
 def _read(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
     from newsctl.jekyll.discovery import discover
-    from newsctl.parallel import load_all
+    from newsctl.jekyll.post import load_all
 
     return _progress(load_all(discover(paths or (".",), drafts=drafts), jobs=jobs, light=light), "Reading")
 

@@ -26,7 +26,7 @@ from newsctl.errors import PostError, UsageError
 from newsctl.files import new_file_mode, write_atomic
 from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
 from newsctl.jekyll.names import MARKDOWN_EXTS
-from newsctl.jekyll.post import Post, post_from_bytes
+from newsctl.jekyll.post import Post, read
 from newsctl.parallel import parallel_map
 
 # The extensions Jekyll (and ``convert.body_html``) render as Markdown.
@@ -239,13 +239,11 @@ def _extension(path: str) -> str:
 def _read(candidate: Candidate) -> Post | None:
     """Load a post for converting: a bad value (date, categories, slug, permalink) does not stop
     it, as only the body is converted and the front matter is copied as it is; what leaves no
-    body to convert (not UTF-8, binary, broken front matter) raises PostError."""
-    try:
-        with open(candidate.path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise PostError(candidate.path, f"cannot read: {exc.strerror or exc}") from None
-    return post_from_bytes(candidate, data, problems=[])
+    body to convert (unreadable, not UTF-8, binary, broken front matter) raises PostError."""
+    result = read(candidate, collect=True)
+    if result.error is not None:
+        raise result.error
+    return result.post
 
 
 def read_post(path: str) -> Post:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsctl.errors import PostError
 from newsctl.index import freshness
 from newsctl.index.order import PARK, STEP, free_id, neighbours, place, renumber
 from newsctl.index.schema import begin_check, environment, fold, meta_value, spread
@@ -65,23 +64,22 @@ class Refresh:
 def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
     """Read, hash and (when its content is new) parse and convert one file, in a worker."""
     from newsctl.convert.body import ConvertOptions, convert_body
-    from newsctl.jekyll.post import post_from_bytes
+    from newsctl.jekyll.post import read, read_bytes
     from newsctl.output.formats import post_record
 
     item, relative, size, mtime_ns, ctime_ns, ino, known = job
     base = (relative, size, mtime_ns, ctime_ns, ino)
     try:
-        with open(item.path, "rb") as handle:
-            data = handle.read()
+        data = read_bytes(item.path)
     except OSError as exc:
         return Entry(*base, b"", False, kind=item.kind, error=f"cannot read: {exc.strerror or exc}")
     digest = hashlib.blake2b(data, digest_size=16).digest()
     if digest == known:
         return Entry(*base, digest, True)
-    try:
-        post = post_from_bytes(item, data)
-    except PostError as exc:
-        return Entry(*base, digest, False, kind=item.kind, error=exc.message, error_line=exc.line)
+    result = read(item, data)
+    if result.error is not None:
+        return Entry(*base, digest, False, kind=item.kind, error=result.error.message, error_line=result.error.line)
+    post = result.post
     if post is None:
         return Entry(*base, digest, False)
     try:
@@ -126,145 +124,183 @@ def refresh(
     started = time.time_ns()
     clock = time.perf_counter()
     stats = Refresh()
-    base = str(root)
-    env = environment()
     if only is None and not full and (check if check is not None else begin_check(db, root)).unchanged():
         stats.quick = True
         stats.seconds = time.perf_counter() - clock
         return stats
-    from newsctl.jekyll.discovery import Candidate, Skipped, discover
-    from newsctl.jekyll.site import load_site
+    from newsctl.jekyll.site import forget_sites
     from newsctl.parallel import parallel_map
-    from newsctl.project import find_site_root
 
-    # A long-lived process (a library user, the tests) must see a _config.yml edited meanwhile.
-    load_site.cache_clear()
-    find_site_root.cache_clear()
-    # What the index knows is looked up a chunk of walked files at a time, not loaded whole (a
-    # million rows were 400 MB), and the walked paths go to a temporary table, so that the rows
-    # no file was found for can be asked for at the end: memory stays flat as the archive grows.
-    watched = json.dumps(sorted(only), ensure_ascii=False) if only is not None else None
-    in_scope = "" if watched is None else " AND path IN (SELECT value FROM json_each(?))"
-    scope_params: tuple[str, ...] = () if watched is None else (watched,)
-    indexed = db.execute(f"SELECT count(*) FROM posts WHERE 1{in_scope}", scope_params).fetchone()[0]
-    # Another process's commit during the walk (a second refresh adding posts) would make the
-    # count of known files met unreliable: then the deleted ones are looked for whatever it says.
-    version = db.execute("PRAGMA data_version").fetchone()[0]
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS walked (path TEXT NOT NULL)")
-    db.execute("DELETE FROM temp.walked")
-    met = 0  # walked files the index knows (in scope): fewer than ``indexed`` means some are gone
-    # A site's _config.yml (time zone, permalink, defaults) or the TZ variable changes what every
-    # post of the site means, though no post file changed: then its posts are read again.
-    sites_before = json.loads(meta_value(db, "sites") or "{}") if meta_value(db, "environment") == env else {}
-    sites: dict[str, str] = {}
+    # A long-lived process (the watcher, a library user, the tests) must see a _config.yml
+    # edited since its last refresh.
+    forget_sites()
+    walk = _Walk(db, str(root), only, stats)
+    found = walk.found()
+    order = _Order(db, first=not walk.indexed and only is None)
+    batch: list[Entry] = []
+    for entry in parallel_map(_read, walk.jobs(progress(found) if progress is not None else found), jobs=jobs):
+        batch.append(entry)
+        if len(batch) >= 500:
+            _write(db, batch, stats, started, order)
+            batch = []
+    _write(db, batch, stats, started, order)
+    gone = walk.gone()
+    with _transaction(db):
+        for path in gone:
+            _remove(db, path)
+        order.finish()
+        walk.record(started)
+    stats.removed = len(gone)
+    stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
+    stats.seconds = time.perf_counter() - clock
+    return stats
 
-    def site_changed(site: Any) -> bool:
+
+if TYPE_CHECKING:
+    # What a worker is given: the file, its path relative to the root, its size, mtime, ctime
+    # and inode now, and the content hash the index holds for it (None: read it whatever it holds).
+    Job = tuple[Candidate, str, int, int, int, int, bytes | None]
+
+
+class _Walk:
+    """One refresh's walk of the archive: which files need reading (``jobs``), what it met on
+    the way (files Jekyll skips, the folders listed, each site's fingerprint), and which indexed
+    files it did not meet (``gone``).
+
+    What the index knows is looked up a chunk of walked files at a time, not loaded whole (a
+    million rows were 400 MB), and the walked paths go to a temporary table, so that the rows
+    no file was found for can be asked for at the end: memory stays flat as the archive grows.
+    """
+
+    def __init__(self, db: sqlite3.Connection, base: str, only: set[str] | None, stats: Refresh) -> None:
+        self.db, self.base, self.only, self.stats = db, base, only, stats
+        self.prefix = base + os.sep  # relpath is slow: a million calls are seconds
+        watched = json.dumps(sorted(only), ensure_ascii=False) if only is not None else None
+        self.in_scope = "" if watched is None else " AND path IN (SELECT value FROM json_each(?))"
+        self.scope_params: tuple[str, ...] = () if watched is None else (watched,)
+        self.indexed: int = db.execute(
+            f"SELECT count(*) FROM posts WHERE 1{self.in_scope}", self.scope_params
+        ).fetchone()[0]
+        # Another process's commit during the walk (a second refresh adding posts) would make the
+        # count of known files met unreliable: then the deleted ones are looked for whatever it says.
+        self.version = db.execute("PRAGMA data_version").fetchone()[0]
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS walked (path TEXT NOT NULL)")
+        db.execute("DELETE FROM temp.walked")
+        self.met = 0  # walked files the index knows (in scope): fewer than ``indexed`` means some are gone
+        # A site's _config.yml (time zone, permalink, defaults) or the TZ variable changes what every
+        # post of the site means, though no post file changed: then its posts are read again.
+        self.env = environment()
+        self.sites_before = (
+            json.loads(meta_value(db, "sites") or "{}") if meta_value(db, "environment") == self.env else {}
+        )
+        self.sites: dict[str, str] = {}
+        self.folders: list[str] = []  # every folder the walk listed (absolute)
+        self.skipped: list[tuple[str, str]] = []
+        self.targeted = _rediscover(base, only) if only is not None else None
+
+    def site_changed(self, site: Any) -> bool:
         key = site.root or ""
-        if key not in sites:
-            sites[key] = hashlib.blake2b(repr(site).encode(), digest_size=8).hexdigest()
-        return sites[key] != sites_before.get(key)
+        if key not in self.sites:
+            self.sites[key] = hashlib.blake2b(repr(site).encode(), digest_size=8).hexdigest()
+        return self.sites[key] != self.sites_before.get(key)
 
-    visited: list[str] = []
-    skipped: list[tuple[str, str]] = []
-    targeted = _rediscover(base, only) if only is not None else None
-    if targeted is not None and any(site_changed(item.site) for item in targeted if isinstance(item, Candidate)):
-        targeted = None  # a site's meaning changed: every one of its posts is read again
-    found: Iterable[Found] = targeted if targeted is not None else discover([base], drafts=True, visited=visited)
-    if progress is not None:
-        found = progress(found)
+    def found(self) -> Iterable[Found]:
+        """The files to look at: the watcher's few when they can be told without walking, else
+        every file of the archive."""
+        from newsctl.jekyll.discovery import Candidate, discover
 
-    prefix = base + os.sep  # relpath is slow: a million calls are seconds
+        targeted = self.targeted
+        if targeted is not None and any(self.site_changed(i.site) for i in targeted if isinstance(i, Candidate)):
+            self.targeted = None  # a site's meaning changed: every one of its posts is read again
+        if self.targeted is not None:
+            return self.targeted
+        return discover([self.base], drafts=True, listed=self.folders.append)
 
-    def jobs_for() -> Iterator[tuple[Candidate, str, int, int, int, int, bytes | None]]:
+    def jobs(self, found: Iterable[Found]) -> Iterator[Job]:
+        """A job for each post that is new, changed or of a changed site, in the order found."""
+        from newsctl.jekyll.discovery import Candidate, Skipped
+
         chunk: list[tuple[Candidate, str]] = []
         for item in found:
             if isinstance(item, Skipped):
-                skipped.append((os.path.relpath(item.path, base), item.reason))
+                self.skipped.append((os.path.relpath(item.path, self.base), item.reason))
             if not isinstance(item, Candidate) or item.page:
                 continue
-            relative = item.path[len(prefix) :] if item.path.startswith(prefix) else os.path.relpath(item.path, base)
+            path = item.path
+            relative = path[len(self.prefix) :] if path.startswith(self.prefix) else os.path.relpath(path, self.base)
             chunk.append((item, relative))
             if len(chunk) >= LOOKUP_CHUNK:
-                yield from jobs_in(chunk)
+                yield from self._jobs_in(chunk)
                 chunk = []
-        yield from jobs_in(chunk)
+        yield from self._jobs_in(chunk)
 
-    def jobs_in(
-        chunk: list[tuple[Candidate, str]],
-    ) -> Iterator[tuple[Candidate, str, int, int, int, int, bytes | None]]:
-        nonlocal met
+    def _jobs_in(self, chunk: list[tuple[Candidate, str]]) -> Iterator[Job]:
         if not chunk:
             return
         paths = json.dumps([relative for _, relative in chunk], ensure_ascii=False)
         # One statement, so one transaction of the temporary database (executemany outside a
         # transaction commits each row: 15 us per path).
-        db.execute("INSERT INTO temp.walked SELECT value FROM json_each(?)", (paths,))
+        self.db.execute("INSERT INTO temp.walked SELECT value FROM json_each(?)", (paths,))
         known = {
             path: (size, mtime_ns, ctime_ns, ino, digest)
-            for path, size, mtime_ns, ctime_ns, ino, digest in db.execute(
+            for path, size, mtime_ns, ctime_ns, ino, digest in self.db.execute(
                 "SELECT path, size, mtime_ns, ctime_ns, ino, hash FROM posts"
-                f" WHERE path IN (SELECT value FROM json_each(?)){in_scope}",
-                (paths, *scope_params),
+                f" WHERE path IN (SELECT value FROM json_each(?)){self.in_scope}",
+                (paths, *self.scope_params),
             )
         }
-        met += len(known)
+        self.met += len(known)
         for item, relative in chunk:
             old = known.get(relative)
-            if only is not None and relative not in only and not site_changed(item.site):
-                stats.unchanged += 1
+            if self.only is not None and relative not in self.only and not self.site_changed(item.site):
+                self.stats.unchanged += 1
                 continue
             try:
                 info = os.stat(item.path)
             except OSError:
                 info = None
             now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) if info else (-1, -1, -1, -1)
-            if site_changed(item.site):
+            if self.site_changed(item.site):
                 yield (item, relative, *now, None)
                 continue
             if old is not None and old[:4] == now:
-                stats.unchanged += 1
+                self.stats.unchanged += 1
                 continue
             yield (item, relative, *now, old[4] if old else None)
 
-    order = _Order(db, first=not indexed and only is None)
-    batch: list[Entry] = []
-    for entry in parallel_map(_read, jobs_for(), jobs=jobs):
-        batch.append(entry)
-        if len(batch) >= 500:
-            _write(db, batch, stats, started, order)
-            batch = []
-    _write(db, batch, stats, started, order)
-    gone: list[str] = []
-    if met < indexed or db.execute("PRAGMA data_version").fetchone()[0] != version:
-        gone = [
-            path
-            for (path,) in db.execute(
-                f"SELECT path FROM posts WHERE path NOT IN (SELECT path FROM temp.walked){in_scope} ORDER BY path",
-                scope_params,
-            )
-        ]
-    db.execute("DELETE FROM temp.walked")
-    with _transaction(db):
-        for path in gone:
-            _remove(db, path)
-        order.finish()
-        if targeted is None:
+    def gone(self) -> list[str]:
+        """The indexed files (in scope) the walk did not meet, once it is over."""
+        db = self.db
+        gone: list[str] = []
+        if self.met < self.indexed or db.execute("PRAGMA data_version").fetchone()[0] != self.version:
+            gone = [
+                path
+                for (path,) in db.execute(
+                    f"SELECT path FROM posts WHERE path NOT IN (SELECT path FROM temp.walked){self.in_scope}"
+                    " ORDER BY path",
+                    self.scope_params,
+                )
+            ]
+        db.execute("DELETE FROM temp.walked")
+        return gone
+
+    def record(self, started: int) -> None:
+        """Store what the walk met (in the caller's transaction): skipped files, the folder
+        snapshot, the sites' fingerprints and the environment the posts were read in."""
+        db, only = self.db, self.only
+        if self.targeted is None:
             db.execute("DELETE FROM skipped")
-            stats.folders = sorted({os.path.relpath(d, base) for d in visited})
+            self.stats.folders = sorted({os.path.relpath(d, self.base) for d in self.folders})
         else:
             db.executemany("DELETE FROM skipped WHERE path = ?", [(path,) for path in sorted(only or ())])
-        db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", skipped)
+        db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", self.skipped)
         if only is None:
-            snapshot = freshness.take(base, stats.folders, started)
+            snapshot = freshness.take(self.base, self.stats.folders, started)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
-        if targeted is None:  # else only the sites of the few files read are known
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(sites, sort_keys=True),))
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (env,))
-    stats.removed = len(gone)
-    stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
-    stats.seconds = time.perf_counter() - clock
-    return stats
+        if self.targeted is None:  # else only the sites of the few files read are known
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(self.sites, sort_keys=True),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (self.env,))
 
 
 def _rediscover(base: str, only: set[str]) -> list[Found] | None:

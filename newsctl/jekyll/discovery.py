@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -59,8 +59,8 @@ Found = Candidate | Skipped | Missing
 
 _SPECIAL_START = frozenset(".#_~")
 
-# Where discover() notes every folder it lists, when asked (the index keeps a snapshot of them).
-_VISITED: list[str] | None = None
+# Told every folder the walk lists, when a caller asks (the index keeps a snapshot of them).
+Listed = Callable[[str], None] | None
 
 
 def _skip_reason(entry: str) -> str | None:
@@ -90,15 +90,15 @@ def _skip_reason(entry: str) -> str | None:
 NOT_REGULAR = "not a regular file (a FIFO, socket or device): newsctl does not open it"
 
 
-def _scan(directory: str) -> Iterator[tuple[str, str]]:
+def _scan(directory: str, listed: Listed) -> Iterator[tuple[str, str]]:
     """(name, kind) for each entry, sorted by name so output order is the same everywhere;
     kind is "dir" (walk into it), "file" (read it) or "special" (a FIFO, socket or device:
     never opened).
 
     Only names are kept while the folder is walked, not DirEntry objects nor a tuple per entry:
     a news archive's ``_posts`` may hold a million files in one folder."""
-    if _VISITED is not None:
-        _VISITED.append(directory)
+    if listed is not None:
+        listed(directory)
     names: list[str] = []
     folders: set[str] = set()
     specials: set[str] = set()
@@ -145,14 +145,14 @@ def _is_special(path: str) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool) -> Iterator[Found]:
+def _walk_posts(directory: str, site: Site, prefix: str, drafts: bool, listed: Listed) -> Iterator[Found]:
     """Every file below a ``_posts`` (or ``_drafts``) folder, as Jekyll's ``Dir["**/*"]`` lists it."""
     site_dir = site.relative(directory)
-    for name, kind in _scan(directory):
+    for name, kind in _scan(directory, listed):
         if name.startswith("."):
             continue  # Ruby's glob does not list hidden files or enter hidden folders
         if kind == "dir":
-            yield from _walk_posts(os.path.join(directory, name), site, prefix + name + "/", drafts)
+            yield from _walk_posts(os.path.join(directory, name), site, prefix + name + "/", drafts, listed)
             continue
         if kind == "special":
             yield Skipped(os.path.join(directory, name), NOT_REGULAR)
@@ -214,35 +214,39 @@ def rediscover(directory: str, names: Iterable[str]) -> list[Found] | None:
     return found
 
 
-def _walk_site(directory: str, site: Site, drafts: bool, seen: list[str] | None = None) -> Iterator[Found]:
+def _walk_site(
+    directory: str, site: Site, drafts: bool, listed: Listed, seen: list[str] | None = None
+) -> Iterator[Found]:
     """A folder of a site outside ``_posts``: look for ``_posts`` folders, as Reader does.
 
     Every ``_posts``/``_drafts`` folder met is noted in ``seen``."""
-    for name, kind in _scan(directory):
+    for name, kind in _scan(directory, listed):
         if kind != "dir":
             continue
         path = os.path.join(directory, name)
         if name in ("_posts", "_drafts") and seen is not None:
             seen.append(path)
         if name == "_posts":
-            yield from _walk_posts(path, site, "", False)
+            yield from _walk_posts(path, site, "", False, listed)
         elif name == "_drafts" and drafts:
-            yield from _walk_posts(path, site, "", True)
+            yield from _walk_posts(path, site, "", True, listed)
         elif not is_special(name) and not site.excluded(site.relative(path)):
-            yield from _walk_site(path, site, drafts, seen)
+            yield from _walk_site(path, site, drafts, listed, seen)
 
 
-def _walk_loose(directory: str, site: Site, base: str, drafts: bool, page: bool = False) -> Iterator[Found]:
+def _walk_loose(
+    directory: str, site: Site, base: str, drafts: bool, listed: Listed, page: bool = False
+) -> Iterator[Found]:
     """A folder in no site: front-matter files, and any Jekyll site found below it."""
-    for name, kind in _scan(directory):
+    for name, kind in _scan(directory, listed):
         if name.startswith("."):
             continue
         path = os.path.join(directory, name)
         if kind == "dir":
             if os.path.isfile(os.path.join(path, "_config.yml")) or os.path.isdir(os.path.join(path, "_posts")):
-                yield from _walk_site(path, load_site(os.path.abspath(path)), drafts)
+                yield from _walk_site(path, load_site(os.path.abspath(path)), drafts, listed)
             elif name not in ("node_modules", "_site"):
-                yield from _walk_loose(path, site, base, drafts, page)
+                yield from _walk_loose(path, site, base, drafts, listed, page)
         elif kind == "special":
             if name.lower().endswith(LOOSE_EXTENSIONS):
                 yield Skipped(path, NOT_REGULAR)
@@ -255,10 +259,10 @@ def _loose_in(site: Site) -> Site:
     return Site(root=None, timezone=site.timezone)
 
 
-def _walk_directory(path: str, drafts: bool) -> Iterator[Found]:
+def _walk_directory(path: str, drafts: bool, listed: Listed) -> Iterator[Found]:
     site = site_for(path)
     if not site.is_jekyll:
-        yield from _walk_loose(path, LOOSE, path, drafts)
+        yield from _walk_loose(path, LOOSE, path, drafts, listed)
         return
     parts = site.relative(path).split("/")
     for special, is_draft in (("_posts", False), ("_drafts", True)):
@@ -266,19 +270,19 @@ def _walk_directory(path: str, drafts: bool) -> Iterator[Found]:
             if is_draft and not drafts:
                 return
             prefix = "/".join(parts[parts.index(special) + 1 :])
-            yield from _walk_posts(path, site, prefix + "/" if prefix else "", is_draft)
+            yield from _walk_posts(path, site, prefix + "/" if prefix else "", is_draft, listed)
             return
     relative = site.relative(path)
     if relative != "." and site.excluded(relative):
         # A folder the site excludes (such as a folder of broken examples), named on the
         # command line: read its front-matter files as loose posts, in the site's zone.
-        yield from _walk_loose(path, _loose_in(site), path, drafts)
+        yield from _walk_loose(path, _loose_in(site), path, drafts, listed)
         return
     seen: list[str] = []
-    yield from _walk_site(path, site, drafts, seen)
+    yield from _walk_site(path, site, drafts, listed, seen)
     if not seen:
         # A folder of a site with no _posts below it: its front-matter files (pages), as loose posts.
-        yield from _walk_loose(path, _loose_in(site), path, drafts, page=True)
+        yield from _walk_loose(path, _loose_in(site), path, drafts, listed, page=True)
 
 
 def classify_file(path: str) -> Found:
@@ -301,24 +305,16 @@ def classify_file(path: str) -> Found:
     return Candidate(path, _loose_in(site), os.path.basename(path), "loose", explicit=True, page=page)
 
 
-def discover(paths: Iterable[str], *, drafts: bool = False, visited: list[str] | None = None) -> Iterator[Found]:
+def discover(paths: Iterable[str], *, drafts: bool = False, listed: Listed = None) -> Iterator[Found]:
     """Posts (and skipped files) under ``paths``, each path given once, in a stable order.
 
-    With ``visited``, every folder listed is appended to it (the whole walk must be consumed)."""
-    global _VISITED
-    if visited is not None:
-        _VISITED = visited
-        try:
-            yield from discover(paths, drafts=drafts)
-        finally:
-            _VISITED = None
-        return
+    ``listed`` is called with every folder the walk lists, as it lists it."""
     paths = list(paths)
     # Only several paths can name a file twice; one path needs no memory of what it listed.
     seen: set[str] | None = set() if len(paths) > 1 else None
     for path in paths:
         if os.path.isdir(path):
-            items: Iterable[Found] = _walk_directory(path, drafts)
+            items: Iterable[Found] = _walk_directory(path, drafts, listed)
         elif os.path.exists(path):
             items = [classify_file(path)]
         else:

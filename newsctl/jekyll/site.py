@@ -10,7 +10,7 @@ from typing import Any
 
 from newsctl.errors import ConfigError
 from newsctl.jekyll.names import MARKDOWN_EXTS, posts_permalink_template, ruby_to_s
-from newsctl.project import site_root_of
+from newsctl.project import find_site_root, site_root_of
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,14 @@ def load_site(root: str) -> Site:
         include=_strings(config.get("include")),
         defaults=_defaults(config.get("defaults")),
     )
+
+
+def forget_sites() -> None:
+    """Forget the sites read so far (their ``_config.yml`` and where their roots are), so that a
+    long-lived process (the index watcher, a library user, the tests) sees a config created,
+    edited or removed since. The roots are cached by ``newsctl.project.find_site_root``."""
+    load_site.cache_clear()
+    find_site_root.cache_clear()
 
 
 def site_for(path: str) -> Site:

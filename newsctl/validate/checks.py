@@ -19,12 +19,11 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from newsctl.errors import PostError
 from newsctl.fingerprint import code_fingerprint
 from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Skipped
-from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER, parse, split
+from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
 from newsctl.jekyll.names import match_dated_name
-from newsctl.jekyll.post import Post, post_from_bytes
+from newsctl.jekyll.post import Post, Read, read, read_bytes
 from newsctl.project import archive_root
 from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
@@ -100,7 +99,7 @@ class _Collector:
 
 
 def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
-    """Every per-file check on one discovered file."""
+    """Every per-file check on one discovered file (read once, by ``newsctl.jekyll.post.read``)."""
     out = _Collector(item.path)
     if isinstance(item, Skipped) and item.reason == NOT_REGULAR:
         out.add("NC102", item.reason)
@@ -115,37 +114,34 @@ def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
         site = site_for(item.path)
         relative = site.relative(item.path) if site.is_jekyll else os.path.basename(item.path)
         item = Candidate(item.path, site, relative, "post", explicit=True)
-    try:
-        with open(item.path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        out.add("NC102", f"cannot read the file: {exc.strerror or exc}")
+    result = read(item, collect=True)
+    if result.unreadable is not None:
+        out.add("NC102", f"cannot read the file: {result.unreadable}")
         return FileResult(item.path, tuple(out.found), {"kind": "unreadable"})
     facts: Facts = {"kind": item.kind, "site_root": item.site.root}
-    _check_bytes(item, data, config, out, facts)
+    _check_read(item, result, config, out, facts)
     return FileResult(item.path, tuple(out.found), facts)
 
 
-def _check_bytes(item: Candidate, data: bytes, config: ValidateConfig, out: _Collector, facts: Facts) -> None:
-    if not data:
+def _check_read(item: Candidate, result: Read, config: ValidateConfig, out: _Collector, facts: Facts) -> None:
+    """The checks on the file as read: encoding and front matter first, then the post."""
+    if result.size == 0:
         out.add("NC103", "the file is empty")
         return
-    problems: list[PostError] = []
-    try:
-        post = post_from_bytes(item, data, problems=problems)
-    except PostError as exc:
-        out.add(_ERROR_KIND_CODES.get(exc.kind, "NC107"), exc.message, exc.line or 1, exc.column or 1)
+    if result.error is not None:
+        error = result.error
+        out.add(_ERROR_KIND_CODES.get(error.kind, "NC107"), error.message, error.line or 1, error.column or 1)
         return
-    for problem in problems:
+    for problem in result.problems:
         out.add(_ERROR_KIND_CODES.get(problem.kind, "NC210"), problem.message, problem.line or 1, problem.column or 1)
-    text = data.decode("utf-8")
-    if text.startswith("\ufeff"):
+    block, post = result.split, result.post
+    assert block is not None  # set whenever reading did not stop with an error
+    text = result.text
+    if block.bom:
         out.add("NC104", "the file starts with a UTF-8 byte-order mark")
-        text = text[1:]
     crlf = text.find("\r\n")
     if crlf >= 0:
         out.add("NC111", "the file uses CRLF (Windows) line endings", *_position(text, crlf))
-    block = split(text, hugo=not item.site.is_jekyll)
     if block.format is None or post is None:
         _no_front_matter(text, out)
         return
@@ -155,7 +151,7 @@ def _check_bytes(item: Candidate, data: bytes, config: ValidateConfig, out: _Col
         facts["ignore"] = ",".join(code.strip() for group in ignore for code in group.split(",") if code.strip())
     if block.format == "yaml":
         _duplicate_keys(block.text, out)
-    _check_post(item, post, parse(block), raw, config, out, facts)
+    _check_post(item, post, result.front, raw, config, out, facts)
 
 
 def _no_front_matter(text: str, out: _Collector) -> None:
@@ -216,23 +212,28 @@ def _check_post(
     out: _Collector,
     facts: Facts,
 ) -> None:
-    def at(key: str) -> tuple[int, int]:
-        return _key_position(raw, key)
+    """The checks on a post that was read: its metadata, what Jekyll makes of it, its body;
+    then the facts the archive-wide checks compare."""
+    _check_metadata(front, raw, config, out)
+    _check_jekyll_behaviour(item, post, front, raw, out, facts)
+    _check_body(post, raw, out)
+    facts.update(_archive_facts(item, post, front, raw, config))
 
-    # Metadata.
+
+def _check_metadata(front: dict[str, Any], raw: str, config: ValidateConfig, out: _Collector) -> None:
+    """Required fields, types, allowed values, patterns, the schema and the title's shape."""
     for name in config.required:
         if _empty(front.get(name)):
             what = "missing" if name not in front else "empty"
             extra = " (Jekyll falls back to the file name's date)" if name == "date" and name not in front else ""
-            out.add("NC301", f"required field '{name}' is {what}{extra}", *at(name))
+            out.add("NC301", f"required field '{name}' is {what}{extra}", *_key_position(raw, name))
     types = {**_DEFAULT_TYPES, **config.types}
     for name, kind in types.items():
         if name in front and front[name] is not None and kind in _TYPE_CHECKS:
             label, ok = _TYPE_CHECKS[kind]
             if not ok(front[name]):
-                out.add(
-                    "NC302", f"'{name}' should be {label}, not {type(front[name]).__name__} {front[name]!r}", *at(name)
-                )
+                message = f"'{name}' should be {label}, not {type(front[name]).__name__} {front[name]!r}"
+                out.add("NC302", message, *_key_position(raw, name))
     for name, allowed in config.allowed.items():
         values = front.get(name)
         items = values if isinstance(values, list) else ([] if values is None else [values])
@@ -240,26 +241,34 @@ def _check_post(
             items = values.split()
         bad = [str(v) for v in items if str(v) not in allowed]
         if bad:
-            out.add("NC303", f"'{name}' value {', '.join(map(repr, bad))} is not one of the allowed values", *at(name))
+            message = f"'{name}' value {', '.join(map(repr, bad))} is not one of the allowed values"
+            out.add("NC303", message, *_key_position(raw, name))
     for name, pattern in config.pattern.items():
         value = front.get(name)
         if value is not None and not pattern.search(str(value)):
-            out.add("NC304", f"'{name}' value {str(value)!r} does not match /{pattern.pattern}/", *at(name))
+            out.add(
+                "NC304", f"'{name}' value {str(value)!r} does not match /{pattern.pattern}/", *_key_position(raw, name)
+            )
     if config.schema is not None:
         for where, message in schema_errors(config, front):
             key = str(where[0]) if where else ""
-            out.add("NC307", f"{'/'.join(map(str, where)) or '(front matter)'}: {message}", *at(key))
+            out.add("NC307", f"{'/'.join(map(str, where)) or '(front matter)'}: {message}", *_key_position(raw, key))
     title = front.get("title")
     if isinstance(title, str) and title.strip():
         if title != title.strip():
-            out.add("NC305", "the title has leading or trailing whitespace", *at("title"))
+            out.add("NC305", "the title has leading or trailing whitespace", *_key_position(raw, "title"))
         unbalanced = _unbalanced(title)
         if unbalanced:
-            out.add("NC306", f"the title has unbalanced {unbalanced}", *at("title"))
+            out.add("NC306", f"the title has unbalanced {unbalanced}", *_key_position(raw, "title"))
 
-    # Jekyll's behaviour.
+
+def _check_jekyll_behaviour(
+    item: Candidate, post: Post, front: dict[str, Any], raw: str, out: _Collector, facts: Facts
+) -> None:
+    """What Jekyll does that the author may not expect: unpublished posts, dates read as UTC or
+    disagreeing with the file name; notes the categories string and layout for later checks."""
     if not post.published:
-        out.add("NC204", "published is false: Jekyll does not publish this post", *at("published"))
+        out.add("NC204", "published is false: Jekyll does not publish this post", *_key_position(raw, "published"))
     date_value = front.get("date")
     if isinstance(date_value, dt.datetime) and date_value.tzinfo is None and post.front_matter_format == "yaml":
         assert post.date is not None
@@ -267,7 +276,7 @@ def _check_post(
             "NC206",
             f"unquoted date {date_value:%Y-%m-%d %H:%M:%S} has no UTC offset: Jekyll reads it as UTC and "
             f"publishes {post.date:%Y-%m-%d %H:%M %z}",
-            *at("date"),
+            *_key_position(raw, "date"),
         )
     dated = match_dated_name(post.relative_path) if item.kind == "post" else None
     if dated and "date" in front and post.date is not None:
@@ -278,55 +287,58 @@ def _check_post(
             out.add(
                 "NC205",
                 f"the file name says {dated[0]} but the date is {post.date:%Y-%m-%d} in the site's time zone",
-                *at("date"),
+                *_key_position(raw, "date"),
             )
     categories = front.get("categories")
     if isinstance(categories, str) and len(categories.split()) > 1:
         facts["categories_string"] = categories
-        facts["categories_line"] = _where(at("categories"))
+        facts["categories_line"] = _where(_key_position(raw, "categories"))
     if post.layout:
         facts["layout"] = post.layout
-        facts["layout_line"] = _where(at("layout"))
+        facts["layout_line"] = _where(_key_position(raw, "layout"))
 
-    # Body.
+
+def _check_body(post: Post, raw: str, out: _Collector) -> None:
+    """An empty body, empty links, javascript: URLs, scripts, images without a source."""
     body = post.body
     if not body.strip():
         # The closing delimiter takes trailing blank lines with it: point at the file's last line.
         whole = raw + body
         last_line = max(1, whole.count("\n") + (0 if whole.endswith("\n") else 1))
         out.add("NC401", "the post body is empty", min(post.body_line, last_line), 1)
-    else:
-        first = post.body_line
-        for regex, code, message in (
-            (_EMPTY_LINK, "NC402", "link with an empty target"),
-            (_JS_URL, "NC403", "javascript: URL"),
-            (_SCRIPT, "NC404", "<script> element in the body"),
-        ):
-            for match in regex.finditer(body):
-                out.add(code, message, *_position(body, match.start(), first))
-        for match in _IMG.finditer(body):
-            if not _IMG_SRC.search(match.group(0)):
-                out.add("NC405", "image without a src", *_position(body, match.start(), first))
+        return
+    first = post.body_line
+    for regex, code, message in (
+        (_EMPTY_LINK, "NC402", "link with an empty target"),
+        (_JS_URL, "NC403", "javascript: URL"),
+        (_SCRIPT, "NC404", "<script> element in the body"),
+    ):
+        for match in regex.finditer(body):
+            out.add(code, message, *_position(body, match.start(), first))
+    for match in _IMG.finditer(body):
+        if not _IMG_SRC.search(match.group(0)):
+            out.add("NC405", "image without a src", *_position(body, match.start(), first))
 
-    # Facts for the archive-wide checks.
+
+def _archive_facts(item: Candidate, post: Post, front: dict[str, Any], raw: str, config: ValidateConfig) -> Facts:
+    """What the archive-wide checks compare across posts (and what the cache stores for them)."""
+    body = post.body
     source = front.get(config.duplicate_key) if config.duplicate_key else None
     if source is None and not config.duplicate_key:
         link = _SOURCE_LINE.search(body)
         source = link.group(1) if link else None
-    facts.update(
-        {
-            "lead": _lead(body),
-            "url": post.url if post.published else None,
-            "title": post.title.strip() if isinstance(title, str) else None,
-            "day": post.date.date().isoformat() if post.date else None,
-            "date": post.date.isoformat() if post.date else None,
-            "epoch": str(post.date.timestamp()) if post.date else None,
-            "date_line": _where(at("date")),
-            "source": None if source is None else str(source),
-            "future_ok": "1" if item.site.future else None,
-            "has_theme": "1" if item.site.theme else None,
-        }
-    )
+    return {
+        "lead": _lead(body),
+        "url": post.url if post.published else None,
+        "title": post.title.strip() if isinstance(front.get("title"), str) else None,
+        "day": post.date.date().isoformat() if post.date else None,
+        "date": post.date.isoformat() if post.date else None,
+        "epoch": str(post.date.timestamp()) if post.date else None,
+        "date_line": _where(_key_position(raw, "date")),
+        "source": None if source is None else str(source),
+        "future_ok": "1" if item.site.future else None,
+        "has_theme": "1" if item.site.theme else None,
+    }
 
 
 def _lead(body: str) -> str | None:
@@ -655,8 +667,7 @@ def run_validation(
 
             site = site_for(path)
             relative = site.relative(path) if site.is_jekyll else os.path.basename(path)
-            with open(path, encoding="utf-8", newline="") as handle:
-                text = handle.read()
+            text = read_bytes(path).decode("utf-8")
             new_text, changes = fix_text(path, relative, text, codes, timezone=config.timezone or site.timezone)
             if changes and new_text != text:
                 write_atomic(path, new_text.encode("utf-8"))
