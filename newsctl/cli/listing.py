@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -21,8 +20,23 @@ from newsctl.cli.options import (
     selection,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would slow start-up
+    from typing import Protocol
+
     from newsctl.jekyll.post import Post
+
+    class Listed(Protocol):
+        """One row of ``list``: a post read from its file (``ListedPost``) or a row of the index
+        (``newsctl.index.search.Row``, whose JSON is stored ready-made)."""
+
+        @property
+        def path(self) -> str: ...
+
+        def json(self) -> str: ...
+
+        def record_dict(self) -> dict[str, Any]: ...
+
+        def post(self) -> Post: ...
 
 
 @click.command("list")
@@ -60,7 +74,7 @@ def list_command(
     wanted = selection(categories, tags, since, until)
     reporter = Reporter()
     archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
-    rows: list[Listed]
+    rows: Sequence[Listed]
     if archive is not None:
         from newsctl.index.search import select
 
@@ -83,25 +97,14 @@ def list_command(
 # index; this module is not.
 
 
-class Listed(Protocol):
-    """One row of ``list``: a post read from its file (``ListedPost``) or a row of the index
-    (``newsctl.index.search.Row``, whose JSON is stored ready-made)."""
-
-    @property
-    def path(self) -> str: ...
-
-    def json(self) -> str: ...
-
-    def record_dict(self) -> dict[str, Any]: ...
-
-    def post(self) -> Post: ...
-
-
-@dataclass(frozen=True, slots=True)
 class ListedPost:
-    """A post read from its file, as a row of ``list``."""
+    """A post read from its file, as a row of ``list``. (A plain class: a dataclass at module
+    level would import dataclasses on every start-up, ``--help`` included.)"""
 
-    item: Post
+    __slots__ = ("item",)
+
+    def __init__(self, item: Post) -> None:
+        self.item = item
 
     @property
     def path(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -114,14 +113,15 @@ def _match(archive: Archive, query: Query, row: Row) -> Match:
 COLUMNS = ("path", "title", "date", "categories", "tags", "url", "score", "snippet")
 
 
-@dataclass(frozen=True, slots=True)
 class Match:
     """One search result as shown: its record (with score and snippet) and where the snippet
-    matched (``start`` to ``end``, for the highlight at a terminal)."""
+    matched (``start`` to ``end``, for the highlight at a terminal). A plain class: a dataclass
+    or NamedTuple built at import would slow every start-up, ``--help`` included."""
 
-    record: dict[str, Any]
-    start: int
-    end: int
+    __slots__ = ("end", "record", "start")
+
+    def __init__(self, record: dict[str, Any], start: int, end: int) -> None:
+        self.record, self.start, self.end = record, start, end
 
 
 def _write(matches: Sequence[Match], fmt: str, out: IO[str]) -> None:

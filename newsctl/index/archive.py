@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -33,24 +32,29 @@ class PathMissing(NewsctlError):
     """A PATH given to a command that needs the index does not exist (a usage error)."""
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes, not dataclasses: this module is imported by every ``list`` and ``stats`` run,
+# index or not, and building a dataclass at import costs more than the rest of the module.
+
+
 class ReadFiles:
     """The index cannot answer, so the caller reads the files. ``warning`` says why when the
     user should hear it (an index that exists but cannot be opened or updated); None when
     there is simply no index for these PATHs."""
 
-    warning: str | None = None
+    __slots__ = ("warning",)
+
+    def __init__(self, warning: str | None = None) -> None:
+        self.warning = warning
 
 
-@dataclass(slots=True)
 class Archive:
     """An open index, the PATHs as scopes in it, and what opening it refreshed (None when it
     was not refreshed)."""
 
-    root: Path
-    db: sqlite3.Connection
-    scopes: list[Scope]
-    refreshed: Refresh | None
+    __slots__ = ("db", "refreshed", "root", "scopes")
+
+    def __init__(self, root: Path, db: sqlite3.Connection, scopes: list[Scope], refreshed: Refresh | None) -> None:
+        self.root, self.db, self.scopes, self.refreshed = root, db, scopes, refreshed
 
     @property
     def path(self) -> Path:
