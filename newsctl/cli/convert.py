@@ -1,0 +1,86 @@
+"""``newsctl convert``: post bodies to Markdown or plain text."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Literal
+
+import click
+
+from newsctl.cli.options import Reporter, reading_options
+
+if TYPE_CHECKING:
+    from newsctl.convert.body import Target
+
+
+@click.command("convert")
+@reading_options
+@click.option("--to", "to", type=click.Choice(["markdown", "text"]), default="markdown", show_default=True,
+              help="Write the body as Markdown or as plain text.")  # fmt: skip
+@click.option("--out", "out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str),
+              help="Write the outputs below DIR, mirroring the input paths.")  # fmt: skip
+@click.option("--in-place", is_flag=True, help="Rewrite the posts (Markdown only; .html posts need --ext md).")
+@click.option("--body-only", is_flag=True, help="Leave the front matter out of the output.")
+@click.option("--ext", metavar="EXT", help="Extension of the outputs (default: the post's for Markdown, txt for text).")
+@click.option("--images", type=click.Choice(["keep", "alt", "drop"]), default=None,
+              help="Images: keep them (Markdown), their alt text, or drop them (default: keep for Markdown, "
+                   "drop for text).")  # fmt: skip
+@click.option("--links", type=click.Choice(["inline", "footnotes", "drop"]), default=None,
+              help="Text only: link URLs after the link text, as footnotes, or dropped (default).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Convert again posts whose output is newer than the post.")
+def convert_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    to: Target,  # click.Choice gives exactly these values, and so for images and links
+    out_dir: str | None,
+    in_place: bool,
+    body_only: bool,
+    ext: str | None,
+    images: Literal["keep", "alt", "drop"] | None,
+    links: Literal["inline", "footnotes", "drop"] | None,
+    force: bool,
+) -> None:
+    """Convert post bodies to Markdown or plain text, keeping the front matter byte for byte.
+
+    PATHS are files or folders (default: the current folder). One post goes to stdout; several
+    need --out DIR or --in-place. Posts whose output is newer than the post are skipped (--force
+    converts them again). Exit codes: 0 done, 1 some posts failed, 2 usage error.
+    """
+    from newsctl.convert.body import ConvertOptions
+    from newsctl.convert.bulk import Tally, convert_all, count_posts, peek_posts, plan
+    from newsctl.errors import UsageError
+    from newsctl.jekyll.discovery import discover
+
+    if links is not None and to == "markdown":
+        raise click.UsageError("--links applies to --to text only (Markdown keeps its links)")
+    targets = paths or (".",)
+    options = ConvertOptions(to=to, images=images, links=links or "drop")
+    try:
+        job = plan(targets, options, out_dir=out_dir, in_place=in_place, body_only=body_only, ext=ext, force=force)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    found = discover(targets, drafts=drafts)
+    if job.to_stdout:
+        count, found = peek_posts(found, 2)
+        if count > 1:
+            raise click.UsageError("several posts found: give --out DIR or --in-place (stdout takes one post)")
+
+    tally = Tally()
+    results = convert_all(found, job, jobs=jobs)
+    if not job.to_stdout and sys.stderr.isatty():
+        from newsctl.convert.bulk import with_progress
+
+        results = with_progress(results, tally, lambda: count_posts(targets, drafts=drafts))
+    stdout = sys.stdout.buffer
+    reporter = Reporter()  # writes to sys.stderr as it is: under the progress bar, rich's proxy
+    for outcome in reporter.report(results):
+        tally.add(outcome)
+        if outcome.error is not None:
+            reporter.failure(outcome.error)
+        elif outcome.output is None and outcome.data is not None:
+            stdout.write(outcome.data)
+    stdout.flush()
+    if not job.to_stdout:
+        click.echo(tally.summary(), err=True)
+    sys.exit(reporter.exit_code())

@@ -1,0 +1,143 @@
+"""``newsctl list``: posts, filtered and sorted, from the index when the archive has one."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from newsctl.cli.options import (
+    Reporter,
+    filter_options,
+    index_options,
+    indexed,
+    listing_format_options,
+    paths_format,
+    read_posts,
+    reading_options,
+    selection,
+)
+
+if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would slow start-up
+    from typing import Protocol
+
+    from newsctl.jekyll.post import Post
+
+    class Listed(Protocol):
+        """One row of ``list``: a post read from its file (``ListedPost``) or a row of the index
+        (``newsctl.index.search.Row``, whose JSON is stored ready-made)."""
+
+        @property
+        def path(self) -> str: ...
+
+        def json(self) -> str: ...
+
+        def record_dict(self) -> dict[str, Any]: ...
+
+        def post(self) -> Post: ...
+
+
+@click.command("list")
+@reading_options
+@filter_options
+@click.option("--sort", type=click.Choice(["date", "title", "path"]), default="date", show_default=True,
+              help="Order: date is newest first.")  # fmt: skip
+@click.option("--reverse", is_flag=True, help="Reverse the order.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=None, help="Show at most N posts.")
+@listing_format_options("Paths separated by NUL, for xargs -0 (implies --format paths).")
+@index_options
+def list_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    reverse: bool,
+    limit: int | None,
+    fmt: str | None,
+    null: bool,
+    no_refresh: bool,
+    no_index: bool,
+) -> None:
+    """List posts, newest first, filtered by category, tag and date.
+
+    PATHS are files or folders (default: the current folder). When the archive has an index
+    (`newsctl index`), it is refreshed and read instead of every file. Exits 1 when no post
+    matches.
+    """
+    fmt = paths_format(fmt, null)
+    wanted = selection(categories, tags, since, until)
+    reporter = Reporter()
+    archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
+    rows: Sequence[Listed]
+    if archive is not None:
+        from newsctl.index.search import select
+
+        paths_only = fmt == "paths" and sort != "title"
+        rows = list(
+            select(archive.db, wanted, archive.scopes, drafts, sort=sort, reverse=reverse, limit=limit,
+                   paths_only=paths_only)
+        )  # fmt: skip
+    else:
+        from newsctl.filters import sort_posts
+
+        matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
+        rows = [ListedPost(post) for post in sort_posts(matched, sort, reverse=reverse)[:limit]]
+    _write(rows, fmt, sys.stdout, null=null)
+    sys.exit(reporter.exit_code(matched=bool(rows)))
+
+
+# list's rendering lives here, not in output/formats.py: formats.py is part of what the index's
+# code fingerprint covers (a refresh writes post_record), so every change there rebuilds every
+# index; this module is not.
+
+
+class ListedPost:
+    """A post read from its file, as a row of ``list``. (A plain class: a dataclass at module
+    level would import dataclasses on every start-up, ``--help`` included.)"""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Post) -> None:
+        self.item = item
+
+    @property
+    def path(self) -> str:
+        return self.item.path
+
+    def json(self) -> str:
+        import json
+
+        from newsctl.output.formats import post_record
+
+        return json.dumps(post_record(self.item), ensure_ascii=False)
+
+    def record_dict(self) -> dict[str, Any]:
+        from newsctl.output.formats import post_record
+
+        return post_record(self.item)
+
+    def post(self) -> Post:
+        return self.item
+
+
+def _write(rows: Sequence[Listed], fmt: str, out: IO[str], *, null: bool) -> None:
+    """``list``'s output in ``fmt``, whichever way the rows were found: the index and the
+    files give the same bytes (the JSON array laid out as ``formats.write_json`` lays it out)."""
+    from newsctl.output.formats import stdout_is_tty, write_csv, write_paths, write_table, write_tsv
+
+    if fmt == "paths":
+        write_paths((row.path for row in rows), out, null=null)
+    elif fmt == "json":
+        out.write("[\n  " + ",\n  ".join(row.json() for row in rows) + "\n]\n" if rows else "[]\n")
+    elif fmt == "jsonl":
+        out.writelines(row.json() + "\n" for row in rows)
+    elif fmt == "csv":
+        write_csv((row.record_dict() for row in rows), out)
+    else:
+        (write_table if stdout_is_tty() else write_tsv)([row.post() for row in rows], out)

@@ -1,0 +1,220 @@
+"""What the commands share: the option decorators (how posts are found and read, the filters,
+the index options, the listing formats), and the Reporter, the one place that words the
+messages about posts that failed, files skipped and paths missing, and turns them into the
+exit code.
+
+Only click is imported at module level; everything else is imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from newsctl.errors import ERROR, FINDINGS, OK
+
+if TYPE_CHECKING:
+    from newsctl.errors import PostError
+    from newsctl.filters import PostFilter
+    from newsctl.index.archive import Archive, Progress
+    from newsctl.jekyll.discovery import Found, Missing, Skipped
+    from newsctl.jekyll.post import Post, Result
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+class Reporter:
+    """What a command saw while reading posts: what failed, what was skipped, what was missing.
+
+    Messages go to ``sys.stderr`` as it is when they are written: under a progress counter that
+    is rich's proxy, which prints them above the counter.
+    """
+
+    def __init__(self) -> None:
+        self.failed = 0
+        self.skipped = 0
+        self.missing = 0
+
+    def _say(self, message: str) -> None:
+        click.echo(message, file=sys.stderr)
+
+    def failure(self, error: PostError) -> None:
+        self.failed += 1
+        self._say(str(error))
+
+    def skip(self, path: str, reason: str) -> None:
+        self.skipped += 1
+        self._say(f"{path}: warning: {reason}")
+
+    def absent(self, path: str) -> None:
+        self.missing += 1
+        self._say(f"{path}: error: no such file or directory")
+
+    def reading_files(self, warning: str) -> None:
+        """The index could not be used (``warning`` says why), so the files are read instead."""
+        self._say(f"newsctl: warning: {warning}; reading the files")
+
+    def note(self, problem: PostError | Skipped | Missing) -> None:
+        """Report one failure, skipped file or missing path."""
+        from newsctl.errors import PostError
+        from newsctl.jekyll.discovery import Skipped
+
+        if isinstance(problem, PostError):
+            self.failure(problem)
+        elif isinstance(problem, Skipped):
+            self.skip(problem.path, problem.reason)
+        else:
+            self.absent(problem.path)
+
+    def report(self, results: Iterable[T | PostError | Found]) -> Iterator[T]:
+        """Report failures, skipped and missing files as they come; pass the rest on."""
+        from newsctl.errors import PostError
+        from newsctl.jekyll.discovery import Candidate, Missing, Skipped
+
+        for result in results:
+            if isinstance(result, PostError | Skipped | Missing):
+                self.note(result)
+            elif not isinstance(result, Candidate):
+                yield result
+
+    def posts(self, results: Iterable[Result]) -> Iterator[Post]:
+        """The posts among ``results``; every other result is reported as it comes."""
+        from newsctl.jekyll.post import Post
+
+        for result in self.report(results):
+            if isinstance(result, Post):
+                yield result
+
+    def exit_code(self, *, matched: bool = True, findings: bool = False) -> int:
+        """2 when a path was missing; 1 when a post failed, nothing matched or there were
+        ``findings``; else 0."""
+        if self.missing:
+            return ERROR
+        if self.failed or not matched or findings:
+            return FINDINGS
+        return OK
+
+
+def reading_options(function: F) -> F:
+    """PATHS, --drafts and --jobs: how posts are found and read, shared by every command."""
+    function = jobs_option(function)
+    function = click.option("--drafts", is_flag=True, help="Also read _drafts/, as `jekyll build --drafts`.")(function)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(function)
+
+
+def jobs_option(function: F) -> F:
+    return click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."
+    )(function)
+
+
+def filter_options(function: F) -> F:
+    """-c/--category, -t/--tag, --since, --until: the filters list, search and stats share."""
+    options = [
+        click.option("--until", metavar="DATE",
+                     help="Only posts on or before DATE (a whole year, month or day is included)."),
+        click.option("--since", metavar="DATE",
+                     help="Only posts on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD or ISO date-time)."),
+        click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable: any of them)."),
+        click.option("-c", "--category", "categories", multiple=True,
+                     help="Only posts in this category (repeatable: any of them)."),
+    ]  # fmt: skip
+    for option in options:
+        function = option(function)
+    return function
+
+
+def listing_format_options(null_help: str) -> Callable[[F], F]:
+    """--format (table, json, jsonl, csv, paths) and -0/--null, for list and search."""
+
+    def decorate(function: F) -> F:
+        function = click.option("-0", "--null", is_flag=True, help=null_help)(function)
+        return click.option(
+            "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "paths"]), default=None,
+            help="Output format (default: table; on a pipe the table is tab-separated).",
+        )(function)  # fmt: skip
+
+    return decorate
+
+
+def index_options(function: F) -> F:
+    """--no-refresh and --no-index for the commands that read from the index when it exists."""
+    function = click.option("--no-index", is_flag=True, help="Read the files even when the archive has an index.")(
+        function
+    )
+    return click.option(
+        "--no-refresh", is_flag=True, help="Use the index as it is, without looking for changed files."
+    )(function)
+
+
+def selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | None, until: str | None) -> PostFilter:
+    """The PostFilter for the filter options; a bad date is a usage error (exit 2)."""
+    from newsctl.errors import UsageError
+    from newsctl.filters import PostFilter, parse_bound
+
+    try:
+        return PostFilter(
+            categories=categories,
+            tags=tags,
+            since=parse_bound(since, end=False) if since else None,
+            until=parse_bound(until, end=True) if until else None,
+        )
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def paths_format(fmt: str | None, null: bool) -> str:
+    """The output format once -0 is taken into account (it implies, and only goes with, paths)."""
+    if null and fmt not in (None, "paths"):
+        raise click.UsageError("-0/--null goes with --format paths only")
+    return "paths" if null else (fmt or "table")
+
+
+def counter(label: str) -> Progress:
+    """The live counter (on a terminal) for a read of files the index or a check does."""
+    from newsctl.output.progress import progress
+
+    return lambda found: progress(found, label)
+
+
+def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
+    """Every post under PATHS (default: the current folder), read on every core, in order."""
+    from newsctl.jekyll.discovery import discover
+    from newsctl.jekyll.post import load_all
+    from newsctl.output.progress import progress
+
+    return progress(load_all(discover(paths or (".",), drafts=drafts), jobs=jobs, light=light), "Reading")
+
+
+def indexed(
+    reporter: Reporter, paths: tuple[str, ...], drafts: bool, jobs: int | None, *, no_index: bool, no_refresh: bool
+) -> Archive | None:
+    """The archive's index for ``list`` and ``stats``, its recorded problems reported; None
+    when the files are to be read instead (with a warning when the index could not be used)."""
+    if no_index:
+        return None
+    from newsctl.index.archive import ReadFiles, open_if_indexed, recorded_problems
+
+    found = open_if_indexed(paths, jobs=jobs, refresh=not no_refresh, progress=counter("Indexing"))
+    if isinstance(found, ReadFiles):
+        if found.warning is not None:
+            reporter.reading_files(found.warning)
+        return None
+    for problem in recorded_problems(found, drafts=drafts):
+        reporter.note(problem)
+    return found
+
+
+def open_archive(paths: tuple[str, ...], jobs: int | None, *, refresh: bool, rebuild: bool = False) -> Archive:
+    """The index, opened (and refreshed unless ``refresh`` is False) for ``index`` and
+    ``search``, which need it; a PATH that does not exist is a usage error."""
+    from newsctl.index.archive import PathMissing, open_index
+
+    try:
+        return open_index(paths, jobs=jobs, refresh=refresh, rebuild=rebuild, progress=counter("Indexing"))
+    except PathMissing as exc:
+        raise click.UsageError(str(exc)) from None

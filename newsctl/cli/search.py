@@ -1,0 +1,167 @@
+"""``newsctl search``: posts by words, from the index."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from newsctl.cli.options import (
+    Reporter,
+    counter,
+    filter_options,
+    listing_format_options,
+    open_archive,
+    paths_format,
+    reading_options,
+    selection,
+)
+
+if TYPE_CHECKING:
+    from newsctl.index.archive import Archive
+    from newsctl.index.query import Query
+    from newsctl.index.search import Row
+
+
+@click.command("search")
+@click.argument("query_text", metavar="QUERY")
+@reading_options
+@filter_options
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+    help="bm25: title matches above body matches, more matches higher (newest first on ties); or newest first.",
+)  # fmt: skip
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=0), default=None, help="At most N posts (default: 20 on a terminal)."
+)
+@listing_format_options("Paths separated by NUL (implies --format paths).")
+@click.option("--no-refresh", is_flag=True, help="Search the index as it is, without looking for changed files.")
+def search_command(
+    query_text: str,
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    limit: int | None,
+    fmt: str | None,
+    null: bool,
+    no_refresh: bool,
+) -> None:
+    """Find posts by words: several terms must all match, "a phrase", -excluded, a OR b,
+    title:term. Any term length works, Chinese included. Exits 0 when something matched, 1 when
+    nothing did, 2 on errors (like grep).
+    """
+    from newsctl.index.archive import ask
+    from newsctl.index.query import parse_query
+    from newsctl.index.search import search, search_paths
+    from newsctl.output.formats import stdout_is_tty
+
+    fmt = paths_format(fmt, null)
+    query = parse_query(query_text)
+    wanted = selection(categories, tags, since, until)
+    if limit is None and stdout_is_tty():
+        limit = 20
+    archive = open_archive(paths, jobs, refresh=False)
+    scopes = archive.scopes
+    reporter = Reporter()
+    if fmt == "paths":
+        end = "\0" if null else "\n"
+        found = ask(
+            archive,
+            lambda: search_paths(
+                archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit,
+                end=end, jobs=jobs,
+            ),
+            check=not no_refresh, jobs=jobs, progress=counter("Indexing"),
+        )  # fmt: skip
+        sys.stdout.flush()
+        sys.stdout.buffer.write(found)
+        sys.exit(reporter.exit_code(matched=bool(found)))
+    rows = ask(
+        archive,
+        lambda: list(
+            search(archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit)
+        ),
+        check=not no_refresh, jobs=jobs, progress=counter("Indexing"),
+    )  # fmt: skip
+    matches = [_match(archive, query, row) for row in rows]
+    _write(matches, fmt, sys.stdout)
+    sys.exit(reporter.exit_code(matched=bool(matches)))
+
+
+def _match(archive: Archive, query: Query, row: Row) -> Match:
+    """One result as shown; its indexed text is fetched only for what is shown."""
+    from newsctl.index.search import body_of, snippet
+
+    record = row.record_dict()
+    for key in ("slug", "layout", "published"):
+        del record[key]
+    record["score"] = round(row.score, 4) + 0.0  # no -0.0
+    text, start, end = snippet(query, row.title, body_of(archive.db, row.id))
+    record["snippet"] = text
+    return Match(record, start, end)
+
+
+# search's rendering lives here, not in output/formats.py: formats.py is part of what the
+# index's code fingerprint covers, so every change there rebuilds every index; this is not.
+COLUMNS = ("path", "title", "date", "categories", "tags", "url", "score", "snippet")
+
+
+class Match:
+    """One search result as shown: its record (with score and snippet) and where the snippet
+    matched (``start`` to ``end``, for the highlight at a terminal). A plain class: a dataclass
+    or NamedTuple built at import would slow every start-up, ``--help`` included."""
+
+    __slots__ = ("end", "record", "start")
+
+    def __init__(self, record: dict[str, Any], start: int, end: int) -> None:
+        self.record, self.start, self.end = record, start, end
+
+
+def _write(matches: Sequence[Match], fmt: str, out: IO[str]) -> None:
+    """The results in ``fmt`` (table, json, jsonl, csv; paths is written by the index itself):
+    a rich table at a terminal, tab-separated lines on a pipe."""
+    import json
+
+    from newsctl.output.formats import stdout_is_tty, write_csv
+
+    records = [match.record for match in matches]
+    if fmt == "json":
+        out.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "jsonl":
+        out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    elif fmt == "csv":
+        write_csv(records, out, COLUMNS)
+    elif stdout_is_tty():
+        _table(matches, out)
+    else:
+        for r in records:
+            cells = [_minute(r["date"]), ", ".join(r["categories"]), r["title"], r["path"], r["snippet"]]
+            out.write("\t".join(cell.replace("\t", " ") for cell in cells) + "\n")
+
+
+def _minute(iso_date: str | None) -> str:
+    return (iso_date or "")[:16].replace("T", " ")
+
+
+def _table(matches: Sequence[Match], out: IO[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, style in (("date", "cyan"), ("categories", "magenta"), ("title", ""), ("path", "dim"), ("match", "")):
+        table.add_column(name, style=style or None, overflow="fold")
+    for match in matches:
+        r = match.record
+        snippet = Text(r["snippet"])
+        if match.end > match.start:
+            snippet.stylize("bold yellow", match.start, match.end)
+        table.add_row(_minute(r["date"]), ", ".join(r["categories"]), r["title"], r["path"], snippet)
+    Console(file=out).print(table)

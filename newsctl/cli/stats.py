@@ -1,0 +1,108 @@
+"""``newsctl stats``: counts by month (or year, day, category, tag) and totals."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, TYPE_CHECKING
+
+import click
+
+from newsctl.cli.options import Reporter, filter_options, index_options, indexed, read_posts, reading_options, selection
+
+if TYPE_CHECKING:
+    from newsctl.stats import By, Stats
+
+
+@click.command("stats")
+@reading_options
+@filter_options
+@click.option(
+    "--by", type=click.Choice(["category", "tag", "year", "month", "day"]), default="month", show_default=True,
+    help="What to count posts by.",
+)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+    help="A table (with bars on a terminal; tab-separated on a pipe), JSON or CSV.",
+)  # fmt: skip
+@index_options
+def stats_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    by: By,  # click.Choice gives exactly these values
+    fmt: str,
+    no_refresh: bool,
+    no_index: bool,
+) -> None:
+    """Count posts by month (or year, day, category, tag), with the filters of `list`, and the
+    totals: posts, size, date range, posts per category, posts with validation errors (when a
+    `newsctl validate` cache knows them). Reads the index when the archive has one. Exits 1
+    when no post matches.
+    """
+    from newsctl.stats import collect, from_index, posts_with_errors
+
+    wanted = selection(categories, tags, since, until)
+    reporter = Reporter()
+    archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
+    if archive is not None:
+        stats, matched_paths = from_index(archive.db, archive.root, wanted, archive.scopes, drafts, by)
+    else:
+        matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
+        stats = collect(matched, by)
+        matched_paths = [post.path for post in matched]
+    stats.with_errors = posts_with_errors(list(paths or (".",)), matched_paths)
+    _write(stats, fmt, sys.stdout)
+    sys.exit(reporter.exit_code(matched=bool(stats.posts)))
+
+
+# stats's rendering lives here, not in output/formats.py: formats.py is part of what the
+# index's code fingerprint covers, so every change there rebuilds every index; this is not.
+
+
+def _write(stats: Stats, fmt: str, out: IO[str]) -> None:
+    """``stats``'s output: JSON, CSV, a table with bars at a terminal, tab-separated on a pipe."""
+    import json
+
+    from newsctl.output.formats import stdout_is_tty
+
+    rows = stats.rows()
+    if fmt == "json":
+        payload = {"by": stats.by, "totals": stats.totals(), "counts": [{"key": k, "posts": n} for k, n in rows]}
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([stats.by, "posts"])
+        writer.writerows(rows)
+    elif stdout_is_tty():
+        _table(stats, rows, out)
+    else:
+        out.writelines(f"{key}\t{count}\n" for key, count in rows)
+
+
+def _table(stats: Stats, rows: list[tuple[str, int]], out: IO[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out)
+    widest = max((count for _, count in rows), default=1)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column(stats.by, style="cyan", no_wrap=True)
+    table.add_column("posts", justify="right")
+    table.add_column("", ratio=1)
+    for key, count in rows:
+        table.add_row(key, str(count), "\u2588" * max(1, round(count / widest * 40)))
+    console.print(table)
+    totals = stats.totals()
+    errors = "unknown (run newsctl validate)" if totals["posts_with_errors"] is None else totals["posts_with_errors"]
+    span = f"{totals['first'] or '-'} to {totals['last'] or '-'}"
+    console.print(
+        f"\n{totals['posts']} posts, {totals['size'] / 1e6:.1f} MB, {span}; "
+        f"{len(totals['categories'])} categories; posts with validation errors: {errors}",
+        highlight=False,
+    )

@@ -1,0 +1,98 @@
+"""``newsctl validate``: the checks CI should run."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from newsctl.cli.options import Reporter, reading_options
+
+
+def _split_codes(values: tuple[str, ...]) -> list[str] | None:
+    codes = [code.strip().upper() for value in values for code in value.split(",") if code.strip()]
+    return codes or None
+
+
+def _stdin_paths() -> list[str]:
+    # `git diff --name-only | newsctl validate -`: files the diff deleted are not errors.
+    return [line for line in (raw.strip() for raw in sys.stdin) if line and os.path.exists(line)]
+
+
+@click.command("validate")
+@reading_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github", "junit", "sarif"]), default="text",
+    show_default=True, help="Report format: text for people, the others for CI systems.",
+)  # fmt: skip
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes, comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (codes or prefixes, comma-separated).")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: the nearest one)."
+)
+@click.option("--fix", is_flag=True, help="Fix what is unambiguous (BOM, missing date, title whitespace).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, also make fixes that change what Jekyll publishes.")
+@click.option("--no-cache", is_flag=True, help="Check every file again; do not read or write .newsctl/.")
+@click.option("--statistics", is_flag=True, help="Also count the findings per rule.")
+def validate_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    fmt: str,
+    strict: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: str | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    no_cache: bool,
+    statistics: bool,
+) -> None:
+    """Check posts the way CI should: everything that would break the Jekyll build, be dropped
+    silently by Jekyll, or publish wrong metadata.
+
+    PATHS are files or folders (default: the current folder); `-` reads paths from stdin, so
+    `git diff --name-only origin/main | newsctl validate -` checks what changed.
+    Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage, config or internal error.
+    """
+    import time
+    from pathlib import Path
+
+    from newsctl.output.progress import progress
+    from newsctl.validate.checks import run_validation
+
+    started = time.perf_counter()
+    # With `-` and an empty list on stdin (a diff with no changes) there is nothing to check.
+    targets = [p for p in paths if p != "-"] + (_stdin_paths() if "-" in paths else []) if paths else ["."]
+    outcome = run_validation(
+        targets,
+        config_file=Path(config_file) if config_file else None,
+        select=_split_codes(select),
+        ignore=_split_codes(ignore),
+        drafts=drafts,
+        jobs=jobs,
+        use_cache=not no_cache,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        progress=lambda found: progress(found, "Checking"),
+        keep_files=fmt == "junit",  # only JUnit lists the clean files too
+    )
+    reporter = Reporter()
+    for path in outcome.run.missing:
+        reporter.absent(path)
+    from newsctl.output.formats import stdout_is_tty
+    from newsctl.validate.diagnostics import Summary
+    from newsctl.validate.report import render
+
+    run = outcome.run
+    summary = Summary.of(run.diagnostics, run.posts_checked, time.perf_counter() - started, len(outcome.fixes))
+    strict = strict or outcome.config.strict
+    color = fmt == "text" and stdout_is_tty() and not os.environ.get("NO_COLOR")
+    render(
+        fmt, run.diagnostics, summary, sys.stdout, color=color, statistics=statistics,
+        fixes=[str(f) for f in outcome.fixes], files=run.files, strict=strict,
+    )  # fmt: skip
+    failing = summary.errors + (summary.warnings if strict else 0)
+    sys.exit(reporter.exit_code(findings=bool(failing)))

@@ -1,0 +1,201 @@
+"""The archive's index as the commands use it: open it (and refresh it unless told not to or a
+watcher vouches for it), or say the files must be read instead; the posts it recorded as
+unreadable or skipped; and search's protocol of checking for changes beside the query.
+
+The CLI decides nothing about the index itself: it asks here and prints what comes back.
+Progress is a callable handed in (the CLI's counter on a terminal), so nothing here imports
+click or rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from newsctl.errors import NewsctlError, PostError
+from newsctl.index.schema import IndexUnusable, index_path, meta_value
+
+if TYPE_CHECKING:
+    from newsctl.index.refresh import Refresh
+    from newsctl.index.schema import Status
+    from newsctl.index.search import Scope
+    from newsctl.jekyll.discovery import Found, Skipped
+
+T = TypeVar("T")
+Progress = Callable[[Iterable["Found"]], Iterable["Found"]]
+
+
+class PathMissing(NewsctlError):
+    """A PATH given to a command that needs the index does not exist (a usage error)."""
+
+
+# Plain classes, not dataclasses: this module is imported by every ``list`` and ``stats`` run,
+# index or not, and building a dataclass at import costs more than the rest of the module.
+
+
+class ReadFiles:
+    """The index cannot answer, so the caller reads the files. ``warning`` says why when the
+    user should hear it (an index that exists but cannot be opened or updated); None when
+    there is simply no index for these PATHs."""
+
+    __slots__ = ("warning",)
+
+    def __init__(self, warning: str | None = None) -> None:
+        self.warning = warning
+
+
+class Archive:
+    """An open index, the PATHs as scopes in it, and what opening it refreshed (None when it
+    was not refreshed)."""
+
+    __slots__ = ("db", "refreshed", "root", "scopes")
+
+    def __init__(self, root: Path, db: sqlite3.Connection, scopes: list[Scope], refreshed: Refresh | None) -> None:
+        self.root, self.db, self.scopes, self.refreshed = root, db, scopes, refreshed
+
+    @property
+    def path(self) -> Path:
+        return index_path(self.root)
+
+    def status(self, *, check: bool) -> Status:
+        from newsctl.index.schema import status
+
+        return status(self.db, self.root, check=check)
+
+
+def index_location(paths: Sequence[str]) -> Path:
+    """Where the index of the archive PATHs are in is (or would be)."""
+    from newsctl.project import archive_root
+
+    return index_path(archive_root(list(paths)))
+
+
+def open_index(
+    paths: Sequence[str],
+    *,
+    jobs: int | None = None,
+    refresh: bool = True,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> Archive:
+    """Open (creating it if needed) and refresh the index of the archive PATHs are in.
+    ``rebuild`` deletes it first. Raises PathMissing, OutsideIndex or IndexUnusable."""
+    from newsctl.index.search import scopes_for
+    from newsctl.project import archive_root
+
+    root = archive_root(list(paths))
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise PathMissing(f"{missing[0]}: no such file or directory")
+    scopes = scopes_for(root, list(paths))
+    if rebuild:
+        delete_index(root)
+    return _opened(root, scopes, jobs=jobs, refresh=refresh, progress=progress)
+
+
+def open_if_indexed(
+    paths: Sequence[str], *, jobs: int | None = None, refresh: bool = True, progress: Progress | None = None
+) -> Archive | ReadFiles:
+    """The index, when the archive PATHs are in has one that covers them all and can be used
+    (``list``, ``stats``); else ReadFiles: no index yet, a PATH missing (reading the files
+    reports it) or outside the archive, or an index that cannot be opened or updated."""
+    from newsctl.index.search import OutsideIndex, scopes_for
+    from newsctl.project import archive_root
+
+    root = archive_root(list(paths))
+    if not index_path(root).is_file() or not all(os.path.exists(p) for p in paths):
+        return ReadFiles()
+    try:
+        scopes = scopes_for(root, list(paths))
+    except OutsideIndex:
+        return ReadFiles()
+    try:
+        return _opened(root, scopes, jobs=jobs, refresh=refresh, progress=progress)
+    except IndexUnusable as exc:
+        return ReadFiles(str(exc))
+
+
+def _opened(root: Path, scopes: list[Scope], *, jobs: int | None, refresh: bool, progress: Progress | None) -> Archive:
+    from newsctl.index.schema import connect  # looked up now: tests replace it
+
+    try:
+        db = connect(root)
+        refreshed = None
+        # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
+        if meta_value(db, "refreshed") is None or (refresh and not _watched(root)):
+            from newsctl.index.refresh import refresh as refresh_index
+
+            # The whole archive is refreshed, whatever PATHS narrow the command to.
+            refreshed = refresh_index(db, root, jobs=jobs, progress=progress)
+    except sqlite3.Error as exc:
+        raise IndexUnusable(f"cannot update the index {index_path(root)}: {exc}") from None
+    return Archive(root, db, scopes, refreshed)
+
+
+def delete_index(root: Path) -> None:
+    """Remove the index and SQLite's journal files beside it (``index --rebuild``)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+
+
+def _watched(root: Path) -> bool:
+    """Whether a running ``newsctl index --watch`` vouches that the index is current."""
+    from newsctl.index.watch_client import fresh
+
+    return fresh(root)
+
+
+def recorded_problems(archive: Archive, *, drafts: bool) -> list[PostError | Skipped]:
+    """What the index recorded for the scopes' posts, as reading the files would report it:
+    posts that could not be read (PostError, path as shown), then files Jekyll skips."""
+    from newsctl.jekyll.discovery import Skipped
+
+    problems: list[PostError | Skipped] = []
+    for path, error, line in archive.db.execute(
+        "SELECT path, error, error_line FROM posts WHERE error IS NOT NULL AND (? OR kind != 'draft') ORDER BY path",
+        (drafts,),
+    ):
+        scope = next((s for s in archive.scopes if s.contains(path)), None)
+        if scope is not None:
+            problems.append(PostError(scope.display(path), error, line))
+    for path, reason in archive.db.execute("SELECT path, reason FROM skipped ORDER BY path"):
+        scope = next((s for s in archive.scopes if s.contains(path)), None)
+        if scope is not None and (drafts or "_drafts" not in path.split(os.sep)):
+            problems.append(Skipped(scope.display(path), reason))
+    return problems
+
+
+def ask(
+    archive: Archive,
+    query: Callable[[], T],
+    *,
+    check: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> T:
+    """``query``'s answer from an index known to be current. The cheap no-change check runs
+    beside the query (on a second core); the answer is kept if nothing changed, else the index
+    is refreshed and ``query`` asked again. No check when ``check`` is False (--no-refresh),
+    when opening just refreshed the index, or when a watcher vouches for it."""
+    pending = None
+    if check and archive.refreshed is None and not _watched(archive.root):
+        from newsctl.index.schema import begin_check
+
+        pending = begin_check(archive.db, archive.root)
+    answer = query()
+    if pending is not None and not pending.unchanged():
+        from newsctl.index.refresh import refresh as refresh_index
+
+        refresh_index(archive.db, archive.root, jobs=jobs, progress=progress, full=True)
+        answer = query()
+    return answer
+
+
+def keep_current(archive: Archive, *, jobs: int | None, report: Callable[[str], None]) -> None:
+    """``index --watch``: keep the index current as files change until Ctrl-C or SIGTERM."""
+    from newsctl.index.watch_server import run_until_interrupted, watch
+
+    run_until_interrupted(lambda: watch(archive.db, archive.root, jobs=jobs, report=report))
