@@ -49,3 +49,13 @@ def test_readme_lists_every_rule() -> None:
 
     for rule in RULES.values():
         assert f"| {rule.code} | {rule.name} | {rule.severity} |" in README, rule.code
+
+
+def _python_blocks() -> list[str]:
+    return [re.sub(r"^  ", "", block, flags=re.M) for block in re.findall(r"```python\n(.*?)```", README, re.DOTALL)]
+
+
+@pytest.mark.parametrize("block", _python_blocks(), ids=lambda b: b.splitlines()[0][:50])
+def test_readme_python_examples_run(block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, "README.md", "exec"), {})
