@@ -187,3 +187,18 @@ def test_the_checker_sees_lazy_imports_and_cycles() -> None:
     lazy = {item.imported for item in _imports("newsctl.index.schema", known["newsctl.index.schema"], known)}
     assert "newsctl.index.watch_client" in lazy  # imported inside a function
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_command_line_runs_no_sql_and_opens_no_post() -> None:
+    """cli/ parses options, calls one function and renders: SQL and file reading live below it."""
+    import re
+
+    forbidden = re.compile(r"\.execute\(|\bSELECT\b|\bINSERT\b|\bsqlite3\b|\bopen\(|read_bytes\(|read_text\(")
+    cli = Path(__file__).resolve().parent.parent / "newsctl" / "cli"
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(cli.glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if forbidden.search(line) and "os.open(os.devnull" not in line
+    ]
+    assert not found, "\n".join(found)
