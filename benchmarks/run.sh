@@ -462,6 +462,8 @@ main() {
 
     need hyperfine rg
     mkdir -p "$RESULTS_DIR"
+    # The baselines (python-frontmatter, html2text) are not newsctl's dependencies: the bench extra.
+    "$PYTHON" -m pip install -q --disable-pip-version-check -e "$ROOT[bench]"
     # `pip install` byte-compiles a package; an editable install under PYTHONDONTWRITEBYTECODE
     # (set on this machine) would otherwise compile newsctl's modules on every start (~15 ms).
     "$PYTHON" -m compileall -q "$ROOT/newsctl"
