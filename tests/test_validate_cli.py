@@ -239,7 +239,10 @@ def test_github_format_writes_workflow_commands(mixed: Path) -> None:
     lines = out.splitlines()
     path = str(mixed / "_posts/2022-01-02-empty-title.md").replace(":", "%3A").replace(",", "%2C")
     assert code == 1 and len(lines) == 3
-    assert lines[0] == f"::error file={path},line=2,col=1,title=NC301::required field 'title' is empty"
+    assert (
+        lines[0]
+        == f"::error file={path},line=2,col=1,title=NC301::'title' is empty: Jekyll publishes the post with a blank title"
+    )
     assert lines[1].startswith(f"::warning file={path},line=6,col=10,title=NC402::")
     assert lines[2].startswith("::warning file=") and "title=NC206::" in lines[2]
 

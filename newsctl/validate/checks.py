@@ -24,6 +24,7 @@ from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Ski
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
 from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, Read, read, read_bytes
+from newsctl.jekyll.site import Site
 from newsctl.project import archive_root
 from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
@@ -227,6 +228,10 @@ def _check_metadata(front: dict[str, Any], raw: str, config: ValidateConfig, out
             what = "missing" if name not in front else "empty"
             extra = " (Jekyll falls back to the file name's date)" if name == "date" and name not in front else ""
             out.add("NC301", f"required field '{name}' is {what}{extra}", *_key_position(raw, name))
+    title = front.get("title")
+    if "title" not in config.required and isinstance(title, str) and not title.strip():
+        # A missing title is fine (Jekyll makes one from the file name); an empty one is published.
+        out.add("NC301", "'title' is empty: Jekyll publishes the post with a blank title", *_key_position(raw, "title"))
     types = {**_DEFAULT_TYPES, **config.types}
     for name, kind in types.items():
         if name in front and front[name] is not None and kind in _TYPE_CHECKS:
@@ -253,7 +258,6 @@ def _check_metadata(front: dict[str, Any], raw: str, config: ValidateConfig, out
         for where, message in schema_errors(config, front):
             key = str(where[0]) if where else ""
             out.add("NC307", f"{'/'.join(map(str, where)) or '(front matter)'}: {message}", *_key_position(raw, key))
-    title = front.get("title")
     if isinstance(title, str) and title.strip():
         if title != title.strip():
             out.add("NC305", "the title has leading or trailing whitespace", *_key_position(raw, "title"))
@@ -336,8 +340,6 @@ def _archive_facts(item: Candidate, post: Post, front: dict[str, Any], raw: str,
         "epoch": str(post.date.timestamp()) if post.date else None,
         "date_line": _where(_key_position(raw, "date")),
         "source": None if source is None else str(source),
-        "future_ok": "1" if item.site.future else None,
-        "has_theme": "1" if item.site.theme else None,
     }
 
 
@@ -372,6 +374,13 @@ def _line_col(value: str | None) -> tuple[int, int]:
         return 1, 1
     line, column = value.split(":")
     return int(line), int(column)
+
+
+def _site(root: str) -> Site:
+    """The site at ``root`` as its _config.yml says now (a cached result must not keep an old theme)."""
+    from newsctl.jekyll.site import load_site
+
+    return load_site(root)
 
 
 @lru_cache(maxsize=64)
@@ -489,7 +498,7 @@ def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetim
     root = facts.get("site_root")
     date = facts.get("date")
     epoch = facts.get("epoch")
-    if date and epoch and not facts.get("future_ok") and float(epoch) > now.timestamp() and root:
+    if date and epoch and root and float(epoch) > now.timestamp() and not _site(root).future:
         found.append(
             _diag(
                 path,
@@ -499,7 +508,7 @@ def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetim
             )
         )
     layout = facts.get("layout")
-    if layout and root and layout != "none" and not facts.get("has_theme") and layout not in site_layouts(root):
+    if layout and root and layout != "none" and not _site(root).theme and layout not in site_layouts(root):
         found.append(
             _diag(path, "NC208", f"layout '{layout}' is not in _layouts/", *_line_col(facts.get("layout_line")))
         )
