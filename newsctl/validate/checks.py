@@ -81,13 +81,38 @@ def _position(text: str, offset: int, first_line: int = 1) -> tuple[int, int]:
     return first_line + line, offset - start + 1
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """The top-level keys of a front matter: where each is first written, and the repeats
+    (name, line, column, line of the first)."""
+
+    first: dict[str, tuple[int, int]]
+    repeats: list[tuple[str, int, int, int]]
+
+
+@lru_cache(maxsize=2)
+def _keys(raw: str) -> _Keys:
+    """One pass over the front matter, counting lines as it goes (a front matter of 50,000 keys
+    must not count from the start for every key)."""
+    first: dict[str, tuple[int, int]] = {}
+    repeats: list[tuple[str, int, int, int]] = []
+    line, counted = 1, 0
+    for match in _TOP_KEY.finditer(raw):
+        start = match.start()
+        line += raw.count("\n", counted, start)
+        counted = start
+        column = start - raw.rfind("\n", 0, start)
+        name = next(g for g in match.groups() if g is not None)
+        if name in first:
+            repeats.append((name.strip(), line, column, first[name][0]))
+        else:
+            first[name] = (line, column)
+    return _Keys(first, repeats)
+
+
 def _key_position(raw: str, key: str) -> tuple[int, int]:
     """Line and column of a top-level key in the front matter (1, 1 when it is not there)."""
-    for match in _TOP_KEY.finditer(raw):
-        name = next(g for g in match.groups() if g is not None)
-        if name == key:
-            return _position(raw, match.start())
-    return 1, 1
+    return _keys(raw).first.get(key, (1, 1))
 
 
 class _Collector:
@@ -115,12 +140,21 @@ def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
         site = site_for(item.path)
         relative = site.relative(item.path) if site.is_jekyll else os.path.basename(item.path)
         item = Candidate(item.path, site, relative, "post", explicit=True)
-    result = read(item, collect=True)
-    if result.unreadable is not None:
-        out.add("NC102", f"cannot read the file: {result.unreadable}")
+    try:
+        data = read_bytes(item.path)
+    except OSError as exc:
+        out.add("NC102", f"cannot read the file: {exc.strerror or exc}")
         return FileResult(item.path, tuple(out.found), {"kind": "unreadable"})
+    result = read(item, data, collect=True)
     facts: Facts = {"kind": item.kind, "site_root": item.site.root}
     _check_read(item, result, config, out, facts)
+    if item.kind == "post" and "day" not in facts:
+        # Published all the same, the front matter (if any) as part of the body: a copy of it
+        # is a duplicate too.
+        if result.error is not None and result.error.kind == "unterminated":
+            facts.update(_body_facts(item, data.decode("utf-8").removeprefix("\ufeff"), config))
+        elif result.error is None and result.split is not None and result.split.format is None:
+            facts.update(_body_facts(item, result.text, config))
     return FileResult(item.path, tuple(out.found), facts)
 
 
@@ -151,7 +185,7 @@ def _check_read(item: Candidate, result: Read, config: ValidateConfig, out: _Col
     if ignore:
         facts["ignore"] = ",".join(code.strip() for group in ignore for code in group.split(",") if code.strip())
     if block.format == "yaml":
-        _duplicate_keys(block.text, out)
+        _duplicate_keys(raw, out)
     _check_post(item, post, result.front, raw, config, out, facts)
 
 
@@ -164,15 +198,9 @@ def _no_front_matter(text: str, out: _Collector) -> None:
         out.add("NC105", "the post has no front matter: Jekyll publishes it with no title, date or layout")
 
 
-def _duplicate_keys(yaml_text: str, out: _Collector) -> None:
-    seen: dict[str, int] = {}
-    for match in _TOP_KEY.finditer(yaml_text):
-        name = next(g for g in match.groups() if g is not None).strip()
-        line, column = _position(yaml_text, match.start())
-        if name in seen:
-            out.add("NC109", f"key '{name}' repeats line {seen[name]}; YAML keeps only the last value", line, column)
-        else:
-            seen[name] = line
+def _duplicate_keys(raw: str, out: _Collector) -> None:
+    for name, line, column, first_line in _keys(raw).repeats:
+        out.add("NC109", f"key '{name}' repeats line {first_line}; YAML keeps only the last value", line, column)
 
 
 def _empty(value: Any) -> bool:
@@ -327,10 +355,7 @@ def _check_body(post: Post, raw: str, out: _Collector) -> None:
 def _archive_facts(item: Candidate, post: Post, front: dict[str, Any], raw: str, config: ValidateConfig) -> Facts:
     """What the archive-wide checks compare across posts (and what the cache stores for them)."""
     body = post.body
-    source = front.get(config.duplicate_key) if config.duplicate_key else None
-    if source is None and not config.duplicate_key:
-        link = _SOURCE_LINE.search(body)
-        source = link.group(1) if link else None
+    source = front.get(config.duplicate_key) if config.duplicate_key else _source_link(body)
     return {
         "lead": _lead(body),
         "url": post.url if post.published else None,
@@ -341,6 +366,24 @@ def _archive_facts(item: Candidate, post: Post, front: dict[str, Any], raw: str,
         "date_line": _where(_key_position(raw, "date")),
         "source": None if source is None else str(source),
     }
+
+
+def _source_link(body: str) -> str | None:
+    link = _SOURCE_LINE.search(body)
+    return link.group(1) if link else None
+
+
+def _body_facts(item: Candidate, text: str, config: ValidateConfig) -> Facts:
+    """What the duplicate checks compare of a post Jekyll publishes whole as its body (no front
+    matter, or one never closed), dated by its file name."""
+    dated = match_dated_name(item.relative)
+    if dated is None:
+        return {}
+    year, month, day = (int(part) for part in dated[0].split("-"))
+    if year < 100:
+        year += 1900 if year >= 69 else 2000
+    source = None if config.duplicate_key else _source_link(text)
+    return {"lead": _lead(text), "day": f"{year:04d}-{month:02d}-{day:02d}", "source": source}
 
 
 def _lead(body: str) -> str | None:
@@ -535,6 +578,7 @@ class ValidationRun:
     files: list[str]  # every file checked, kept only when asked (JUnit reports clean files too)
     posts_checked: int
     missing: list[str]
+    not_posts: list[str] = field(default_factory=list)  # files given by name that are not posts
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
@@ -577,6 +621,8 @@ def validate(
                 run.missing.append(item.path)
                 continue
             if isinstance(item, Candidate) and item.page:
+                if item.explicit:
+                    run.not_posts.append(item.path)
                 continue
             if keep_files:
                 run.files.append(item.path)
