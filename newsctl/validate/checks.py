@@ -19,6 +19,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from newsctl.errors import PostError
 from newsctl.fingerprint import code_fingerprint
 from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Skipped
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
@@ -29,7 +30,7 @@ from newsctl.project import archive_root
 from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
 from newsctl.validate.diagnostics import Diagnostic, Severity
-from newsctl.validate.fixes import Applied
+from newsctl.validate.fixes import Applied, fixable
 from newsctl.validate.rules import RULES
 
 Facts = dict[str, str | None]
@@ -672,6 +673,7 @@ class Outcome:
     config: ValidateConfig
     run: ValidationRun
     fixes: list[Applied]
+    unfixed: list[PostError] = field(default_factory=list)  # posts --fix could not write, and why
 
 
 def run_validation(
@@ -689,10 +691,8 @@ def run_validation(
     keep_files: bool = True,
 ) -> Outcome:
     """Find the config, validate ``paths`` (with the cache), apply fixes and check again."""
-    from newsctl.files import write_atomic
     from newsctl.jekyll.discovery import discover
     from newsctl.validate.config import find_config, load_config
-    from newsctl.validate.fixes import fix_text, fixable
 
     if config_file is None and paths:
         first = Path(paths[0])
@@ -712,24 +712,51 @@ def run_validation(
 
     run = once()
     applied: list[Applied] = []
+    unfixed: list[PostError] = []
     if fix:
         by_path: dict[str, set[str]] = defaultdict(set)
         for diagnostic in run.diagnostics:
             if fixable(diagnostic, unsafe=unsafe_fixes):
                 by_path[diagnostic.path].add(diagnostic.code)
+        root = str(archive_root(paths, config.root)) if paths else None
         for path, codes in sorted(by_path.items()):
-            from newsctl.jekyll.site import site_for
-
-            site = site_for(path)
-            relative = site.relative(path) if site.is_jekyll else os.path.basename(path)
-            text = read_bytes(path).decode("utf-8")
-            new_text, changes = fix_text(path, relative, text, codes, timezone=config.timezone or site.timezone)
-            if changes and new_text != text:
-                write_atomic(path, new_text.encode("utf-8"))
-                applied.extend(changes)
+            try:
+                applied.extend(_fix_one(path, codes, config, root))
+            except PostError as error:
+                unfixed.append(error)
         if applied:
             run = once()
-    return Outcome(config, run, applied)
+    return Outcome(config, run, applied, unfixed)
+
+
+def _fix_one(path: str, codes: set[str], config: ValidateConfig, root: str | None) -> list[Applied]:
+    """Fix one post; raises PostError naming what kept it from being fixed (the post is then
+    as it was): unreadable, changed since it was read, a link out of the archive, a write that
+    failed (a full disk, an immutable file)."""
+    from newsctl import files
+    from newsctl.jekyll.site import site_for
+    from newsctl.validate import fixes
+
+    site = site_for(path)
+    relative = site.relative(path) if site.is_jekyll else os.path.basename(path)
+    try:
+        with open(path, "rb") as handle:
+            stamp = files.stamp_of(os.fstat(handle.fileno()))  # of what is read, not of a later state
+            text = handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PostError(path, f"not fixed: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
+    new_text, changes = fixes.fix_text(path, relative, text, codes, timezone=config.timezone or site.timezone)
+    if not changes or new_text == text:
+        return []
+    try:
+        files.write_atomic(path, new_text.encode("utf-8"), expect=stamp, within=root)
+    except files.ChangedMeanwhile:
+        raise PostError(path, "not fixed: it changed while newsctl worked on it; left as it is") from None
+    except files.UnsafeLink:
+        raise PostError(path, f"not fixed: a link to {os.path.realpath(path)}, outside the archive") from None
+    except OSError as exc:
+        raise PostError(path, f"not fixed: {exc.strerror or exc}") from None
+    return changes
 
 
 # --- what the cache tells others (``stats``) -------------------------------------------------------
