@@ -488,8 +488,9 @@ class ArchiveChecks:
         self.sources = _Groups()
         self.leads = _Groups()
 
-    def add(self, result: FileResult) -> list[Diagnostic]:
-        """Remember what ``result`` needs compared; return its checks that need no other post."""
+    def add(self, result: FileResult, *, compare_only: bool = False) -> list[Diagnostic]:
+        """Remember what ``result`` needs compared; return its checks that need no other post
+        (none with ``compare_only``: a post of the archive that is not reported)."""
         facts, path = result.facts, result.path
         url, title, day, source = facts.get("url"), facts.get("title"), facts.get("day"), facts.get("source")
         if url:
@@ -503,22 +504,36 @@ class ArchiveChecks:
             # The same opening on the same day: a scraper that wrote one story twice. (News
             # archives reuse standard openings across months; those are not duplicates.)
             self.leads.add(hash((lead, day)), path)
-        return _deferred_checks(path, facts, self.now)
+        return [] if compare_only else _deferred_checks(path, facts, self.now)
 
-    def finish(self) -> Iterator[Diagnostic]:
+    def finish(self, given: set[str] | None = None, name: Callable[[str], str] = str) -> Iterator[Diagnostic]:
+        """The diagnostics between posts. With ``given`` (some files of the archive, checked
+        against the rest), only those files are reported, and a copy among them of a post
+        that was not given is the copy; ``name`` words the other posts' paths."""
+
+        def split(paths: list[str]) -> tuple[str, list[str]]:
+            if given is None:
+                return paths[0], paths[1:]
+            first = next((p for p in paths if p not in given), paths[0])
+            return name(first), [p for p in paths if p != first and p in given]
+
         for url, paths in self.urls.repeated():
             for path in paths:
-                others = ", ".join(p for p in paths if p != path)
-                yield _diag(path, "NC209", f"Jekyll writes this post and {others} to the same URL {url}")
-        for _, (first, *rest) in self.titles.repeated():
+                if given is None or path in given:
+                    others = ", ".join(name(p) for p in paths if p != path)
+                    yield _diag(path, "NC209", f"Jekyll writes this post and {others} to the same URL {url}")
+        for _, paths in self.titles.repeated():
+            first, rest = split(paths)
             for path in rest:
                 yield _diag(path, "NC501", f"same title on the same day as {first}")
         reported = set()
-        for source, (first, *rest) in self.sources.repeated():
+        for source, paths in self.sources.repeated():
+            first, rest = split(paths)
             for path in rest:
                 reported.add(path)
                 yield _diag(path, "NC502", f"same source link as {first}: {source}")
-        for _, (first, *rest) in self.leads.repeated():
+        for _, paths in self.leads.repeated():
+            first, rest = split(paths)
             for path in rest:
                 if path not in reported:  # a copy with the same source link is NC502 already
                     yield _diag(path, "NC503", f"the body opens with the same text as {first} on the same day")
@@ -598,6 +613,79 @@ def _select(
             yield diagnostic
 
 
+class _Pass:
+    """One validation run's state: what was checked, what the cache knew, what is reported.
+    Posts of the ``context`` (the rest of the archive, when only some files are given) feed
+    the archive-wide checks but are not reported."""
+
+    def __init__(self, config: ValidateConfig, cache: ResultCache | None, now: dt.datetime | None, keep: bool) -> None:
+        self.run = ValidationRun([], [], 0, [])
+        self.checks = ArchiveChecks(now)
+        self.cache = cache
+        self.keep_files = keep
+        self.ignored: dict[str, tuple[str, ...]] = {}
+        self.stats: dict[str, Stamp] = {}
+        self.given: set[str] = set()  # absolute paths of the files given
+        self.reported: set[str] = set()  # their paths as reported
+
+    def items(self, found: Iterable[Found], context: bool) -> Iterator[Candidate | Skipped]:
+        """The files to check; those the cache knows are taken at once."""
+        for item in found:
+            if isinstance(item, Missing):
+                if not context:
+                    self.run.missing.append(item.path)
+                continue
+            if isinstance(item, Candidate) and item.page:
+                if item.explicit and not context:
+                    self.run.not_posts.append(item.path)
+                continue
+            key = item.path if context else os.path.abspath(item.path)  # the context's paths are absolute
+            if context and key in self.given:
+                continue
+            if not context:
+                self.given.add(key)
+                self.reported.add(item.path)
+                if self.keep_files:
+                    self.run.files.append(item.path)
+            cached = self._cached(item, key) if isinstance(item, Candidate) else None
+            if cached is None:
+                yield item
+            else:
+                self.take(cached, context)
+
+    def _cached(self, item: Candidate, key: str) -> FileResult | None:
+        if self.cache is None:
+            return None
+        try:
+            self.stats[key] = stamp_of(os.stat(item.path))
+        except OSError:
+            return None
+        cached = self.cache.get(key, self.stats[key])
+        if cached is None:
+            return None
+        cached.facts["site_root"] = item.site.root  # not stored: the same for every file
+        diagnostics = tuple(d if d.path == item.path else replace(d, path=item.path) for d in cached.diagnostics)
+        return FileResult(item.path, diagnostics, cached.facts)
+
+    def take(self, result: FileResult, context: bool) -> None:
+        found = self.checks.add(result, compare_only=context)
+        if context:
+            return
+        if result.is_post:
+            self.run.posts_checked += 1
+        if result.facts.get("ignore"):
+            self.ignored[result.path] = tuple(str(result.facts["ignore"]).split(","))
+        self.run.diagnostics.extend(result.diagnostics)
+        self.run.diagnostics.extend(found)
+
+    def store(self, result: FileResult) -> None:
+        key = os.path.abspath(result.path)
+        if self.cache is not None and result.facts.get("kind") not in ("skipped", "unreadable") and key in self.stats:
+            # Only what a later run needs: None values and the site root are left out.
+            stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
+            self.cache.put(key, self.stats[key], CachedResult(result.diagnostics, stored))
+
+
 def validate(
     found: Iterable[Found],
     config: ValidateConfig,
@@ -606,63 +694,33 @@ def validate(
     jobs: int | None = None,
     now: dt.datetime | None = None,
     keep_files: bool = True,
+    context: Iterable[Found] | None = None,
 ) -> ValidationRun:
     """Check every discovered post: cached results where the file is unchanged, the rest on
-    all cores, then the archive-wide checks. Site pages are not posts and are not checked."""
+    all cores, then the archive-wide checks. Site pages are not posts and are not checked.
+
+    ``context``: the whole archive, when ``found`` is only some of its files (changed ones): its
+    other posts are compared with them (from the cache when fresh, else read and cached), but
+    only the files of ``found`` are reported."""
     from newsctl.parallel import parallel_map
 
-    run = ValidationRun([], [], 0, [])
-    checks = ArchiveChecks(now)
-    ignored: dict[str, tuple[str, ...]] = {}
-    stats: dict[str, Stamp] = {}
-
-    def to_check() -> Iterator[Candidate | Skipped]:
-        for item in found:
-            if isinstance(item, Missing):
-                run.missing.append(item.path)
-                continue
-            if isinstance(item, Candidate) and item.page:
-                if item.explicit:
-                    run.not_posts.append(item.path)
-                continue
-            if keep_files:
-                run.files.append(item.path)
-            if isinstance(item, Candidate) and cache is not None:
-                try:
-                    info = os.stat(item.path)
-                except OSError:
-                    yield item
-                    continue
-                key = os.path.abspath(item.path)
-                stats[key] = stamp_of(info)
-                cached = cache.get(key, stats[key])
-                if cached is not None:
-                    cached.facts["site_root"] = item.site.root  # not stored: the same for every file
-                    diagnostics = tuple(
-                        d if d.path == item.path else replace(d, path=item.path) for d in cached.diagnostics
-                    )
-                    take(FileResult(item.path, diagnostics, cached.facts))
-                    continue
-            yield item
-
-    def take(result: FileResult) -> None:
-        if result.is_post:
-            run.posts_checked += 1
-        if result.facts.get("ignore"):
-            ignored[result.path] = tuple(str(result.facts["ignore"]).split(","))
-        run.diagnostics.extend(result.diagnostics)
-        run.diagnostics.extend(checks.add(result))
-
-    for result in parallel_map(partial(check_file, config=config), to_check(), jobs=jobs):
-        take(result)
-        if cache is not None and result.facts.get("kind") not in ("skipped", "unreadable"):
-            key = os.path.abspath(result.path)
-            if key in stats:
-                # Only what a later run needs: None values and the site root are left out.
-                stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
-                cache.put(key, stats[key], CachedResult(result.diagnostics, stored))
-    run.diagnostics.extend(checks.finish())
-    run.diagnostics = sorted(set(_select(run.diagnostics, config, ignored)), key=_order)
+    state = _Pass(config, cache, now, keep_files)
+    check = partial(check_file, config=config)
+    for result in parallel_map(check, state.items(found, context=False), jobs=jobs):
+        state.take(result, context=False)
+        state.store(result)
+    if context is not None:
+        for result in parallel_map(check, state.items(context, context=True), jobs=jobs):
+            state.take(result, context=True)
+            state.store(result)
+    run = state.run
+    if context is None:
+        run.diagnostics.extend(state.checks.finish())
+    else:
+        # The other posts named as the files given were: relative to here, or absolute.
+        relative = any(not os.path.isabs(path) for path in state.reported)
+        run.diagnostics.extend(state.checks.finish(state.reported, os.path.relpath if relative else str))
+    run.diagnostics = sorted(set(_select(run.diagnostics, config, state.ignored)), key=_order)
     return run
 
 
@@ -705,7 +763,8 @@ def run_validation(
             found = progress(found)
         cache = ResultCache.open(archive_root(paths, config.root), cache_key(config)) if use_cache and paths else None
         try:
-            return validate(found, config, cache=cache, jobs=jobs, keep_files=keep_files)
+            context = _rest_of_archive(paths, config, drafts)
+            return validate(found, config, cache=cache, jobs=jobs, keep_files=keep_files, context=context)
         finally:
             if cache is not None:
                 cache.close()
@@ -727,6 +786,23 @@ def run_validation(
         if applied:
             run = once()
     return Outcome(config, run, applied, unfixed)
+
+
+def _rest_of_archive(paths: list[str], config: ValidateConfig, drafts: bool) -> Iterator[Found] | None:
+    """The posts of the whole archive, when ``paths`` are only some of its files (changed files,
+    given by name or on stdin); None when they cover it, or when they are in no archive (a
+    loose file: its folder is not walked)."""
+    from newsctl.jekyll.discovery import discover
+    from newsctl.project import site_root_of
+
+    if not paths or (config.root is None and site_root_of(paths[0]) is None):
+        return None
+    root = os.path.realpath(archive_root(paths, config.root))
+    for path in paths:
+        given = os.path.realpath(path)
+        if given == root or root.startswith(given.rstrip(os.sep) + os.sep):
+            return None  # the whole archive is checked anyway
+    return discover([root], drafts=drafts)
 
 
 def _fix_one(path: str, codes: set[str], config: ValidateConfig, root: str | None) -> list[Applied]:
