@@ -78,3 +78,16 @@ def test_a_whole_archive_run_reports_as_before(site: Path, write: WritePost) -> 
     write("site/_posts/2022-01-05-b.md", ORIGINAL)
     outcome = run_validation([str(site)], jobs=1, use_cache=False)
     assert codes(outcome.run.diagnostics) == [("2022-01-05-b.md", "NC501"), ("2022-01-05-b.md", "NC502")]
+
+
+def test_a_changed_config_alone_does_not_read_the_archive(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("site/_posts/2022-01-05-a.md", ORIGINAL)
+
+    def check_file(item: object, config: object) -> object:
+        raise AssertionError(f"read {item}")
+
+    monkeypatch.setattr(newsctl.validate.checks, "check_file", check_file)
+    outcome = run_validation([str(site / "_config.yml")], jobs=1)
+    assert outcome.run.not_posts == [str(site / "_config.yml")] and outcome.run.posts_checked == 0

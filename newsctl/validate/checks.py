@@ -709,12 +709,12 @@ def validate(
     for result in parallel_map(check, state.items(found, context=False), jobs=jobs):
         state.take(result, context=False)
         state.store(result)
-    if context is not None:
+    if context is not None and state.given:  # a changed _config.yml alone needs no comparing
         for result in parallel_map(check, state.items(context, context=True), jobs=jobs):
             state.take(result, context=True)
             state.store(result)
     run = state.run
-    if context is None:
+    if context is None or not state.given:
         run.diagnostics.extend(state.checks.finish())
     else:
         # The other posts named as the files given were: relative to here, or absolute.
