@@ -35,7 +35,7 @@ def test_no_file_gives_the_defaults() -> None:
     config = load_config(None)
     assert config == ValidateConfig()
     assert config.root is None
-    assert config.required == ("title", "date")
+    assert config.required == ()  # house rules are opt-in: Jekyll needs no field
     assert config.select == ("ALL",)
     assert config.ignore == ()
     assert config.per_path_ignores == ()

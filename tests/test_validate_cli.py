@@ -30,7 +30,9 @@ EMPTY_TITLE = '---\ntitle: ""\ndate: 2022-01-02 09:00:00 +0800\nlayout: post\n--
 # NC206 warning on 3:1.
 NAIVE_DATE = "---\ntitle: Naive\ndate: 2022-01-03 09:00:00\nlayout: post\n---\nA naive date.\n"
 LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<column>\d+): (?P<code>NC\d{3}) (?P<message>.+)$")
-SUMMARY = re.compile(r"^(Found .+ in \d+ files? \(\d+ posts? checked in [\d.]+ s\)|All checks passed: .+)\.$")
+SUMMARY = re.compile(
+    r"^(Found .+ in \d+ files? \(\d+ posts? checked in [\d.]+ s\)|All checks passed: .+|No posts checked .+)\.$"
+)
 
 
 class _Newsctl(click.Command):
@@ -187,7 +189,7 @@ def test_stdin_paths_deleted_in_the_diff_are_skipped_silently(mixed: Path, monke
 def test_stdin_with_only_deleted_paths_checks_nothing_and_passes(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(clean)
     code, out, err = run("validate", "--no-cache", "-", input="_posts/2021-01-01-deleted.md\n")
-    assert code == 0 and err == "" and out.strip().startswith("All checks passed: 0 posts")
+    assert code == 0 and err == "" and out.strip().startswith("No posts checked")
 
 
 def test_site_pages_from_stdin_are_not_checked(clean: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,7 +198,11 @@ def test_site_pages_from_stdin_are_not_checked(clean: Path, write: WritePost, mo
     write("site/docs/index.md", "---\n---\nNo title.\n")
     monkeypatch.chdir(clean)
     code, out, err = run("validate", "--no-cache", "-", input="about.md\ndocs/index.md\n_posts/2022-01-01-good.md\n")
-    assert code == 0 and err == "" and out.strip().startswith("All checks passed: 1 post ")
+    assert code == 0 and out.strip().startswith("All checks passed: 1 post ")
+    assert err.splitlines() == [
+        f"{name}: warning: not a post (a file of the site outside _posts/); not checked"
+        for name in ("about.md", "docs/index.md")
+    ]
 
 
 # --- report formats ---------------------------------------------------------------------------
@@ -239,7 +245,10 @@ def test_github_format_writes_workflow_commands(mixed: Path) -> None:
     lines = out.splitlines()
     path = str(mixed / "_posts/2022-01-02-empty-title.md").replace(":", "%3A").replace(",", "%2C")
     assert code == 1 and len(lines) == 3
-    assert lines[0] == f"::error file={path},line=2,col=1,title=NC301::required field 'title' is empty"
+    assert (
+        lines[0]
+        == f"::error file={path},line=2,col=1,title=NC301::'title' is empty: Jekyll publishes the post with a blank title"
+    )
     assert lines[1].startswith(f"::warning file={path},line=6,col=10,title=NC402::")
     assert lines[2].startswith("::warning file=") and "title=NC206::" in lines[2]
 

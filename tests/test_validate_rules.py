@@ -17,6 +17,9 @@ from newsctl.validate.rules import RULES
 from tests.conftest import WritePost
 
 DEFAULT = ValidateConfig()
+# The house rule many archives opt into (NC301 is opt-in: Jekyll needs neither field).
+REQUIRED = ValidateConfig(required=("title", "date"))
+REQUIRE_DATES = 'required = ["title", "date"]\n'
 POST = "site/_posts/2022-01-05-a.md"
 OTHER = "site/_posts/2022-01-05-b.md"
 DATE = "2022-01-05 10:00:00 +0800"
@@ -359,7 +362,9 @@ def test_unquoted_impossible_date_is_reported_not_a_crash(site: Path, write: Wri
 
 
 def test_empty_date_is_invalid_and_missing(site: Path, write: WritePost) -> None:
-    assert codes(write(POST, "---\ntitle: A\ndate:\n---\nbody\n")) == ["NC202", "NC301"]
+    path = write(POST, "---\ntitle: A\ndate:\n---\nbody\n")
+    assert codes(path) == ["NC202"]
+    assert codes(path, config=REQUIRED) == ["NC202", "NC301"]
 
 
 def test_invalid_date_in_the_file_name_without_a_date_field(site: Path, write: WritePost) -> None:
@@ -477,9 +482,9 @@ def test_front_matter_jekyll_cannot_apply(site: Path, write: WritePost, front: s
 # --- NC3: metadata, with and without config -----------------------------------------------------
 
 
-def test_missing_title_and_date_by_default(site: Path, write: WritePost) -> None:
+def test_missing_title_and_date_when_required(site: Path, write: WritePost) -> None:
     path = write(POST, "---\nlayout: none\n---\nbody\n")
-    found = [d for d in run(path) if d.code == "NC301"]
+    found = [d for d in run(path, config=REQUIRED) if d.code == "NC301"]
     assert sorted(d.message.split("'")[1] for d in found) == ["date", "title"]
 
 
@@ -662,7 +667,7 @@ def test_inline_ignore_takes_several_codes_and_prefixes(site: Path, write: Write
 def test_inline_ignore_applies_to_its_own_file_only(site: Path, write: WritePost) -> None:
     write(POST, "---\ntitle: A # newsctl: ignore[NC301]\n---\nbody\n")
     other = write(OTHER, "---\ntitle: B\n---\nbody\n")
-    assert [(d.path, d.code) for d in run(site)] == [(str(other), "NC301")]
+    assert [(d.path, d.code) for d in run(site, config=REQUIRED)] == [(str(other), "NC301")]
 
 
 def test_inline_ignore_silences_archive_wide_codes_too(site: Path, write: WritePost) -> None:
@@ -678,17 +683,17 @@ def test_inline_ignore_with_a_trailing_comma_silences_only_the_named_code(site: 
 
 def test_a_comment_without_the_marker_silences_nothing(site: Path, write: WritePost) -> None:
     path = write(POST, "---\ntitle: A # ignore[NC301]\n---\nbody\n")
-    assert codes(path) == ["NC301"]
+    assert codes(path, config=REQUIRED) == ["NC301"]
 
 
-BUSY = "---\ntitle: ' A'\n---\n<script></script>\n"  # NC301 (date), NC305, NC404
+BUSY = "---\ntitle: ' A'\n---\n<script></script>\n"  # NC301 (date, when required), NC305, NC404
 
 
 def test_select_a_prefix(site: Path, write: WritePost) -> None:
     path = write(POST, BUSY)
-    assert codes(path) == ["NC301", "NC305", "NC404"]
-    assert codes(path, config=DEFAULT.with_cli(select=["NC3"])) == ["NC301", "NC305"]
-    assert codes(path, config=DEFAULT.with_cli(select=["NC404", "NC305"])) == ["NC305", "NC404"]
+    assert codes(path, config=REQUIRED) == ["NC301", "NC305", "NC404"]
+    assert codes(path, config=REQUIRED.with_cli(select=["NC3"])) == ["NC301", "NC305"]
+    assert codes(path, config=REQUIRED.with_cli(select=["NC404", "NC305"])) == ["NC305", "NC404"]
 
 
 def test_ignore_a_prefix(site: Path, write: WritePost) -> None:
@@ -703,14 +708,14 @@ def test_ignore_wins_over_a_more_specific_select(site: Path, write: WritePost) -
 
 
 def test_cli_select_replaces_the_files_select(site: Path, write: WritePost) -> None:
-    config = toml_config(write, 'select = ["NC4"]\n')
+    config = toml_config(write, 'select = ["NC4"]\n' + REQUIRE_DATES)
     path = write(POST, BUSY)
     assert codes(path, config=config) == ["NC404"]
     assert codes(path, config=config.with_cli(select=["NC3"])) == ["NC301", "NC305"]
 
 
 def test_per_path_ignores_match_paths_relative_to_the_config(site: Path, write: WritePost) -> None:
-    config = toml_config(write, '[per-path-ignores]\n"site/_posts/old/*" = ["NC3"]\n')
+    config = toml_config(write, REQUIRE_DATES + '[per-path-ignores]\n"site/_posts/old/*" = ["NC3"]\n')
     write("site/_posts/old/2022-01-05-a.md", BUSY)
     kept = write(OTHER, BUSY)
     found = run(site, config=config)
@@ -744,12 +749,14 @@ def test_fix_removes_the_bom_and_nothing_else(site: Path, write: WritePost) -> N
 
 
 def test_fix_adds_the_missing_date_from_the_file_name_before_the_closing_line(site: Path, write: WritePost) -> None:
+    write("newsctl.toml", REQUIRE_DATES)  # filling a date fixes NC301, a house rule
     path = write("site/_posts/2022-1-5-a.md", "---\ntitle: A   # 标题\ntags: [x,  y]\n---\nbody\n")
     assert fix(path) == (["NC301"], [])
     assert path.read_text(encoding="utf-8") == "---\ntitle: A   # 标题\ntags: [x,  y]\ndate: 2022-01-05\n---\nbody\n"
 
 
 def test_fix_fills_an_empty_date_line_in_place(site: Path, write: WritePost) -> None:
+    write("newsctl.toml", REQUIRE_DATES)  # filling a date fixes NC301, a house rule
     path = write(POST, "---\ntitle: A\ndate:\nlayout: none\n---\nbody\n")
     assert fix(path) == (["NC301"], [])
     assert path.read_text(encoding="utf-8") == "---\ntitle: A\ndate: 2022-01-05\nlayout: none\n---\nbody\n"
@@ -757,12 +764,14 @@ def test_fix_fills_an_empty_date_line_in_place(site: Path, write: WritePost) -> 
 
 @pytest.mark.parametrize("empty", ['""', "''", "~", "null"])
 def test_fix_fills_an_explicitly_empty_date(site: Path, write: WritePost, empty: str) -> None:
+    write("newsctl.toml", REQUIRE_DATES)  # filling a date fixes NC301, a house rule
     path = write(POST, f"---\ntitle: A\ndate: {empty}\n---\nbody\n")
     assert fix(path) == (["NC301"], [])
     assert path.read_text(encoding="utf-8") == "---\ntitle: A\ndate: 2022-01-05\n---\nbody\n"
 
 
 def test_fix_does_not_add_a_missing_title(site: Path, write: WritePost) -> None:
+    write("newsctl.toml", REQUIRE_DATES)  # filling a date fixes NC301, a house rule
     path = write(POST, f"---\ndate: {DATE}\n---\nbody\n")
     assert fix(path) == ([], ["NC301"])
     assert path.read_text(encoding="utf-8") == f"---\ndate: {DATE}\n---\nbody\n"
@@ -797,6 +806,7 @@ def test_unsafe_fix_uses_the_config_timezone_first(site: Path, write: WritePost)
 
 
 def test_fix_several_codes_in_one_file(site: Path, write: WritePost) -> None:
+    write("newsctl.toml", REQUIRE_DATES)  # filling a date fixes NC301, a house rule
     path = write(POST, "\ufeff---\ntitle: ' A '\n---\nbody\n")
     fixed, left = fix(path)
     assert sorted(fixed) == ["NC104", "NC301", "NC305"] and left == []
@@ -812,6 +822,7 @@ def test_fix_respects_ignored_codes(site: Path, write: WritePost) -> None:
 
 
 def test_fix_keeps_crlf_when_adding_a_date(site: Path, write: WritePost) -> None:
+    write("newsctl.toml", REQUIRE_DATES)  # filling a date fixes NC301, a house rule
     path = write(POST, "---\r\ntitle: A\r\n---\r\nbody\r\n")
     assert fix(path) == (["NC301"], ["NC111"])
     assert path.read_bytes() == b"---\r\ntitle: A\r\ndate: 2022-01-05\r\n---\r\nbody\r\n"
@@ -836,6 +847,7 @@ def test_unsafe_fix_adds_the_offset_in_a_crlf_file(site: Path, write: WritePost)
 
 
 def test_fix_fills_an_empty_date_line_in_a_crlf_file(site: Path, write: WritePost) -> None:
+    write("newsctl.toml", REQUIRE_DATES)  # filling a date fixes NC301, a house rule
     path = write(POST, "---\r\ntitle: A\r\ndate:\r\n---\r\nbody\r\n")
     assert fix(path) == (["NC301"], ["NC111"])
     assert path.read_bytes() == b"---\r\ntitle: A\r\ndate: 2022-01-05\r\n---\r\nbody\r\n"

@@ -82,6 +82,11 @@ def validate_command(
     reporter = Reporter()
     for path in outcome.run.missing:
         reporter.absent(path)
+    for problem in outcome.unfixed:
+        reporter.failure(problem)  # --fix could not write it: the run fails, the others are fixed
+    for path in outcome.run.not_posts:
+        # A changed _config.yml or README in `git diff --name-only | newsctl validate -`: not a failure.
+        reporter.skip(path, "not a post (a file of the site outside _posts/); not checked")
     from newsctl.output.formats import stdout_is_tty
     from newsctl.validate.diagnostics import Summary
     from newsctl.validate.report import render

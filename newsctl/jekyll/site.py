@@ -108,7 +108,7 @@ def load_site(root: str) -> Site:
         permalink=posts_permalink_template(config),
         markdown_exts=tuple(ruby_to_s(markdown).split(",")) if markdown else MARKDOWN_EXTS,
         future=config.get("future") is True,
-        theme=None if config.get("theme") in (None, "") else ruby_to_s(config.get("theme")),
+        theme=ruby_to_s(config.get("theme") or config.get("remote_theme") or "") or None,  # remote_theme: GitHub Pages
         exclude=_strings(config.get("exclude")),
         include=_strings(config.get("include")),
         defaults=_defaults(config.get("defaults")),

@@ -19,16 +19,18 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from newsctl.errors import PostError
 from newsctl.fingerprint import code_fingerprint
 from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Skipped
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
 from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, Read, read, read_bytes
+from newsctl.jekyll.site import Site
 from newsctl.project import archive_root
 from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
 from newsctl.validate.diagnostics import Diagnostic, Severity
-from newsctl.validate.fixes import Applied
+from newsctl.validate.fixes import Applied, fixable
 from newsctl.validate.rules import RULES
 
 Facts = dict[str, str | None]
@@ -80,13 +82,38 @@ def _position(text: str, offset: int, first_line: int = 1) -> tuple[int, int]:
     return first_line + line, offset - start + 1
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """The top-level keys of a front matter: where each is first written, and the repeats
+    (name, line, column, line of the first)."""
+
+    first: dict[str, tuple[int, int]]
+    repeats: list[tuple[str, int, int, int]]
+
+
+@lru_cache(maxsize=2)
+def _keys(raw: str) -> _Keys:
+    """One pass over the front matter, counting lines as it goes (a front matter of 50,000 keys
+    must not count from the start for every key)."""
+    first: dict[str, tuple[int, int]] = {}
+    repeats: list[tuple[str, int, int, int]] = []
+    line, counted = 1, 0
+    for match in _TOP_KEY.finditer(raw):
+        start = match.start()
+        line += raw.count("\n", counted, start)
+        counted = start
+        column = start - raw.rfind("\n", 0, start)
+        name = next(g for g in match.groups() if g is not None)
+        if name in first:
+            repeats.append((name.strip(), line, column, first[name][0]))
+        else:
+            first[name] = (line, column)
+    return _Keys(first, repeats)
+
+
 def _key_position(raw: str, key: str) -> tuple[int, int]:
     """Line and column of a top-level key in the front matter (1, 1 when it is not there)."""
-    for match in _TOP_KEY.finditer(raw):
-        name = next(g for g in match.groups() if g is not None)
-        if name == key:
-            return _position(raw, match.start())
-    return 1, 1
+    return _keys(raw).first.get(key, (1, 1))
 
 
 class _Collector:
@@ -114,12 +141,21 @@ def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
         site = site_for(item.path)
         relative = site.relative(item.path) if site.is_jekyll else os.path.basename(item.path)
         item = Candidate(item.path, site, relative, "post", explicit=True)
-    result = read(item, collect=True)
-    if result.unreadable is not None:
-        out.add("NC102", f"cannot read the file: {result.unreadable}")
+    try:
+        data = read_bytes(item.path)
+    except OSError as exc:
+        out.add("NC102", f"cannot read the file: {exc.strerror or exc}")
         return FileResult(item.path, tuple(out.found), {"kind": "unreadable"})
+    result = read(item, data, collect=True)
     facts: Facts = {"kind": item.kind, "site_root": item.site.root}
     _check_read(item, result, config, out, facts)
+    if item.kind == "post" and "day" not in facts:
+        # Published all the same, the front matter (if any) as part of the body: a copy of it
+        # is a duplicate too.
+        if result.error is not None and result.error.kind == "unterminated":
+            facts.update(_body_facts(item, data.decode("utf-8").removeprefix("\ufeff"), config))
+        elif result.error is None and result.split is not None and result.split.format is None:
+            facts.update(_body_facts(item, result.text, config))
     return FileResult(item.path, tuple(out.found), facts)
 
 
@@ -150,7 +186,7 @@ def _check_read(item: Candidate, result: Read, config: ValidateConfig, out: _Col
     if ignore:
         facts["ignore"] = ",".join(code.strip() for group in ignore for code in group.split(",") if code.strip())
     if block.format == "yaml":
-        _duplicate_keys(block.text, out)
+        _duplicate_keys(raw, out)
     _check_post(item, post, result.front, raw, config, out, facts)
 
 
@@ -163,15 +199,9 @@ def _no_front_matter(text: str, out: _Collector) -> None:
         out.add("NC105", "the post has no front matter: Jekyll publishes it with no title, date or layout")
 
 
-def _duplicate_keys(yaml_text: str, out: _Collector) -> None:
-    seen: dict[str, int] = {}
-    for match in _TOP_KEY.finditer(yaml_text):
-        name = next(g for g in match.groups() if g is not None).strip()
-        line, column = _position(yaml_text, match.start())
-        if name in seen:
-            out.add("NC109", f"key '{name}' repeats line {seen[name]}; YAML keeps only the last value", line, column)
-        else:
-            seen[name] = line
+def _duplicate_keys(raw: str, out: _Collector) -> None:
+    for name, line, column, first_line in _keys(raw).repeats:
+        out.add("NC109", f"key '{name}' repeats line {first_line}; YAML keeps only the last value", line, column)
 
 
 def _empty(value: Any) -> bool:
@@ -227,6 +257,10 @@ def _check_metadata(front: dict[str, Any], raw: str, config: ValidateConfig, out
             what = "missing" if name not in front else "empty"
             extra = " (Jekyll falls back to the file name's date)" if name == "date" and name not in front else ""
             out.add("NC301", f"required field '{name}' is {what}{extra}", *_key_position(raw, name))
+    title = front.get("title")
+    if "title" not in config.required and isinstance(title, str) and not title.strip():
+        # A missing title is fine (Jekyll makes one from the file name); an empty one is published.
+        out.add("NC301", "'title' is empty: Jekyll publishes the post with a blank title", *_key_position(raw, "title"))
     types = {**_DEFAULT_TYPES, **config.types}
     for name, kind in types.items():
         if name in front and front[name] is not None and kind in _TYPE_CHECKS:
@@ -253,7 +287,6 @@ def _check_metadata(front: dict[str, Any], raw: str, config: ValidateConfig, out
         for where, message in schema_errors(config, front):
             key = str(where[0]) if where else ""
             out.add("NC307", f"{'/'.join(map(str, where)) or '(front matter)'}: {message}", *_key_position(raw, key))
-    title = front.get("title")
     if isinstance(title, str) and title.strip():
         if title != title.strip():
             out.add("NC305", "the title has leading or trailing whitespace", *_key_position(raw, "title"))
@@ -323,10 +356,7 @@ def _check_body(post: Post, raw: str, out: _Collector) -> None:
 def _archive_facts(item: Candidate, post: Post, front: dict[str, Any], raw: str, config: ValidateConfig) -> Facts:
     """What the archive-wide checks compare across posts (and what the cache stores for them)."""
     body = post.body
-    source = front.get(config.duplicate_key) if config.duplicate_key else None
-    if source is None and not config.duplicate_key:
-        link = _SOURCE_LINE.search(body)
-        source = link.group(1) if link else None
+    source = front.get(config.duplicate_key) if config.duplicate_key else _source_link(body)
     return {
         "lead": _lead(body),
         "url": post.url if post.published else None,
@@ -336,9 +366,25 @@ def _archive_facts(item: Candidate, post: Post, front: dict[str, Any], raw: str,
         "epoch": str(post.date.timestamp()) if post.date else None,
         "date_line": _where(_key_position(raw, "date")),
         "source": None if source is None else str(source),
-        "future_ok": "1" if item.site.future else None,
-        "has_theme": "1" if item.site.theme else None,
     }
+
+
+def _source_link(body: str) -> str | None:
+    link = _SOURCE_LINE.search(body)
+    return link.group(1) if link else None
+
+
+def _body_facts(item: Candidate, text: str, config: ValidateConfig) -> Facts:
+    """What the duplicate checks compare of a post Jekyll publishes whole as its body (no front
+    matter, or one never closed), dated by its file name."""
+    dated = match_dated_name(item.relative)
+    if dated is None:
+        return {}
+    year, month, day = (int(part) for part in dated[0].split("-"))
+    if year < 100:
+        year += 1900 if year >= 69 else 2000
+    source = None if config.duplicate_key else _source_link(text)
+    return {"lead": _lead(text), "day": f"{year:04d}-{month:02d}-{day:02d}", "source": source}
 
 
 def _lead(body: str) -> str | None:
@@ -372,6 +418,13 @@ def _line_col(value: str | None) -> tuple[int, int]:
         return 1, 1
     line, column = value.split(":")
     return int(line), int(column)
+
+
+def _site(root: str) -> Site:
+    """The site at ``root`` as its _config.yml says now (a cached result must not keep an old theme)."""
+    from newsctl.jekyll.site import load_site
+
+    return load_site(root)
 
 
 @lru_cache(maxsize=64)
@@ -435,8 +488,9 @@ class ArchiveChecks:
         self.sources = _Groups()
         self.leads = _Groups()
 
-    def add(self, result: FileResult) -> list[Diagnostic]:
-        """Remember what ``result`` needs compared; return its checks that need no other post."""
+    def add(self, result: FileResult, *, compare_only: bool = False) -> list[Diagnostic]:
+        """Remember what ``result`` needs compared; return its checks that need no other post
+        (none with ``compare_only``: a post of the archive that is not reported)."""
         facts, path = result.facts, result.path
         url, title, day, source = facts.get("url"), facts.get("title"), facts.get("day"), facts.get("source")
         if url:
@@ -450,22 +504,36 @@ class ArchiveChecks:
             # The same opening on the same day: a scraper that wrote one story twice. (News
             # archives reuse standard openings across months; those are not duplicates.)
             self.leads.add(hash((lead, day)), path)
-        return _deferred_checks(path, facts, self.now)
+        return [] if compare_only else _deferred_checks(path, facts, self.now)
 
-    def finish(self) -> Iterator[Diagnostic]:
+    def finish(self, given: set[str] | None = None, name: Callable[[str], str] = str) -> Iterator[Diagnostic]:
+        """The diagnostics between posts. With ``given`` (some files of the archive, checked
+        against the rest), only those files are reported, and a copy among them of a post
+        that was not given is the copy; ``name`` words the other posts' paths."""
+
+        def split(paths: list[str]) -> tuple[str, list[str]]:
+            if given is None:
+                return paths[0], paths[1:]
+            first = next((p for p in paths if p not in given), paths[0])
+            return name(first), [p for p in paths if p != first and p in given]
+
         for url, paths in self.urls.repeated():
             for path in paths:
-                others = ", ".join(p for p in paths if p != path)
-                yield _diag(path, "NC209", f"Jekyll writes this post and {others} to the same URL {url}")
-        for _, (first, *rest) in self.titles.repeated():
+                if given is None or path in given:
+                    others = ", ".join(name(p) for p in paths if p != path)
+                    yield _diag(path, "NC209", f"Jekyll writes this post and {others} to the same URL {url}")
+        for _, paths in self.titles.repeated():
+            first, rest = split(paths)
             for path in rest:
                 yield _diag(path, "NC501", f"same title on the same day as {first}")
         reported = set()
-        for source, (first, *rest) in self.sources.repeated():
+        for source, paths in self.sources.repeated():
+            first, rest = split(paths)
             for path in rest:
                 reported.add(path)
                 yield _diag(path, "NC502", f"same source link as {first}: {source}")
-        for _, (first, *rest) in self.leads.repeated():
+        for _, paths in self.leads.repeated():
+            first, rest = split(paths)
             for path in rest:
                 if path not in reported:  # a copy with the same source link is NC502 already
                     yield _diag(path, "NC503", f"the body opens with the same text as {first} on the same day")
@@ -489,7 +557,7 @@ def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetim
     root = facts.get("site_root")
     date = facts.get("date")
     epoch = facts.get("epoch")
-    if date and epoch and not facts.get("future_ok") and float(epoch) > now.timestamp() and root:
+    if date and epoch and root and float(epoch) > now.timestamp() and not _site(root).future:
         found.append(
             _diag(
                 path,
@@ -499,7 +567,7 @@ def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetim
             )
         )
     layout = facts.get("layout")
-    if layout and root and layout != "none" and not facts.get("has_theme") and layout not in site_layouts(root):
+    if layout and root and layout != "none" and not _site(root).theme and layout not in site_layouts(root):
         found.append(
             _diag(path, "NC208", f"layout '{layout}' is not in _layouts/", *_line_col(facts.get("layout_line")))
         )
@@ -526,6 +594,7 @@ class ValidationRun:
     files: list[str]  # every file checked, kept only when asked (JUnit reports clean files too)
     posts_checked: int
     missing: list[str]
+    not_posts: list[str] = field(default_factory=list)  # files given by name that are not posts
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
@@ -544,6 +613,79 @@ def _select(
             yield diagnostic
 
 
+class _Pass:
+    """One validation run's state: what was checked, what the cache knew, what is reported.
+    Posts of the ``context`` (the rest of the archive, when only some files are given) feed
+    the archive-wide checks but are not reported."""
+
+    def __init__(self, config: ValidateConfig, cache: ResultCache | None, now: dt.datetime | None, keep: bool) -> None:
+        self.run = ValidationRun([], [], 0, [])
+        self.checks = ArchiveChecks(now)
+        self.cache = cache
+        self.keep_files = keep
+        self.ignored: dict[str, tuple[str, ...]] = {}
+        self.stats: dict[str, Stamp] = {}
+        self.given: set[str] = set()  # absolute paths of the files given
+        self.reported: set[str] = set()  # their paths as reported
+
+    def items(self, found: Iterable[Found], context: bool) -> Iterator[Candidate | Skipped]:
+        """The files to check; those the cache knows are taken at once."""
+        for item in found:
+            if isinstance(item, Missing):
+                if not context:
+                    self.run.missing.append(item.path)
+                continue
+            if isinstance(item, Candidate) and item.page:
+                if item.explicit and not context:
+                    self.run.not_posts.append(item.path)
+                continue
+            key = item.path if context else os.path.abspath(item.path)  # the context's paths are absolute
+            if context and key in self.given:
+                continue
+            if not context:
+                self.given.add(key)
+                self.reported.add(item.path)
+                if self.keep_files:
+                    self.run.files.append(item.path)
+            cached = self._cached(item, key) if isinstance(item, Candidate) else None
+            if cached is None:
+                yield item
+            else:
+                self.take(cached, context)
+
+    def _cached(self, item: Candidate, key: str) -> FileResult | None:
+        if self.cache is None:
+            return None
+        try:
+            self.stats[key] = stamp_of(os.stat(item.path))
+        except OSError:
+            return None
+        cached = self.cache.get(key, self.stats[key])
+        if cached is None:
+            return None
+        cached.facts["site_root"] = item.site.root  # not stored: the same for every file
+        diagnostics = tuple(d if d.path == item.path else replace(d, path=item.path) for d in cached.diagnostics)
+        return FileResult(item.path, diagnostics, cached.facts)
+
+    def take(self, result: FileResult, context: bool) -> None:
+        found = self.checks.add(result, compare_only=context)
+        if context:
+            return
+        if result.is_post:
+            self.run.posts_checked += 1
+        if result.facts.get("ignore"):
+            self.ignored[result.path] = tuple(str(result.facts["ignore"]).split(","))
+        self.run.diagnostics.extend(result.diagnostics)
+        self.run.diagnostics.extend(found)
+
+    def store(self, result: FileResult) -> None:
+        key = os.path.abspath(result.path)
+        if self.cache is not None and result.facts.get("kind") not in ("skipped", "unreadable") and key in self.stats:
+            # Only what a later run needs: None values and the site root are left out.
+            stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
+            self.cache.put(key, self.stats[key], CachedResult(result.diagnostics, stored))
+
+
 def validate(
     found: Iterable[Found],
     config: ValidateConfig,
@@ -552,61 +694,33 @@ def validate(
     jobs: int | None = None,
     now: dt.datetime | None = None,
     keep_files: bool = True,
+    context: Iterable[Found] | None = None,
 ) -> ValidationRun:
     """Check every discovered post: cached results where the file is unchanged, the rest on
-    all cores, then the archive-wide checks. Site pages are not posts and are not checked."""
+    all cores, then the archive-wide checks. Site pages are not posts and are not checked.
+
+    ``context``: the whole archive, when ``found`` is only some of its files (changed ones): its
+    other posts are compared with them (from the cache when fresh, else read and cached), but
+    only the files of ``found`` are reported."""
     from newsctl.parallel import parallel_map
 
-    run = ValidationRun([], [], 0, [])
-    checks = ArchiveChecks(now)
-    ignored: dict[str, tuple[str, ...]] = {}
-    stats: dict[str, Stamp] = {}
-
-    def to_check() -> Iterator[Candidate | Skipped]:
-        for item in found:
-            if isinstance(item, Missing):
-                run.missing.append(item.path)
-                continue
-            if isinstance(item, Candidate) and item.page:
-                continue
-            if keep_files:
-                run.files.append(item.path)
-            if isinstance(item, Candidate) and cache is not None:
-                try:
-                    info = os.stat(item.path)
-                except OSError:
-                    yield item
-                    continue
-                key = os.path.abspath(item.path)
-                stats[key] = stamp_of(info)
-                cached = cache.get(key, stats[key])
-                if cached is not None:
-                    cached.facts["site_root"] = item.site.root  # not stored: the same for every file
-                    diagnostics = tuple(
-                        d if d.path == item.path else replace(d, path=item.path) for d in cached.diagnostics
-                    )
-                    take(FileResult(item.path, diagnostics, cached.facts))
-                    continue
-            yield item
-
-    def take(result: FileResult) -> None:
-        if result.is_post:
-            run.posts_checked += 1
-        if result.facts.get("ignore"):
-            ignored[result.path] = tuple(str(result.facts["ignore"]).split(","))
-        run.diagnostics.extend(result.diagnostics)
-        run.diagnostics.extend(checks.add(result))
-
-    for result in parallel_map(partial(check_file, config=config), to_check(), jobs=jobs):
-        take(result)
-        if cache is not None and result.facts.get("kind") not in ("skipped", "unreadable"):
-            key = os.path.abspath(result.path)
-            if key in stats:
-                # Only what a later run needs: None values and the site root are left out.
-                stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
-                cache.put(key, stats[key], CachedResult(result.diagnostics, stored))
-    run.diagnostics.extend(checks.finish())
-    run.diagnostics = sorted(set(_select(run.diagnostics, config, ignored)), key=_order)
+    state = _Pass(config, cache, now, keep_files)
+    check = partial(check_file, config=config)
+    for result in parallel_map(check, state.items(found, context=False), jobs=jobs):
+        state.take(result, context=False)
+        state.store(result)
+    if context is not None and state.given:  # a changed _config.yml alone needs no comparing
+        for result in parallel_map(check, state.items(context, context=True), jobs=jobs):
+            state.take(result, context=True)
+            state.store(result)
+    run = state.run
+    if context is None or not state.given:
+        run.diagnostics.extend(state.checks.finish())
+    else:
+        # The other posts named as the files given were: relative to here, or absolute.
+        relative = any(not os.path.isabs(path) for path in state.reported)
+        run.diagnostics.extend(state.checks.finish(state.reported, os.path.relpath if relative else str))
+    run.diagnostics = sorted(set(_select(run.diagnostics, config, state.ignored)), key=_order)
     return run
 
 
@@ -617,6 +731,7 @@ class Outcome:
     config: ValidateConfig
     run: ValidationRun
     fixes: list[Applied]
+    unfixed: list[PostError] = field(default_factory=list)  # posts --fix could not write, and why
 
 
 def run_validation(
@@ -634,10 +749,8 @@ def run_validation(
     keep_files: bool = True,
 ) -> Outcome:
     """Find the config, validate ``paths`` (with the cache), apply fixes and check again."""
-    from newsctl.files import write_atomic
     from newsctl.jekyll.discovery import discover
     from newsctl.validate.config import find_config, load_config
-    from newsctl.validate.fixes import fix_text, fixable
 
     if config_file is None and paths:
         first = Path(paths[0])
@@ -650,31 +763,76 @@ def run_validation(
             found = progress(found)
         cache = ResultCache.open(archive_root(paths, config.root), cache_key(config)) if use_cache and paths else None
         try:
-            return validate(found, config, cache=cache, jobs=jobs, keep_files=keep_files)
+            context = _rest_of_archive(paths, config, drafts)
+            return validate(found, config, cache=cache, jobs=jobs, keep_files=keep_files, context=context)
         finally:
             if cache is not None:
                 cache.close()
 
     run = once()
     applied: list[Applied] = []
+    unfixed: list[PostError] = []
     if fix:
         by_path: dict[str, set[str]] = defaultdict(set)
         for diagnostic in run.diagnostics:
             if fixable(diagnostic, unsafe=unsafe_fixes):
                 by_path[diagnostic.path].add(diagnostic.code)
+        root = str(archive_root(paths, config.root)) if paths else None
         for path, codes in sorted(by_path.items()):
-            from newsctl.jekyll.site import site_for
-
-            site = site_for(path)
-            relative = site.relative(path) if site.is_jekyll else os.path.basename(path)
-            text = read_bytes(path).decode("utf-8")
-            new_text, changes = fix_text(path, relative, text, codes, timezone=config.timezone or site.timezone)
-            if changes and new_text != text:
-                write_atomic(path, new_text.encode("utf-8"))
-                applied.extend(changes)
+            try:
+                applied.extend(_fix_one(path, codes, config, root))
+            except PostError as error:
+                unfixed.append(error)
         if applied:
             run = once()
-    return Outcome(config, run, applied)
+    return Outcome(config, run, applied, unfixed)
+
+
+def _rest_of_archive(paths: list[str], config: ValidateConfig, drafts: bool) -> Iterator[Found] | None:
+    """The posts of the whole archive, when ``paths`` are only some of its files (changed files,
+    given by name or on stdin); None when they cover it, or when they are in no archive (a
+    loose file: its folder is not walked)."""
+    from newsctl.jekyll.discovery import discover
+    from newsctl.project import site_root_of
+
+    if not paths or (config.root is None and site_root_of(paths[0]) is None):
+        return None
+    root = os.path.realpath(archive_root(paths, config.root))
+    for path in paths:
+        given = os.path.realpath(path)
+        if given == root or root.startswith(given.rstrip(os.sep) + os.sep):
+            return None  # the whole archive is checked anyway
+    return discover([root], drafts=drafts)
+
+
+def _fix_one(path: str, codes: set[str], config: ValidateConfig, root: str | None) -> list[Applied]:
+    """Fix one post; raises PostError naming what kept it from being fixed (the post is then
+    as it was): unreadable, changed since it was read, a link out of the archive, a write that
+    failed (a full disk, an immutable file)."""
+    from newsctl import files
+    from newsctl.jekyll.site import site_for
+    from newsctl.validate import fixes
+
+    site = site_for(path)
+    relative = site.relative(path) if site.is_jekyll else os.path.basename(path)
+    try:
+        with open(path, "rb") as handle:
+            stamp = files.stamp_of(os.fstat(handle.fileno()))  # of what is read, not of a later state
+            text = handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PostError(path, f"not fixed: cannot read it: {getattr(exc, 'strerror', None) or exc}") from None
+    new_text, changes = fixes.fix_text(path, relative, text, codes, timezone=config.timezone or site.timezone)
+    if not changes or new_text == text:
+        return []
+    try:
+        files.write_atomic(path, new_text.encode("utf-8"), expect=stamp, within=root)
+    except files.ChangedMeanwhile:
+        raise PostError(path, "not fixed: it changed while newsctl worked on it; left as it is") from None
+    except files.UnsafeLink:
+        raise PostError(path, f"not fixed: a link to {os.path.realpath(path)}, outside the archive") from None
+    except OSError as exc:
+        raise PostError(path, f"not fixed: {exc.strerror or exc}") from None
+    return changes
 
 
 # --- what the cache tells others (``stats``) -------------------------------------------------------

@@ -101,7 +101,7 @@ class ValidateConfig:
     """
 
     root: Path | None = None
-    required: tuple[str, ...] = ("title", "date")
+    required: tuple[str, ...] = ()
     types: dict[str, str] = field(default_factory=dict)
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pattern: dict[str, re.Pattern[str]] = field(default_factory=dict)

@@ -44,8 +44,11 @@ def _plural(count: int, noun: str) -> str:
 
 def summary_line(summary: Summary) -> str:
     """``Found 3 errors, 2 warnings, 1 info in 4 files (156 posts checked in 0.42 s).``, or
-    ``All checks passed: 156 posts in 0.42 s.`` when there is no error and no warning."""
+    ``All checks passed: 156 posts in 0.42 s.`` when there is no error and no warning, or
+    ``No posts checked (0.01 s).`` when nothing was (a path missing, or not a post)."""
     seconds = f"{summary.seconds:.2f} s"
+    if summary.posts_checked == 0 and summary.errors == summary.warnings == summary.infos == 0:
+        return f"No posts checked ({seconds})."
     if summary.errors == 0 and summary.warnings == 0:
         infos = f" ({_plural(summary.infos, 'info')})" if summary.infos else ""
         return f"All checks passed: {_plural(summary.posts_checked, 'post')} in {seconds}{infos}."

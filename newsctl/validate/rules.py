@@ -220,10 +220,11 @@ _RULES = [
     _r(
         "NC208",
         "missing-layout",
-        "error",
+        "warning",
         "Layout does not exist",
-        "The `layout` is not in the site's _layouts/ (and no theme is configured): Jekyll "
-        "renders the post without any layout.",
+        "The `layout` is not in the site's _layouts/ and the site names no theme (`theme:` for a "
+        "theme gem, `remote_theme:` on GitHub Pages): Jekyll warns and publishes the post "
+        "without any layout.",
         "---\nlayout: artcle\n---\n",
         "---\nlayout: post\n---\n",
     ),
@@ -251,8 +252,10 @@ _RULES = [
         "NC301",
         "missing-field",
         "error",
-        "Required field is missing or empty",
-        "Every post must have the fields listed in `required` (default: title and date).",
+        "Required field is missing or empty, or the title is empty",
+        "Every post must have the fields listed in `required` in config (none by default: Jekyll "
+        "takes a missing date from the file name and makes a missing title from the slug). A "
+        "title that is present but empty is reported without config: Jekyll publishes it blank.",
         '---\ntitle: ""\n---\n',
         "---\ntitle: A real title\ndate: 2024-01-01\n---\n",
     ),
