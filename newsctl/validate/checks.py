@@ -850,13 +850,18 @@ def posts_with_cached_errors(paths: list[str], posts: list[str]) -> list[str] | 
     """Which of ``posts`` (in the archive of ``paths``) have errors as ``newsctl validate``
     would report them, per its cache alone (nothing is checked); None when the cache knows none
     of them (no cache, or one made by another newsctl or configuration)."""
+    from newsctl.errors import ConfigError
     from newsctl.validate.cache import CACHE_DIR, CACHE_FILE
     from newsctl.validate.config import find_config, load_config
 
     if not paths:
         return None
     first = Path(paths[0])
-    config = load_config(find_config(first if first.is_dir() else first.parent))
+    try:
+        config = load_config(find_config(first if first.is_dir() else first.parent))
+    except ConfigError:
+        return None  # validate reports its configuration; stats only cannot tell
+
     root = archive_root(paths, config.root)
     if not (root / CACHE_DIR / CACHE_FILE).is_file():
         return None
