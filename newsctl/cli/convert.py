@@ -45,7 +45,9 @@ def convert_command(
 
     PATHS are files or folders (default: the current folder). One post goes to stdout; several
     need --out DIR or --in-place. Posts whose output is newer than the post are skipped (--force
-    converts them again). Exit codes: 0 done, 1 some posts failed, 2 usage error.
+    converts them again). A post that another process changes while it is converted is read
+    again, never overwritten. Exit codes: 0 done, 1 some posts failed or were left as they were
+    (changed meanwhile, a link out of the archive), 2 usage error.
     """
     from newsctl.convert.body import ConvertOptions
     from newsctl.convert.bulk import Tally, convert_all, count_posts, peek_posts, plan
