@@ -4,12 +4,18 @@ file complete, a post that vanishes mid-run is not an error, a closed pipe never
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import WritePost, run
 
 POST = "---\ntitle: Post {n}\ndate: 2020-01-01 10:00:00\n---\n<p>Body <em>{n}</em>.</p>\n"
 
@@ -64,3 +70,39 @@ def test_convert_in_place_never_loses_an_append_made_while_it_runs(tmp_path: Pat
     untouched = set(paths) - {path for path, _ in appended}
     assert all("*" in p.read_text(encoding="utf-8") or "<em>" in p.read_text(encoding="utf-8") for p in untouched)
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def vanishing(site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site of three posts, one of which is deleted just after discovery finds it."""
+    from newsctl.jekyll import discovery
+
+    write("site/_posts/2023-01-01-a.md", "---\ntitle: A\n---\n<p>a</p>\n")
+    write("site/_posts/2023-01-02-gone.md", "---\ntitle: Gone\n---\n<p>gone</p>\n")
+    write("site/_posts/2023-01-03-c.md", "---\ntitle: C\n---\n<p>c</p>\n")
+    walk = discovery.discover
+
+    def discover_then_delete(*args: object, **kwargs: object) -> Iterator[discovery.Found]:
+        for item in walk(*args, **kwargs):  # type: ignore[arg-type]
+            if "gone" in item.path and os.path.exists(item.path):
+                os.unlink(item.path)
+            yield item
+
+    monkeypatch.setattr(discovery, "discover", discover_then_delete)
+    return site
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list", "--no-index"], ["stats", "--no-index"], ["parse"], ["export"], ["convert", "--out", "{out}"]],
+    ids=["list", "stats", "parse", "export", "convert"],
+)
+def test_a_post_deleted_while_the_command_runs_is_not_an_error(
+    vanishing: Path, tmp_path: Path, command: list[str]
+) -> None:
+    args = [arg.format(out=tmp_path / "out") for arg in command]
+    code, out, err = run(*args, "-j", "1", str(vanishing))
+    assert (code, err.replace("\n", " ") if "converted" not in err else "") == (0, "")
+    assert "Gone" not in out and "gone" not in err
+    if command[0] == "convert":
+        assert err.startswith("converted 2, unchanged 0, skipped 0, failed 0 in ")
