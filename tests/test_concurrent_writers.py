@@ -106,3 +106,51 @@ def test_a_post_deleted_while_the_command_runs_is_not_an_error(
     assert "Gone" not in out and "gone" not in err
     if command[0] == "convert":
         assert err.startswith("converted 2, unchanged 0, skipped 0, failed 0 in ")
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Posts enough for more output than a pipe holds, the first of them broken."""
+    folder = tmp_path_factory.mktemp("big") / "site"
+    make_posts(folder, 600)
+    (folder / "_posts/2019-01-01-broken.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8")
+    return folder
+
+
+def piped(command: str, target: str) -> subprocess.CompletedProcess[str]:
+    """``newsctl COMMAND TARGET | head -c 100`` under ``set -o pipefail`` (TARGET as bash reads it)."""
+    script = f"set -o pipefail; {sys.executable} -m newsctl {command} {target} | head -c 100 >/dev/null"
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("command", ["list --no-index --format jsonl", "parse --format jsonl", "export"])
+def test_a_reader_that_closes_the_pipe_early_does_not_hide_failures(big_site: Path, command: str) -> None:
+    result = piped(command, str(big_site))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["list --no-index --format jsonl", "parse --format jsonl", "export"])
+def test_a_reader_that_closes_the_pipe_early_is_no_failure_of_its_own(big_site: Path, command: str) -> None:
+    result = piped(command, f"{big_site}/_posts/2020-*")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_command_that_notes_its_exit_code_before_writing_keeps_it_on_a_closed_pipe(tmp_path: Path) -> None:
+    """The hook validate uses: ``options.will_exit(code)`` before the report is written."""
+    script = tmp_path / "noisy.py"
+    script.write_text(
+        "import click, sys\n"
+        "from newsctl.cli import cli, main\n"
+        "from newsctl.cli.options import will_exit\n"
+        "@cli.command('noisy')\n"
+        "def noisy():\n"
+        "    code = will_exit(1)\n"
+        "    for n in range(100000): click.echo(f'finding {n}')\n"
+        "    sys.exit(code)\n"
+        "main()\n",
+        encoding="utf-8",
+    )
+    bash = f"set -o pipefail; {sys.executable} {script} noisy | head -1 >/dev/null"
+    result = subprocess.run(["bash", "-c", bash], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (1, "")

@@ -30,10 +30,27 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            # The reader (head, fzf) went away: not an error of ours. Caught here because
-            # click's own handler would exit 1.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise click.exceptions.Exit(OK) from None
+            # The reader (head, fzf) went away: not an error of ours, but no reason to hide
+            # one either: exit with the code the command would have returned, as far as known
+            # (what it noted before writing, else what its Reporter counted so far). Caught
+            # here because click's own handler would exit 1.
+            _silence_stdout()
+            raise click.exceptions.Exit(_known_exit_code(ctx)) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is left in its buffer cannot raise at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _known_exit_code(ctx: click.Context) -> int:
+    from newsctl.cli.options import EXIT_CODE, REPORTER
+
+    code = ctx.meta.get(EXIT_CODE)
+    if isinstance(code, int):
+        return code
+    reporter = ctx.meta.get(REPORTER)
+    return reporter.exit_code() if reporter is not None else OK
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -73,6 +90,14 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="newsctl")  # a reader that goes away: _Commands.invoke
+    except SystemExit:
+        # The command's output may still sit in stdout's buffer: flush it now, so a reader
+        # gone by then costs neither the exit code nor an "Exception ignored" at shutdown.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        raise
     except KeyboardInterrupt:
         click.echo("newsctl: interrupted", err=True)
         sys.exit(130)
