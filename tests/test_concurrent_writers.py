@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import random
+import re
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -39,7 +42,7 @@ def make_posts(folder: Path, count: int) -> list[Path]:
 
 
 def test_convert_in_place_never_loses_an_append_made_while_it_runs(tmp_path: Path) -> None:
-    paths = make_posts(tmp_path / "site", 800)
+    paths = make_posts(tmp_path / "site", 500)
     appended: list[tuple[Path, str]] = []
     stop = threading.Event()
 
@@ -154,3 +157,54 @@ def test_a_command_that_notes_its_exit_code_before_writing_keeps_it_on_a_closed_
     bash = f"set -o pipefail; {sys.executable} {script} noisy | head -1 >/dev/null"
     result = subprocess.run(["bash", "-c", bash], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr) == (1, "")
+
+
+def interrupted(
+    args: list[str], started: Callable[[], bool], stdout: int | IO[bytes] = subprocess.DEVNULL
+) -> tuple[int, str]:
+    """Run ``newsctl ARGS``, press Ctrl-C once ``started()`` says it is under way: (code, stderr)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsctl", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl-C as at a terminal, even when the tests run where SIGINT is ignored (a job in the
+        # background of a script): Python then never installs its handler.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 30
+    while not started() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    assert process.poll() is None, "finished before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    return process.returncode, err
+
+
+def test_ctrl_c_during_convert_exits_130_saying_what_was_done(tmp_path: Path) -> None:
+    make_posts(tmp_path / "site", 1500)
+    out = tmp_path / "out"
+    code, err = interrupted(
+        ["convert", "-j", "1", str(tmp_path / "site"), "--out", str(out)],
+        lambda: out.is_dir() and len(list(out.rglob("*.md"))) > 20,
+    )
+    assert code == 130, err
+    lines = err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in err and "Aborted" not in err
+    assert re.fullmatch(r"newsctl: interrupted; converted \d+ posts, every file written is complete", lines[0])
+    written = sorted(out.rglob("*"))
+    assert int(lines[0].split()[3]) == len([p for p in written if p.is_file()])
+    for path in written:
+        if path.is_file():
+            assert path.read_text(encoding="utf-8").endswith("*.\n"), path  # complete: "Body *N*."
+
+
+def test_ctrl_c_during_export_exits_130_saying_what_was_done(tmp_path: Path) -> None:
+    make_posts(tmp_path / "site", 3000)
+    document = tmp_path / "out.jsonl"
+    with open(document, "wb") as stdout:
+        code, err = interrupted(
+            ["export", "-j", "1", str(tmp_path / "site")], lambda: document.stat().st_size > 10000, stdout
+        )
+    assert code == 130, err
+    assert re.fullmatch(r"newsctl: interrupted; exported \d+ posts\n", err)

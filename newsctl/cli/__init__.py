@@ -22,7 +22,7 @@ import click
 
 from newsctl import __version__
 from newsctl.cli import convert, export, index, listing, parse, rules, search, show, stats, validate
-from newsctl.errors import ERROR, OK
+from newsctl.errors import ERROR, INTERRUPTED, OK
 
 
 class _Commands(click.Group):
@@ -36,11 +36,24 @@ class _Commands(click.Group):
             # here because click's own handler would exit 1.
             _silence_stdout()
             raise click.exceptions.Exit(_known_exit_code(ctx)) from None
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            # Ctrl-C: one line, saying what was done, and 130 (128 + SIGINT) as shells do;
+            # caught here because click would print "Aborted!" and exit 1, the code for
+            # posts that failed.
+            raise click.exceptions.Exit(_interrupted(ctx)) from None
 
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null: what is left in its buffer cannot raise at exit."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _interrupted(ctx: click.Context) -> int:
+    from newsctl.cli.options import PROGRESS
+
+    done = ctx.meta.get(PROGRESS)
+    click.echo("newsctl: interrupted" + (f"; {done()}" if done is not None else ""), err=True)
+    return INTERRUPTED
 
 
 def _known_exit_code(ctx: click.Context) -> int:
@@ -59,7 +72,8 @@ def _known_exit_code(ctx: click.Context) -> int:
 def cli(debug: bool) -> None:
     """Parse, list and check archives of Jekyll news posts, exactly as Jekyll 4 reads them.
 
-    Exit codes: 0 success, 1 findings (no match, posts that failed), 2 usage or internal error.
+    Exit codes: 0 success, 1 findings (no match, posts that failed), 2 usage or internal error,
+    130 interrupted (Ctrl-C).
     """
 
 
@@ -98,9 +112,9 @@ def main(argv: list[str] | None = None) -> None:
         except BrokenPipeError:
             _silence_stdout()
         raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before a command started (those are caught in _Commands.invoke)
         click.echo("newsctl: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except Exception as exc:
         from newsctl.errors import NewsctlError
 

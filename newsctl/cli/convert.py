@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from newsctl.cli.options import Reporter, reading_options
+from newsctl.cli.options import Reporter, doing, reading_options
 
 if TYPE_CHECKING:
     from newsctl.convert.body import Target
@@ -69,11 +69,12 @@ def convert_command(
             raise click.UsageError("several posts found: give --out DIR or --in-place (stdout takes one post)")
 
     tally = Tally()
+    doing(tally.done)
     results = convert_all(found, job, jobs=jobs)
     if not job.to_stdout and sys.stderr.isatty():
         from newsctl.convert.bulk import with_progress
 
-        results = with_progress(results, tally, lambda: count_posts(targets, drafts=drafts))
+        results = with_progress(results, tally, lambda: tally.count(count_posts(targets, drafts=drafts)))
     stdout = sys.stdout.buffer
     reporter = Reporter()  # writes to sys.stderr as it is: under the progress bar, rich's proxy
     for outcome in reporter.report(results):

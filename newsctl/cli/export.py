@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, reading_options
+from newsctl.cli.options import Reporter, doing, reading_options
 
 if TYPE_CHECKING:
     from newsctl.errors import PostError
@@ -39,6 +39,9 @@ def export_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: 
         export_one, discover(paths or (".",), drafts=drafts), jobs=jobs
     )
     documents: Iterator[tuple[str, str]] = reporter.report(progress(results, "Exporting"))
+    exported = 0
+    doing(lambda: f"exported {exported} posts")
     for doc_id, doc in documents:
-        sys.stdout.writelines(bulk_lines(doc_id, doc, index=index))
+        sys.stdout.write("".join(bulk_lines(doc_id, doc, index=index)))  # one write: a pair stays whole
+        exported += 1
     sys.exit(reporter.exit_code())

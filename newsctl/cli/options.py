@@ -36,6 +36,13 @@ REPORTER = "newsctl.reporter"
 PROGRESS = "newsctl.progress"
 
 
+def doing(what: Callable[[], str]) -> None:
+    """Note how to say what the running command has done so far, for Ctrl-C's line."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[PROGRESS] = what
+
+
 def will_exit(code: int) -> int:
     """Note the exit code the running command will return (call it before writing output);
     returns ``code``."""

@@ -437,6 +437,7 @@ class Tally:
     skipped: int = 0
     failed: int = 0
     refused: int = 0
+    total: int | None = None  # how many posts there are, once counted
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, outcome: Outcome) -> None:
@@ -450,6 +451,15 @@ class Tally:
             self.failed += 1
         elif outcome.status == "refused":
             self.refused += 1
+
+    def count(self, total: int) -> int:
+        self.total = total
+        return total
+
+    def done(self) -> str:
+        """What an interrupted run did: every file it wrote is whole (written, then renamed)."""
+        of = "" if self.total is None else f" of {self.total}"
+        return f"converted {self.converted}{of} posts, every file written is complete"
 
     def summary(self) -> str:
         seconds = time.perf_counter() - self.started
