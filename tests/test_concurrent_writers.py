@@ -192,11 +192,12 @@ def test_ctrl_c_during_convert_exits_130_saying_what_was_done(tmp_path: Path) ->
     lines = err.splitlines()
     assert len(lines) == 1 and "Traceback" not in err and "Aborted" not in err
     assert re.fullmatch(r"newsctl: interrupted; converted \d+ posts, every file written is complete", lines[0])
-    written = sorted(out.rglob("*"))
-    assert int(lines[0].split()[3]) == len([p for p in written if p.is_file()])
+    # (a temporary file Ctrl-C caught between its creation and its rename may be left: hidden,
+    # and swept by the next run that writes there)
+    written = sorted(out.rglob("[!.]*.md"))
+    assert len(written) - int(lines[0].split()[3]) in (0, 1)  # Ctrl-C may fall between a rename and its count
     for path in written:
-        if path.is_file():
-            assert path.read_text(encoding="utf-8").endswith("*.\n"), path  # complete: "Body *N*."
+        assert path.read_text(encoding="utf-8").endswith("*.\n"), path  # complete: "Body *N*."
 
 
 def test_ctrl_c_during_export_exits_130_saying_what_was_done(tmp_path: Path) -> None:

@@ -57,16 +57,18 @@ def test_several_posts_without_out_or_in_place_is_a_usage_error(archive: Path) -
     assert code == 2 and out == "" and "--out DIR or --in-place" in err
 
 
-def test_out_mirrors_the_input_paths_and_keeps_markdown_extensions(archive: Path, tmp_path: Path) -> None:
+def test_out_mirrors_the_input_paths_keeps_markdown_extensions_and_names_html_posts_md(
+    archive: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "md"
     code, _, err = run("convert", str(archive), "--out", str(out))
     assert code == 0
     assert sorted(files_below(out)) == [
-        "_posts/2023-01-04-b.html",
+        "_posts/2023-01-04-b.md",  # Markdown under .html would be published as it is (issue 13, item 19)
         "_posts/2023-06-30-c.md",
         "_posts/2024/2024-02-29-d.md",
     ]
-    assert (out / "_posts/2023-01-04-b.html").read_text(encoding="utf-8").startswith(FRONT + "Rates *rose*.")
+    assert (out / "_posts/2023-01-04-b.md").read_text(encoding="utf-8").startswith(FRONT + "Rates *rose*.")
     assert err.startswith("converted 3, unchanged 0, skipped 0, failed 0 in ")
 
 

@@ -52,7 +52,7 @@ def convert_command(
     from newsctl.convert.body import ConvertOptions
     from newsctl.convert.bulk import Tally, convert_all, count_posts, peek_posts, plan
     from newsctl.errors import UsageError
-    from newsctl.jekyll.discovery import discover
+    from newsctl.jekyll.discovery import discover, posts_only
 
     if links is not None and to == "markdown":
         raise click.UsageError("--links applies to --to text only (Markdown keeps its links)")
@@ -62,7 +62,7 @@ def convert_command(
         job = plan(targets, options, out_dir=out_dir, in_place=in_place, body_only=body_only, ext=ext, force=force)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    found = discover(targets, drafts=drafts)
+    found = posts_only(discover(targets, drafts=drafts))
     if job.to_stdout:
         count, found = peek_posts(found, 2)
         if count > 1:

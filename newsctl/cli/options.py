@@ -211,11 +211,12 @@ def counter(label: str) -> Progress:
 
 def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
     """Every post under PATHS (default: the current folder), read on every core, in order."""
-    from newsctl.jekyll.discovery import discover
+    from newsctl.jekyll.discovery import discover, posts_only
     from newsctl.jekyll.post import load_all
     from newsctl.output.progress import progress
 
-    return progress(load_all(discover(paths or (".",), drafts=drafts), jobs=jobs, light=light), "Reading")
+    found = posts_only(discover(paths or (".",), drafts=drafts))
+    return progress(load_all(found, jobs=jobs, light=light), "Reading")
 
 
 def indexed(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -181,6 +182,8 @@ def output_path(path: str, job: ConvertJob) -> str | None:
         ext = "." + job.ext
     elif job.options.to == "text":
         ext = ".txt"
+    elif not job.in_place and ext.lower() in (".html", ".htm"):
+        ext = ".md"  # Markdown under an .html name would be published as it is, not rendered
     if job.in_place:
         return stem + ext
     assert job.out_dir is not None
@@ -195,11 +198,26 @@ def convert_text(post: Post, job: ConvertJob) -> str:
         body = convert_body(post, job.options)
     except Exception as exc:  # a converter bug in one post must not stop a batch of a million
         raise PostError(post.path, f"cannot convert: {type(exc).__name__}: {exc}", None, "convert") from None
+    if not post.front_matter_raw or job.body_only:
+        body = _not_front_matter(body)
     if "\r\n" in post.front_matter_raw or "\r\n" in post.body:
         body = body.replace("\n", "\r\n")  # a CRLF post stays CRLF throughout
     if job.body_only:
         return body
     return ("\ufeff" if post.bom else "") + post.front_matter_raw + body
+
+
+_FRONT_MATTER_START = re.compile(r"\A(?:---|\+\+\+)[ \t]*(?=\n|\Z)")
+
+
+def _not_front_matter(body: str) -> str:
+    """``body`` with a first line that would read back as the start of front matter (a rule
+    written ``---``, a line ``+++``) written so that it does not: ``***`` for a rule, ``\\+++``."""
+    match = _FRONT_MATTER_START.match(body)
+    if match is None:
+        return body
+    line = "***" if match.group().startswith("-") else "\\+++"
+    return line + body[match.end() :]
 
 
 def convert_one(item: Found, job: ConvertJob) -> Outcome | Skipped | Missing:
