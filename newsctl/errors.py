@@ -52,3 +52,4 @@ class UsageError(NewsctlError):
 OK = 0  # success: posts read, something matched
 FINDINGS = 1  # no post matched, or some posts could not be read
 ERROR = 2  # usage, configuration or internal error
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)

@@ -57,16 +57,18 @@ def test_several_posts_without_out_or_in_place_is_a_usage_error(archive: Path) -
     assert code == 2 and out == "" and "--out DIR or --in-place" in err
 
 
-def test_out_mirrors_the_input_paths_and_keeps_markdown_extensions(archive: Path, tmp_path: Path) -> None:
+def test_out_mirrors_the_input_paths_keeps_markdown_extensions_and_names_html_posts_md(
+    archive: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "md"
     code, _, err = run("convert", str(archive), "--out", str(out))
     assert code == 0
     assert sorted(files_below(out)) == [
-        "_posts/2023-01-04-b.html",
+        "_posts/2023-01-04-b.md",  # Markdown under .html would be published as it is (issue 13, item 19)
         "_posts/2023-06-30-c.md",
         "_posts/2024/2024-02-29-d.md",
     ]
-    assert (out / "_posts/2023-01-04-b.html").read_text(encoding="utf-8").startswith(FRONT + "Rates *rose*.")
+    assert (out / "_posts/2023-01-04-b.md").read_text(encoding="utf-8").startswith(FRONT + "Rates *rose*.")
     assert err.startswith("converted 3, unchanged 0, skipped 0, failed 0 in ")
 
 
@@ -286,3 +288,37 @@ def test_show_still_shows_a_post_with_a_bad_date(write: WritePost) -> None:
     path = write("site/_posts/2023-02-01-x.md", "---\ntitle: X\ndate: nonsense\n---\n*hi*\n")
     code, out, _ = run("show", str(path))
     assert code == 0 and out.startswith("title: X\n") and out.endswith("\n\n*hi*\n")
+
+
+def test_in_place_writes_through_a_link_to_a_post_inside_the_archive(archive: Path) -> None:
+    target = archive / "_posts/2023-06-30-c.md"
+    link = archive / "_posts/2023-07-01-c-again.md"
+    link.symlink_to(target.name)
+    code, _, err = run("convert", "--in-place", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("---\ntitle: Chips C\n---\n")
+
+
+def test_in_place_leaves_a_link_to_a_file_outside_the_archive_as_it_is(archive: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("---\ntitle: Away\n---\n<p>Far <em>away</em>.</p>\n", encoding="utf-8")
+    link = archive / "_posts/2023-07-02-away.md"
+    link.symlink_to(outside)
+    code, _, err = run("convert", "--in-place", str(archive))
+    assert code == 1
+    assert f"{link}: error: a link to {outside}, outside the archive; not rewritten\n" in err
+    assert "left as they were 1" in err
+    assert link.is_symlink() and outside.read_text(encoding="utf-8").endswith("<p>Far <em>away</em>.</p>\n")
+    assert (archive / "_posts/2023-01-04-b.html").exists()  # the others were converted
+
+
+def test_out_does_not_write_through_a_link_leading_out_of_the_output_folder(archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "md"
+    (out / "_posts").mkdir(parents=True)
+    victim = tmp_path / "victim.md"
+    victim.write_text("mine\n", encoding="utf-8")
+    os.utime(victim, (0, 0))  # older than the post: not skipped as up to date
+    (out / "_posts/2023-06-30-c.md").symlink_to(victim)
+    code, _, err = run("convert", str(archive), "--out", str(out))
+    assert code == 1 and "outside the archive; not rewritten" in err
+    assert victim.read_text(encoding="utf-8") == "mine\n"

@@ -22,7 +22,7 @@ import click
 
 from newsctl import __version__
 from newsctl.cli import convert, export, index, listing, parse, rules, search, show, stats, validate
-from newsctl.errors import ERROR, OK
+from newsctl.errors import ERROR, INTERRUPTED, OK
 
 
 class _Commands(click.Group):
@@ -30,10 +30,40 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            # The reader (head, fzf) went away: not an error of ours. Caught here because
-            # click's own handler would exit 1.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise click.exceptions.Exit(OK) from None
+            # The reader (head, fzf) went away: not an error of ours, but no reason to hide
+            # one either: exit with the code the command would have returned, as far as known
+            # (what it noted before writing, else what its Reporter counted so far). Caught
+            # here because click's own handler would exit 1.
+            _silence_stdout()
+            raise click.exceptions.Exit(_known_exit_code(ctx)) from None
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            # Ctrl-C: one line, saying what was done, and 130 (128 + SIGINT) as shells do;
+            # caught here because click would print "Aborted!" and exit 1, the code for
+            # posts that failed.
+            raise click.exceptions.Exit(_interrupted(ctx)) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is left in its buffer cannot raise at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _interrupted(ctx: click.Context) -> int:
+    from newsctl.cli.options import PROGRESS
+
+    done = ctx.meta.get(PROGRESS)
+    click.echo("newsctl: interrupted" + (f"; {done()}" if done is not None else ""), err=True)
+    return INTERRUPTED
+
+
+def _known_exit_code(ctx: click.Context) -> int:
+    from newsctl.cli.options import EXIT_CODE, REPORTER
+
+    code = ctx.meta.get(EXIT_CODE)
+    if isinstance(code, int):
+        return code
+    reporter = ctx.meta.get(REPORTER)
+    return reporter.exit_code() if reporter is not None else OK
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -42,7 +72,8 @@ class _Commands(click.Group):
 def cli(debug: bool) -> None:
     """Parse, list and check archives of Jekyll news posts, exactly as Jekyll 4 reads them.
 
-    Exit codes: 0 success, 1 findings (no match, posts that failed), 2 usage or internal error.
+    Exit codes: 0 success, 1 findings (no match, posts that failed), 2 usage or internal error,
+    130 interrupted (Ctrl-C).
     """
 
 
@@ -73,9 +104,17 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="newsctl")  # a reader that goes away: _Commands.invoke
-    except KeyboardInterrupt:
+    except SystemExit:
+        # The command's output may still sit in stdout's buffer: flush it now, so a reader
+        # gone by then costs neither the exit code nor an "Exception ignored" at shutdown.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        raise
+    except KeyboardInterrupt:  # before a command started (those are caught in _Commands.invoke)
         click.echo("newsctl: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except Exception as exc:
         from newsctl.errors import NewsctlError
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from newsctl.cli.options import Reporter, reading_options
+from newsctl.cli.options import Reporter, doing, reading_options
 
 if TYPE_CHECKING:
     from newsctl.convert.body import Target
@@ -45,12 +45,14 @@ def convert_command(
 
     PATHS are files or folders (default: the current folder). One post goes to stdout; several
     need --out DIR or --in-place. Posts whose output is newer than the post are skipped (--force
-    converts them again). Exit codes: 0 done, 1 some posts failed, 2 usage error.
+    converts them again). A post that another process changes while it is converted is read
+    again, never overwritten. Exit codes: 0 done, 1 some posts failed or were left as they were
+    (changed meanwhile, a link out of the archive), 2 usage error.
     """
     from newsctl.convert.body import ConvertOptions
     from newsctl.convert.bulk import Tally, convert_all, count_posts, peek_posts, plan
     from newsctl.errors import UsageError
-    from newsctl.jekyll.discovery import discover
+    from newsctl.jekyll.discovery import discover, posts_only
 
     if links is not None and to == "markdown":
         raise click.UsageError("--links applies to --to text only (Markdown keeps its links)")
@@ -60,18 +62,19 @@ def convert_command(
         job = plan(targets, options, out_dir=out_dir, in_place=in_place, body_only=body_only, ext=ext, force=force)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    found = discover(targets, drafts=drafts)
+    found = posts_only(discover(targets, drafts=drafts))
     if job.to_stdout:
         count, found = peek_posts(found, 2)
         if count > 1:
             raise click.UsageError("several posts found: give --out DIR or --in-place (stdout takes one post)")
 
     tally = Tally()
+    doing(tally.done)
     results = convert_all(found, job, jobs=jobs)
     if not job.to_stdout and sys.stderr.isatty():
         from newsctl.convert.bulk import with_progress
 
-        results = with_progress(results, tally, lambda: count_posts(targets, drafts=drafts))
+        results = with_progress(results, tally, lambda: tally.count(count_posts(targets, drafts=drafts)))
     stdout = sys.stdout.buffer
     reporter = Reporter()  # writes to sys.stderr as it is: under the progress bar, rich's proxy
     for outcome in reporter.report(results):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, reading_options
+from newsctl.cli.options import Reporter, doing, reading_options
 
 if TYPE_CHECKING:
     from newsctl.errors import PostError
@@ -29,16 +29,19 @@ def export_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: 
     PATHS are files or folders (default: the current folder). Exits 1 if any post failed.
     """
     from newsctl.export import bulk_lines, export_one
-    from newsctl.jekyll.discovery import discover
+    from newsctl.jekyll.discovery import discover, posts_only
     from newsctl.output.progress import progress
     from newsctl.parallel import parallel_map
 
     reporter = Reporter()
     index = index_name if fmt == "es-bulk" else None
     results: Iterator[tuple[str, str] | PostError | Found] = parallel_map(
-        export_one, discover(paths or (".",), drafts=drafts), jobs=jobs
+        export_one, posts_only(discover(paths or (".",), drafts=drafts)), jobs=jobs
     )
     documents: Iterator[tuple[str, str]] = reporter.report(progress(results, "Exporting"))
+    exported = 0
+    doing(lambda: f"exported {exported} posts")
     for doc_id, doc in documents:
-        sys.stdout.writelines(bulk_lines(doc_id, doc, index=index))
+        sys.stdout.write("".join(bulk_lines(doc_id, doc, index=index)))  # one write: a pair stays whole
+        exported += 1
     sys.exit(reporter.exit_code())

@@ -18,6 +18,7 @@ from newsctl.cli.options import (
     read_posts,
     reading_options,
     selection,
+    will_exit,
 )
 
 if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would slow start-up
@@ -88,8 +89,9 @@ def list_command(
 
         matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
         rows = [ListedPost(post) for post in sort_posts(matched, sort, reverse=reverse)[:limit]]
+    code = will_exit(reporter.exit_code(matched=bool(rows)))
     _write(rows, fmt, sys.stdout, null=null)
-    sys.exit(reporter.exit_code(matched=bool(rows)))
+    sys.exit(code)
 
 
 # list's rendering lives here, not in output/formats.py: formats.py is part of what the index's

@@ -26,6 +26,31 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
+#: ``ctx.meta`` key: the exit code a command will return, set before it writes its output, so
+#: that a reader closing the pipe early (``| head -1``) never turns it into 0 (see
+#: ``cli._Commands``). Without it, the Reporter's counts so far decide.
+EXIT_CODE = "newsctl.exit_code"
+REPORTER = "newsctl.reporter"
+#: ``ctx.meta`` key: what a command has done so far, for the line Ctrl-C prints
+#: (``converted 3 of 10``), as a function called when the interrupt comes.
+PROGRESS = "newsctl.progress"
+
+
+def doing(what: Callable[[], str]) -> None:
+    """Note how to say what the running command has done so far, for Ctrl-C's line."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[PROGRESS] = what
+
+
+def will_exit(code: int) -> int:
+    """Note the exit code the running command will return (call it before writing output);
+    returns ``code``."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[EXIT_CODE] = code
+    return code
+
 
 class Reporter:
     """What a command saw while reading posts: what failed, what was skipped, what was missing.
@@ -38,6 +63,9 @@ class Reporter:
         self.failed = 0
         self.skipped = 0
         self.missing = 0
+        context = click.get_current_context(silent=True)
+        if context is not None:  # what a closed pipe's exit code goes by
+            context.meta.setdefault(REPORTER, self)
 
     def _say(self, message: str) -> None:
         click.echo(message, file=sys.stderr)
@@ -183,11 +211,12 @@ def counter(label: str) -> Progress:
 
 def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
     """Every post under PATHS (default: the current folder), read on every core, in order."""
-    from newsctl.jekyll.discovery import discover
+    from newsctl.jekyll.discovery import discover, posts_only
     from newsctl.jekyll.post import load_all
     from newsctl.output.progress import progress
 
-    return progress(load_all(discover(paths or (".",), drafts=drafts), jobs=jobs, light=light), "Reading")
+    found = posts_only(discover(paths or (".",), drafts=drafts))
+    return progress(load_all(found, jobs=jobs, light=light), "Reading")
 
 
 def indexed(

@@ -7,6 +7,7 @@ import sys
 import click
 
 from newsctl.cli.options import Reporter
+from newsctl.errors import FINDINGS
 
 
 @click.command("show")
@@ -21,8 +22,14 @@ def show_command(post_path: str, as_text: bool, no_pager: bool) -> None:
     """
     from newsctl.convert.bulk import read_post, show_post
     from newsctl.errors import PostError
+    from newsctl.jekyll.discovery import Skipped, classify_file, posts_only
     from newsctl.output.formats import stdout_is_tty
 
+    found = next(posts_only([classify_file(post_path)]))
+    if isinstance(found, Skipped):  # not a post (a page, _config.yml) or not a regular file
+        reporter = Reporter()
+        reporter.skip(found.path, found.reason)
+        sys.exit(FINDINGS)
     try:
         post = read_post(post_path)
         show_post(post, sys.stdout, text=as_text, terminal=stdout_is_tty(), pager=not no_pager)

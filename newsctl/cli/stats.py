@@ -7,7 +7,16 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, filter_options, index_options, indexed, read_posts, reading_options, selection
+from newsctl.cli.options import (
+    Reporter,
+    filter_options,
+    index_options,
+    indexed,
+    read_posts,
+    reading_options,
+    selection,
+    will_exit,
+)
 
 if TYPE_CHECKING:
     from newsctl.stats import By, Stats
@@ -55,8 +64,9 @@ def stats_command(
         stats = collect(matched, by)
         matched_paths = [post.path for post in matched]
     stats.with_errors = posts_with_errors(list(paths or (".",)), matched_paths)
+    code = will_exit(reporter.exit_code(matched=bool(stats.posts)))
     _write(stats, fmt, sys.stdout)
-    sys.exit(reporter.exit_code(matched=bool(stats.posts)))
+    sys.exit(code)
 
 
 # stats's rendering lives here, not in output/formats.py: formats.py is part of what the

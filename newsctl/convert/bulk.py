@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,7 +24,7 @@ from typing import IO, Literal
 
 from newsctl.convert.body import ConvertOptions, convert_body
 from newsctl.errors import PostError, UsageError
-from newsctl.files import new_file_mode, write_atomic
+from newsctl.files import ChangedMeanwhile, Stamp, UnsafeLink, new_file_mode, stamp_of, write_atomic
 from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
 from newsctl.jekyll.names import MARKDOWN_EXTS
 from newsctl.jekyll.post import Post, read
@@ -32,7 +33,11 @@ from newsctl.parallel import parallel_map
 # The extensions Jekyll (and ``convert.body_html``) render as Markdown.
 MARKDOWN_EXTENSIONS = frozenset(MARKDOWN_EXTS)
 
-Status = Literal["converted", "unchanged", "skipped", "failed", "ignored"]
+Status = Literal["converted", "unchanged", "skipped", "failed", "ignored", "refused"]
+
+# How often a post that changed while it was converted is read and converted again before it is
+# left as it is (a scraper appending to it every few milliseconds).
+RETRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +74,11 @@ class Outcome:
 
     ``output`` is None for stdout. ``data`` is the content still to be written (None when there
     is nothing to write: unchanged, skipped, failed, or already written by ``save``).
-    ``ignored`` is a loose file that turned out to have no front matter (not a post).
+    ``ignored`` is a loose file that turned out to have no front matter (not a post), or a post
+    deleted after discovery found it. ``refused``: not written, as the post changed after it was
+    read (``error.kind`` "changed") or is a link out of the archive ("link"). ``stamp`` is the
+    post's stamp as read, compared before it is replaced; ``within`` the folder a link may point
+    into to be written through (the site's root in place, the output folder with ``--out``).
     """
 
     path: str
@@ -77,6 +86,8 @@ class Outcome:
     status: Status
     data: bytes | None = None
     error: PostError | None = None
+    stamp: Stamp | None = None
+    within: str | None = None
 
 
 def plan(
@@ -115,8 +126,9 @@ def plan(
         if in_place and ext.lower() not in MARKDOWN_EXTENSIONS:
             raise UsageError(f"--in-place --ext {ext} would leave Markdown in files Jekyll does not render as Markdown")
     root = "."
-    if out_dir is not None:
+    if out_dir is not None or in_place:
         root = input_root(paths)
+    if out_dir is not None:
         _check_out_dir(paths, out_dir)
     job = ConvertJob(options, out_dir, root, in_place, body_only, ext, force)
     if out_dir is not None:
@@ -170,6 +182,8 @@ def output_path(path: str, job: ConvertJob) -> str | None:
         ext = "." + job.ext
     elif job.options.to == "text":
         ext = ".txt"
+    elif not job.in_place and ext.lower() in (".html", ".htm"):
+        ext = ".md"  # Markdown under an .html name would be published as it is, not rendered
     if job.in_place:
         return stem + ext
     assert job.out_dir is not None
@@ -184,11 +198,26 @@ def convert_text(post: Post, job: ConvertJob) -> str:
         body = convert_body(post, job.options)
     except Exception as exc:  # a converter bug in one post must not stop a batch of a million
         raise PostError(post.path, f"cannot convert: {type(exc).__name__}: {exc}", None, "convert") from None
+    if not post.front_matter_raw or job.body_only:
+        body = _not_front_matter(body)
     if "\r\n" in post.front_matter_raw or "\r\n" in post.body:
         body = body.replace("\n", "\r\n")  # a CRLF post stays CRLF throughout
     if job.body_only:
         return body
     return ("\ufeff" if post.bom else "") + post.front_matter_raw + body
+
+
+_FRONT_MATTER_START = re.compile(r"\A(?:---|\+\+\+)[ \t]*(?=\n|\Z)")
+
+
+def _not_front_matter(body: str) -> str:
+    """``body`` with a first line that would read back as the start of front matter (a rule
+    written ``---``, a line ``+++``) written so that it does not: ``***`` for a rule, ``\\+++``."""
+    match = _FRONT_MATTER_START.match(body)
+    if match is None:
+        return body
+    line = "***" if match.group().startswith("-") else "\\+++"
+    return line + body[match.end() :]
 
 
 def convert_one(item: Found, job: ConvertJob) -> Outcome | Skipped | Missing:
@@ -200,6 +229,7 @@ def convert_one(item: Found, job: ConvertJob) -> Outcome | Skipped | Missing:
         return item
     path = item.path
     output = output_path(path, job)
+    within = job.out_dir if not job.in_place else item.site.root or job.root
     try:
         if job.in_place and output is not None and _extension(output) not in MARKDOWN_EXTENSIONS:
             message = (
@@ -211,9 +241,12 @@ def convert_one(item: Found, job: ConvertJob) -> Outcome | Skipped | Missing:
             if job.in_place and os.path.lexists(output):
                 message = f"{output} already exists; converting in place with --ext would overwrite it"
                 raise PostError(path, message, None, "exists")
+            if job.in_place and os.path.islink(path):
+                message = "a link: converting it in place with --ext would replace it by a copy; convert its target"
+                return Outcome(path, output, "refused", error=PostError(path, message, None, "link"))
             if not job.in_place and not job.force and _newer(output, path):
                 return Outcome(path, output, "skipped")
-        post = _read(item)
+        post, stamp = _read(item)
         if post is None:
             return Outcome(path, output, "ignored")
         text = convert_text(post, job)
@@ -225,7 +258,7 @@ def convert_one(item: Found, job: ConvertJob) -> Outcome | Skipped | Missing:
                     return Outcome(path, output, "unchanged")
             elif not job.in_place and _holds(output, data):
                 return Outcome(path, output, "unchanged")
-        return Outcome(path, output, "converted", data)
+        return Outcome(path, output, "converted", data, stamp=stamp, within=within)
     except PostError as exc:
         return Outcome(path, output, "failed", error=exc)
     except (OSError, UnicodeError) as exc:
@@ -236,14 +269,16 @@ def _extension(path: str) -> str:
     return os.path.splitext(path)[1].lstrip(".").lower()
 
 
-def _read(candidate: Candidate) -> Post | None:
-    """Load a post for converting: a bad value (date, categories, slug, permalink) does not stop
-    it, as only the body is converted and the front matter is copied as it is; what leaves no
-    body to convert (unreadable, not UTF-8, binary, broken front matter) raises PostError."""
+def _read(candidate: Candidate) -> tuple[Post | None, Stamp | None]:
+    """Load a post for converting, and its stamp as read: a bad value (date, categories, slug,
+    permalink) does not stop it, as only the body is converted and the front matter is copied as
+    it is; what leaves no body to convert (unreadable, not UTF-8, binary, broken front matter)
+    raises PostError. The post is None for a loose file without front matter and for a post
+    deleted since discovery found it."""
     result = read(candidate, collect=True)
     if result.error is not None:
         raise result.error
-    return result.post
+    return result.post, None if result.stat is None else stamp_of(result.stat)
 
 
 def read_post(path: str) -> Post:
@@ -255,7 +290,7 @@ def read_post(path: str) -> Post:
     if isinstance(found, Skipped):
         raise PostError(path, found.reason)
     assert isinstance(found, Candidate)
-    post = _read(found)
+    post, _ = _read(found)
     if post is None:  # only loose files found in a folder walk have no front matter
         raise PostError(path, "no front matter")
     return post
@@ -280,11 +315,13 @@ def _holds(path: str, data: bytes) -> bool:
 
 
 def save(outcome: Outcome, job: ConvertJob) -> Outcome:
-    """Write what ``outcome`` holds (in the main process); a write that fails makes it failed.
+    """Write what ``outcome`` holds (in the main process); a write that fails makes it failed,
+    one refused (the post changed since it was read, a link out of the archive) refused.
 
-    In place, the post is replaced atomically (or, with a new extension, the new file is fully
-    written and synced before the post is removed). Outputs elsewhere are written to a
-    temporary file and renamed; an unchanged output is touched so that it counts as up to date.
+    In place, the post is replaced atomically, and only when it is still as it was read (or,
+    with a new extension, the new file is fully written and synced before the post, unchanged,
+    is removed). Outputs elsewhere are written to a temporary file and renamed; an unchanged
+    output is touched so that it counts as up to date.
     """
     output = outcome.output
     if output is None:
@@ -296,23 +333,45 @@ def save(outcome: Outcome, job: ConvertJob) -> Outcome:
         return outcome
     try:
         if not job.in_place:
-            write_atomic(output, outcome.data, mode=new_file_mode(), sync=False)
+            write_atomic(output, outcome.data, mode=new_file_mode(), sync=False, within=outcome.within)
         elif output == outcome.path:
-            write_atomic(output, outcome.data)
+            write_atomic(output, outcome.data, expect=outcome.stamp, within=outcome.within)
         else:
-            write_atomic(output, outcome.data, mode=os.stat(outcome.path).st_mode & 0o7777)
-            os.unlink(outcome.path)
+            _rename_in_place(outcome, output)
+    except ChangedMeanwhile:
+        message = "changed while newsctl converted it; left as it is (run again to convert it)"
+        return replace(outcome, status="refused", data=None, error=PostError(outcome.path, message, None, "changed"))
+    except UnsafeLink as exc:
+        reason = str(exc).removeprefix(f"{output}: ")
+        return replace(outcome, status="refused", data=None, error=PostError(outcome.path, reason, None, "link"))
     except OSError as exc:
         error = PostError(outcome.path, f"cannot write {output}: {exc.strerror or exc}", None, "write")
         return replace(outcome, status="failed", data=None, error=error)
     return replace(outcome, data=None)
 
 
+def _rename_in_place(outcome: Outcome, output: str) -> None:
+    """``--in-place --ext``: write the new file, then remove the post, unless it changed since it
+    was read (then the new file goes and ChangedMeanwhile is raised)."""
+    assert outcome.data is not None
+    write_atomic(output, outcome.data, mode=os.stat(outcome.path).st_mode & 0o7777)
+    try:
+        unchanged = outcome.stamp is None or stamp_of(os.lstat(outcome.path)) == outcome.stamp
+    except FileNotFoundError:
+        unchanged = False
+    if not unchanged:
+        os.unlink(output)
+        raise ChangedMeanwhile(f"{outcome.path}: changed while newsctl worked on it; left as it is")
+    os.unlink(outcome.path)
+
+
 def convert_all(
     found: Iterable[Found], job: ConvertJob, *, jobs: int | None = None
 ) -> Iterator[Outcome | Skipped | Missing]:
     """Convert every post in ``found`` on ``jobs`` processes and write the outputs here,
-    streaming, in the order found. Skipped and Missing pass through; failures are outcomes."""
+    streaming, in the order found. Skipped and Missing pass through; failures are outcomes.
+    A post that changed while it was converted is read and converted again (here), up to
+    RETRIES times, then left as it is (refused)."""
     claims = _Claims() if job.renames and job.out_dir is not None else None
     worker: Callable[[Found], Outcome | Skipped | Missing] = partial(convert_one, job=job)
     results: Iterator[Outcome | Skipped | Missing] = parallel_map(worker, found, jobs=jobs)
@@ -321,7 +380,25 @@ def convert_all(
             if claims is not None:
                 result = claims.check(result)
             result = save(result, job)
+            result = _retry_changed(result, job)
         yield result
+
+
+def _retry_changed(outcome: Outcome, job: ConvertJob) -> Outcome:
+    """Convert again a post that changed while it was converted (its new content read afresh)."""
+    from newsctl.jekyll.discovery import classify_file
+
+    for _ in range(RETRIES):
+        if outcome.status != "refused" or outcome.error is None or outcome.error.kind != "changed":
+            return outcome
+        found = classify_file(outcome.path)
+        if not isinstance(found, Candidate):
+            return outcome
+        again = convert_one(replace(found, explicit=False), job)  # gone by now: not an error
+        if not isinstance(again, Outcome):
+            return outcome
+        outcome = save(again, job)
+    return outcome
 
 
 class _Claims:
@@ -377,6 +454,8 @@ class Tally:
     unchanged: int = 0
     skipped: int = 0
     failed: int = 0
+    refused: int = 0
+    total: int | None = None  # how many posts there are, once counted
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, outcome: Outcome) -> None:
@@ -388,12 +467,24 @@ class Tally:
             self.skipped += 1
         elif outcome.status == "failed":
             self.failed += 1
+        elif outcome.status == "refused":
+            self.refused += 1
+
+    def count(self, total: int) -> int:
+        self.total = total
+        return total
+
+    def done(self) -> str:
+        """What an interrupted run did: every file it wrote is whole (written, then renamed)."""
+        of = "" if self.total is None else f" of {self.total}"
+        return f"converted {self.converted}{of} posts, every file written is complete"
 
     def summary(self) -> str:
         seconds = time.perf_counter() - self.started
+        refused = f", left as they were {self.refused}" if self.refused else ""
         return (
             f"converted {self.converted}, unchanged {self.unchanged}, skipped {self.skipped}, "
-            f"failed {self.failed} in {seconds:.2f} s"
+            f"failed {self.failed}{refused} in {seconds:.2f} s"
         )
 
 

@@ -285,11 +285,24 @@ def _walk_directory(path: str, drafts: bool, listed: Listed) -> Iterator[Found]:
         yield from _walk_loose(path, _loose_in(site), path, drafts, listed, page=True)
 
 
+#: What a file named on the command line that Jekyll would not read as a post is told.
+NOT_A_POST = "not a post: "
+_NOT_MARKUP = "outside a Jekyll site, posts are .md, .markdown, .html and .htm files"
+
+
 def classify_file(path: str) -> Found:
+    """A file named on the command line: a Candidate read with the rules of the site it lives in,
+    or Skipped when Jekyll would not read it as a post: a file of ``_posts`` Jekyll drops (the
+    reason as for a walk), a file outside any site that is not Markdown or HTML ("not a post:
+    why"). Another file of a site is a Candidate marked ``page`` (``posts_only`` makes it
+    Skipped; validate and the index leave it out); files of a folder the site excludes are read
+    as loose posts (a folder of broken examples)."""
     if _is_special(path):
         return Skipped(path, NOT_REGULAR)
     site = site_for(path)
     if not site.is_jekyll:
+        if not path.lower().endswith(LOOSE_EXTENSIONS):
+            return Skipped(path, NOT_A_POST + _NOT_MARKUP)
         return Candidate(path, site, os.path.basename(path), "loose", explicit=True)
     relative = site.relative(path)
     parts = relative.split("/")
@@ -303,6 +316,23 @@ def classify_file(path: str) -> Found:
             return Candidate(path, site, relative, "post" if kind == "post" else "draft", explicit=True)
     page = not site.excluded(relative)
     return Candidate(path, _loose_in(site), os.path.basename(path), "loose", explicit=True, page=page)
+
+
+def _why_not_a_post(path: str) -> str:
+    site = site_for(path)
+    if any(is_special(part) for part in site.relative(path).split("/")):
+        return f"Jekyll publishes nothing named with a leading '_', '.', '#' or '~' (site {site.root})"
+    return f"Jekyll reads it as a page of the site {site.root}, outside _posts/"
+
+
+def posts_only(found: Iterable[Found]) -> Iterator[Found]:
+    """``found``, with each file named on the command line that Jekyll reads as a page (or as
+    data, or ``_config.yml``), not as a post, turned into Skipped("not a post: why")."""
+    for item in found:
+        if isinstance(item, Candidate) and item.page and item.explicit:
+            yield Skipped(item.path, NOT_A_POST + _why_not_a_post(item.path))
+        else:
+            yield item
 
 
 def discover(paths: Iterable[str], *, drafts: bool = False, listed: Listed = None) -> Iterator[Found]:

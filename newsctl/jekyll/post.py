@@ -62,7 +62,11 @@ class Read:
     bad single values read past (only with ``read(..., collect=True)``). ``split`` and ``front``
     are the file's parts and its front matter as parsed, for checks that look at them as
     written (None and {} where reading stopped before them). ``unreadable`` is the system's
-    reason when the file could not be opened or read at all.
+    reason when the file could not be opened or read at all; ``vanished`` says it was deleted
+    (or renamed) after discovery found it, which is no error. ``stat`` is the status of the
+    very file the bytes were read from (None when the caller passed the bytes): a writer that
+    replaces the post compares its stamp (``files.stamp_of``) before the rename, so a post
+    changed since is never overwritten.
     """
 
     path: str
@@ -73,6 +77,8 @@ class Read:
     split: Split | None = None
     front: dict[str, Any] = field(default_factory=dict)
     unreadable: str | None = None
+    vanished: bool = False
+    stat: os.stat_result | None = None
 
     @property
     def text(self) -> str:
@@ -90,9 +96,15 @@ def read(candidate: Candidate, data: bytes | None = None, *, light: bool = False
     leave nothing to check (unreadable, encoding, front matter syntax) end the reading anyway.
     """
     path = candidate.path
+    stat: os.stat_result | None = None
     if data is None:
         try:
-            data = read_bytes(path)
+            data, stat = read_with_stat(path)
+        except FileNotFoundError as exc:
+            if not candidate.explicit:  # found by a walk, deleted since: gone, not broken
+                return Read(path, 0, vanished=True)
+            reason = str(exc.strerror or exc)
+            return Read(path, 0, error=PostError(path, f"cannot read: {reason}"), unreadable=reason)
         except OSError as exc:
             reason = str(exc.strerror or exc)
             return Read(path, 0, error=PostError(path, f"cannot read: {reason}"), unreadable=reason)
@@ -101,16 +113,16 @@ def read(candidate: Candidate, data: bytes | None = None, *, light: bool = False
     try:
         block = _split(path, _decode(path, data), candidate.site)
         if block.format is None and candidate.kind == "loose" and not candidate.explicit:
-            return Read(path, size, split=block)
+            return Read(path, size, split=block, stat=stat)
         front = _parse(path, block)
     except PostError as exc:
-        return Read(path, size, error=exc, split=block)
+        return Read(path, size, error=exc, split=block, stat=stat)
     problems: list[PostError] | None = [] if collect else None
     try:
         post = _build(candidate, block, front, problems, keep_text=not light)
     except PostError as exc:
-        return Read(path, size, error=exc, split=block, front=front)
-    return Read(path, size, post, problems=tuple(problems or ()), split=block, front=front)
+        return Read(path, size, error=exc, split=block, front=front, stat=stat)
+    return Read(path, size, post, problems=tuple(problems or ()), split=block, front=front, stat=stat)
 
 
 def read_bytes(path: str) -> bytes:
@@ -118,6 +130,17 @@ def read_bytes(path: str) -> bytes:
     post (the index hashes them first; ``validate --fix`` rewrites the text). Raises OSError."""
     with open(path, "rb") as handle:
         return handle.read()
+
+
+def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of the file at ``path`` and its status, both from the one open file (so the
+    status describes the file that was read, even when another is renamed over it meanwhile).
+    The status is taken before reading: an append that lands during the read leaves the file
+    unlike it, so a writer comparing stamps refuses to replace the post; never the reverse, a
+    status newer than the bytes read, which would let such a write through. Raises OSError."""
+    with open(path, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        return handle.read(), stat
 
 
 def load_post(candidate: Candidate, *, keep_text: bool = True) -> Post | None:
@@ -389,4 +412,15 @@ def _cleaned_relative_path(relative: str, ext: str, special: str) -> str:
     return jekyll.TRAILING_DOTS.sub("", stem.replace(special, "", 1))
 
 
-__all__ = ["LOOSE", "Post", "Read", "Result", "load_all", "load_path", "load_post", "read", "read_bytes"]
+__all__ = [
+    "LOOSE",
+    "Post",
+    "Read",
+    "Result",
+    "load_all",
+    "load_path",
+    "load_post",
+    "read",
+    "read_bytes",
+    "read_with_stat",
+]
