@@ -126,7 +126,10 @@ def piped(command: str, target: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("command", ["list --no-index --format jsonl", "parse --format jsonl", "export"])
+@pytest.mark.parametrize(
+    "command",
+    ["list --no-index --format jsonl", "parse --format jsonl", "export", "validate --no-cache --format junit"],
+)
 def test_a_reader_that_closes_the_pipe_early_does_not_hide_failures(big_site: Path, command: str) -> None:
     result = piped(command, str(big_site))
     assert result.returncode == 1, result.stderr

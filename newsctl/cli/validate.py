@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from newsctl.cli.options import Reporter, reading_options
+from newsctl.cli.options import Reporter, reading_options, will_exit
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str] | None:
@@ -95,9 +95,11 @@ def validate_command(
     summary = Summary.of(run.diagnostics, run.posts_checked, time.perf_counter() - started, len(outcome.fixes))
     strict = strict or outcome.config.strict
     color = fmt == "text" and stdout_is_tty() and not os.environ.get("NO_COLOR")
+    failing = summary.errors + (summary.warnings if strict else 0)
+    # Known before a word is written: a reader that goes away (`| head -1`) cannot make it 0.
+    will_exit(reporter.exit_code(findings=bool(failing)))
     render(
         fmt, run.diagnostics, summary, sys.stdout, color=color, statistics=statistics,
         fixes=[str(f) for f in outcome.fixes], files=run.files, strict=strict,
     )  # fmt: skip
-    failing = summary.errors + (summary.warnings if strict else 0)
     sys.exit(reporter.exit_code(findings=bool(failing)))
