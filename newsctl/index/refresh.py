@@ -61,6 +61,15 @@ class Refresh:
     errors: list[str] = field(default_factory=list)
 
 
+class RefreshInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM made one) during a refresh. What was written is committed, a batch
+    at a time, so the index is consistent: the next refresh goes on from there."""
+
+    def __init__(self, stats: Refresh) -> None:
+        super().__init__()
+        self.stats = stats
+
+
 def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
     """Read, hash and (when its content is new) parse and convert one file, in a worker."""
     from newsctl.convert.body import ConvertOptions, convert_body
@@ -138,12 +147,15 @@ def refresh(
     found = walk.found()
     order = _Order(db, first=not walk.indexed and only is None)
     batch: list[Entry] = []
-    for entry in parallel_map(_read, walk.jobs(progress(found) if progress is not None else found), jobs=jobs):
-        batch.append(entry)
-        if len(batch) >= 500:
-            _write(db, batch, stats, started, order)
-            batch = []
-    _write(db, batch, stats, started, order)
+    try:
+        for entry in parallel_map(_read, walk.jobs(progress(found) if progress is not None else found), jobs=jobs):
+            batch.append(entry)
+            if len(batch) >= 500:
+                _write(db, batch, stats, started, order)
+                batch = []
+        _write(db, batch, stats, started, order)
+    except KeyboardInterrupt:
+        raise RefreshInterrupted(stats) from None
     gone = walk.gone()
     with _transaction(db):
         for path in gone:
