@@ -120,6 +120,7 @@ def refresh(
     full: bool = False,
     check: freshness.Pending | None = None,
     only: set[str] | None = None,
+    snapshot: bool = True,
 ) -> Refresh:
     """Bring the index up to date with the archive at ``root`` (drafts included; commands
     leave them out unless asked). New and changed files are read on every core; files gone are
@@ -129,7 +130,10 @@ def refresh(
 
     ``only`` (paths relative to ``root``) is what a watcher saw change (``newsctl.index.watch_server``): the
     walk still finds new and removed files, but only these are statted and read. The folder
-    snapshot is then left as it was: stale, so a check without the watcher walks again."""
+    snapshot is then left as it was: stale, so a check without the watcher walks again. A
+    watcher also passes ``snapshot=False``: no snapshot is stored while it runs (it could stop
+    at any moment, and the changes it applies next are not in a snapshot); the folders walked
+    are kept (meta ``folders``) for the next watcher to watch at once."""
     started = time.time_ns()
     clock = time.perf_counter()
     stats = Refresh()
@@ -161,7 +165,7 @@ def refresh(
         for path in gone:
             _remove(db, path)
         order.finish()
-        walk.record(started)
+        walk.record(started, snapshot=snapshot)
     stats.removed = len(gone)
     stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
     stats.seconds = time.perf_counter() - clock
@@ -296,7 +300,7 @@ class _Walk:
         db.execute("DELETE FROM temp.walked")
         return gone
 
-    def record(self, started: int) -> None:
+    def record(self, started: int, *, snapshot: bool = True) -> None:
         """Store what the walk met (in the caller's transaction): skipped files, the folder
         snapshot, the sites' fingerprints and the environment the posts were read in."""
         db, only = self.db, self.only
@@ -307,8 +311,11 @@ class _Walk:
             db.executemany("DELETE FROM skipped WHERE path = ?", [(path,) for path in sorted(only or ())])
         db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", self.skipped)
         if only is None:
-            snapshot = freshness.take(self.base, self.stats.folders, started)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
+            taken = freshness.take(self.base, self.stats.folders, started) if snapshot else None
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (taken or "",))
+        if self.targeted is None:
+            folders = json.dumps(self.stats.folders, ensure_ascii=False)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folders,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
         if self.targeted is None:  # else only the sites of the few files read are known
             db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(self.sites, sort_keys=True),))
