@@ -162,6 +162,9 @@ def refresh(
         raise RefreshInterrupted(stats) from None
     gone = walk.gone()
     with _transaction(db):
+        # Checked again inside the write lock: a file created after this walk began (another
+        # refresh may have indexed it meanwhile) is not this refresh's to delete.
+        gone = [path for path in gone if not _created_since(os.path.join(root, path), started)]
         for path in gone:
             _remove(db, path)
         order.finish()
@@ -345,6 +348,15 @@ def _rediscover(base: str, only: set[str]) -> list[Found] | None:
             return None
         found += items
     return found
+
+
+def _created_since(path: str, started: int) -> bool:
+    """Whether ``path`` exists now and changed (was created, renamed or written) after ``started``."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return info.st_ctime_ns >= started - freshness.RACY_NS
 
 
 class _transaction:
