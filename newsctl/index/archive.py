@@ -121,8 +121,14 @@ def open_if_indexed(
 def _opened(root: Path, scopes: list[Scope], *, jobs: int | None, refresh: bool, progress: Progress | None) -> Archive:
     from newsctl.index.schema import connect  # looked up now: tests replace it
 
+    new = not index_path(root).parent.exists()
     try:
         db = connect(root)
+    except IndexUnusable:
+        if new:
+            _remove_folder(root)
+        raise
+    try:
         refreshed = None
         # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
         if meta_value(db, "refreshed") is None or (refresh and not _watched(root)):
@@ -131,14 +137,29 @@ def _opened(root: Path, scopes: list[Scope], *, jobs: int | None, refresh: bool,
             # The whole archive is refreshed, whatever PATHS narrow the command to.
             refreshed = refresh_index(db, root, jobs=jobs, progress=progress)
     except sqlite3.Error as exc:
+        db.close()
+        if new:  # a first build that failed (a full disk): nothing half-built is left
+            _remove_folder(root)
         raise IndexUnusable(f"cannot update the index {index_path(root)}: {exc}") from None
     return Archive(root, db, scopes, refreshed)
 
 
 def delete_index(root: Path) -> None:
     """Remove the index and SQLite's journal files beside it (``index --rebuild``)."""
+    if not index_path(root).parent.is_dir():
+        return  # nothing to delete (opening it says what is in the way)
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+        try:
+            Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+        except OSError as exc:
+            raise IndexUnusable(f"cannot delete the index {index_path(root)}: {exc.strerror or exc}") from None
+
+
+def _remove_folder(root: Path) -> None:
+    """Remove an index folder this run created (what is in it is this run's)."""
+    import shutil
+
+    shutil.rmtree(index_path(root).parent, ignore_errors=True)
 
 
 def _watched(root: Path) -> bool:

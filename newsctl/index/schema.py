@@ -131,14 +131,7 @@ def _settings() -> str:
 def connect(root: Path) -> sqlite3.Connection:
     """Open (or create) the index at ``root``. A corrupt index, or one another newsctl built,
     is rebuilt with a warning on stderr."""
-    folder = root / INDEX_DIR
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
-    except OSError as exc:
-        raise IndexUnusable(f"cannot create the index folder {folder}: {exc.strerror or exc}") from None
+    _make_folder(root / INDEX_DIR)
     path = index_path(root)
     settings = _settings()
     for attempt in range(2):
@@ -179,6 +172,24 @@ def connect(root: Path) -> sqlite3.Connection:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
     raise AssertionError("unreachable")
+
+
+def _make_folder(folder: Path) -> None:
+    """The index folder, with a ``.gitignore`` of ``*`` (written whole or not at all)."""
+    if folder.exists() and not folder.is_dir():
+        raise IndexUnusable(f"{folder}: {INDEX_DIR} is a file, not a folder; move it away to use the index")
+    ignore = folder / ".gitignore"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not ignore.is_file() or ignore.stat().st_size == 0:
+            part = folder / f".gitignore.{os.getpid()}.tmp"
+            try:
+                part.write_text("*\n", encoding="utf-8")
+                os.replace(part, ignore)
+            finally:
+                part.unlink(missing_ok=True)
+    except OSError as exc:
+        raise IndexUnusable(f"cannot create the index folder {folder}: {exc.strerror or exc}") from None
 
 
 def _settings_row(db: sqlite3.Connection) -> tuple[str] | None:

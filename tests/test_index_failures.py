@@ -1,0 +1,71 @@
+"""The index when its folder, its disk or its input are not what it expects: one clear line,
+exit 2 (or an answer from the files), nothing half-written left behind (issue 13, item 16)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsctl.index.schema import IndexUnusable
+from tests.conftest import WritePost, run
+
+POST = "---\ntitle: {title}\n---\n{body}\n"
+
+
+def _newsctl(*args: str | bytes, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newsctl", *args], capture_output=True, text=True, timeout=60, cwd=cwd,
+        errors="surrogateescape",
+    )  # fmt: skip
+
+
+def _one_clear_line(err: str) -> None:
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_an_index_folder_that_is_a_file_is_one_clear_error(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="hello"))
+    (site / ".newsctl").write_text("not a folder")
+    for args in (["index", "--rebuild"], ["index"], ["search", "hello"]):
+        done = _newsctl(*args, str(site))
+        assert done.returncode == 2, (args, done.stderr)
+        _one_clear_line(done.stderr)
+        assert ".newsctl is a file" in done.stderr
+    assert _newsctl("list", str(site)).returncode == 0  # list answers from the files
+    assert (site / ".newsctl").read_text() == "not a folder"
+
+
+def test_a_full_disk_leaves_no_half_built_index(site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="hello"))
+
+    def full(*_: object, **__: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("newsctl.index.refresh._write", full)
+    with pytest.raises(IndexUnusable) as raised:  # main() prints it on one line, exit 2
+        run("index", str(site))
+    _one_clear_line(str(raised.value))
+    assert "disk is full" in str(raised.value) and "rollback" not in str(raised.value)
+    assert not (site / ".newsctl").exists(), list((site / ".newsctl").iterdir())
+
+
+def test_an_empty_gitignore_left_by_a_full_disk_is_written_again(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="hello"))
+    write("site/.newsctl/.gitignore", "")
+    assert run("index", str(site))[0] == 0
+    assert (site / ".newsctl" / ".gitignore").read_text() == "*\n"
+
+
+def test_a_query_that_is_not_utf8_is_one_clear_error(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="hello"))
+    assert run("index", str(site))[0] == 0
+    for query in ("\udcff", "a\udcffb"):
+        done = _newsctl("search", query, str(site))
+        assert done.returncode == 2, done.stderr
+        _one_clear_line(done.stderr)
+        assert "not valid UTF-8" in done.stderr
