@@ -69,3 +69,35 @@ def test_a_query_that_is_not_utf8_is_one_clear_error(site: Path, write: WritePos
         assert done.returncode == 2, done.stderr
         _one_clear_line(done.stderr)
         assert "not valid UTF-8" in done.stderr
+
+
+def _damage(site: Path) -> None:
+    """Overwrite the pages of the index's own b-trees that list and search read (opening the
+    index reads none of them; the writers are gone, so no WAL is left)."""
+    path = site / ".newsctl" / "index.sqlite"
+    db = sqlite3.connect(path)
+    pages = [page for (page,) in db.execute("SELECT rootpage FROM sqlite_master WHERE name LIKE 'posts_%'")]
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    with open(path, "r+b") as handle:
+        for page in pages:
+            handle.seek((page - 1) * size)
+            handle.write(b"\xa5" * size)
+
+
+@pytest.mark.parametrize("command", [["search", "银行", "--format", "paths"], ["index"]])
+def test_a_damaged_index_is_said_and_rebuilt(site: Path, write: WritePost, command: list[str]) -> None:
+    for number in range(300):
+        write(f"site/_posts/2022-01-01-p{number}.md", POST.format(title=f"T{number}", body=f"银行 {number} " * 50))
+    assert _newsctl("index", str(site)).returncode == 0
+    _damage(site)
+    done = _newsctl(*command, str(site))
+    assert done.returncode == 0, done.stderr
+    assert "the index is damaged" in done.stderr and "rebuilding it" in done.stderr
+    assert "internal error" not in done.stderr
+    if command[0] == "search":
+        assert done.stdout.count("\n") == 300
+    db = sqlite3.connect(site / ".newsctl" / "index.sqlite")
+    assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 300

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, jobs_option, open_archive
+from newsctl.cli.options import Reporter, counter, jobs_option, open_archive
 from newsctl.errors import FINDINGS, OK
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     change by the kernel (inotify), and search, list and stats ask it instead of checking
     every file themselves: at a million posts that check is seconds, the question a millisecond.
     """
-    from newsctl.index.archive import index_location, recorded_problems
+    from newsctl.index.archive import check_integrity, index_location, recorded_problems
 
     if watch and status:
         raise click.UsageError("--watch and --status cannot be combined")
@@ -46,6 +46,8 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
         _watch(paths, jobs, rebuild)
         return
     archive = _open(paths, jobs, refresh=not status, rebuild=rebuild)
+    if not status:
+        check_integrity(archive, jobs=jobs, progress=counter("Indexing"))
     if archive.refreshed is not None:
         click.echo(_refreshed(archive.refreshed), err=True)
     state = archive.status(check=status)
