@@ -3,6 +3,7 @@ exit 2 (or an answer from the files), nothing half-written left behind (issue 13
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -101,3 +102,26 @@ def test_a_damaged_index_is_said_and_rebuilt(site: Path, write: WritePost, comma
     db = sqlite3.connect(site / ".newsctl" / "index.sqlite")
     assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 300
+
+
+def test_a_read_only_archive_keeps_its_index_in_the_cache_folder(
+    site: Path, write: WritePost, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="hello"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    writable = os.access
+
+    def read_only(path: object, mode: int, **kwargs: object) -> bool:
+        if mode == os.W_OK and str(path).startswith(str(site)):
+            return False
+        return writable(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", read_only)
+    code, out, err = run("search", "hello", str(site), "--format", "paths")
+    assert code == 0 and out.strip().endswith("2022-01-01-a.md"), err
+    assert "read-only" in err and str(tmp_path / "cache" / "newsctl") in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (site / ".newsctl").exists()
+    code, out, err = run("stats", str(site))
+    assert code == 0 and "read-only" not in err
+    assert list((tmp_path / "cache" / "newsctl").glob("*/index.sqlite"))
