@@ -125,3 +125,18 @@ def test_a_read_only_archive_keeps_its_index_in_the_cache_folder(
     code, out, err = run("stats", str(site))
     assert code == 0 and "read-only" not in err
     assert list((tmp_path / "cache" / "newsctl").glob("*/index.sqlite"))
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_and_the_rest_answered(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="hello"))
+    bad = os.path.join(os.fsencode(site), b"_posts", b"2022-01-02-caf\xe9.md")
+    with open(bad, "wb") as handle:
+        handle.write(POST.format(title="Cafe", body="hello").encode())
+    for args in (["index"], ["list"], ["search", "hello", "--format", "paths"], ["stats"], ["validate"]):
+        done = _newsctl(*args, str(site))
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+        assert done.returncode in (0, 1), (args, done.stderr)
+        if args[0] in ("list", "search"):
+            assert "2022-01-01-a.md" in done.stdout, (args, done.stdout)
+        if args[0] != "validate":
+            assert done.returncode == 0 or "caf\\xe9" in done.stderr or "caf\udce9" in done.stdout, (args, done)

@@ -194,7 +194,7 @@ class _Walk:
     def __init__(self, db: sqlite3.Connection, base: str, only: set[str] | None, stats: Refresh) -> None:
         self.db, self.base, self.only, self.stats = db, base, only, stats
         self.prefix = base + os.sep  # relpath is slow: a million calls are seconds
-        watched = json.dumps(sorted(only), ensure_ascii=False) if only is not None else None
+        watched = json.dumps(sorted(only)) if only is not None else None  # ASCII: see _stored
         self.in_scope = "" if watched is None else " AND path IN (SELECT value FROM json_each(?))"
         self.scope_params: tuple[str, ...] = () if watched is None else (watched,)
         self.indexed: int = db.execute(
@@ -242,11 +242,14 @@ class _Walk:
         chunk: list[tuple[Candidate, str]] = []
         for item in found:
             if isinstance(item, Skipped):
-                self.skipped.append((os.path.relpath(item.path, self.base), item.reason))
+                self.skipped.append((_stored(os.path.relpath(item.path, self.base)), item.reason))
             if not isinstance(item, Candidate) or item.page:
                 continue
             path = item.path
             relative = path[len(self.prefix) :] if path.startswith(self.prefix) else os.path.relpath(path, self.base)
+            if _stored(relative) != relative:  # SQLite holds UTF-8 text only: reported, not indexed
+                self.skipped.append((_stored(relative), UNSTORABLE))
+                continue
             chunk.append((item, relative))
             if len(chunk) >= LOOKUP_CHUNK:
                 yield from self._jobs_in(chunk)
@@ -317,12 +320,25 @@ class _Walk:
             taken = freshness.take(self.base, self.stats.folders, started) if snapshot else None
             db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (taken or "",))
         if self.targeted is None:
-            folders = json.dumps(self.stats.folders, ensure_ascii=False)
+            folders = json.dumps(self.stats.folders)  # ASCII: a name that is not UTF-8 is escaped
             db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folders,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
         if self.targeted is None:  # else only the sites of the few files read are known
             db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(self.sites, sort_keys=True),))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (self.env,))
+
+
+UNSTORABLE = "the file name is not valid UTF-8, so the index cannot hold it (rename the file)"
+
+
+def _stored(path: str) -> str:
+    """``path`` as the index can store it: a name that is not valid UTF-8 (read by Python as
+    surrogates) with those bytes shown as ``\\xe9``."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
 
 
 def _rediscover(base: str, only: set[str]) -> list[Found] | None:

@@ -214,7 +214,7 @@ def _forget_snapshot(db: sqlite3.Connection) -> None:
     """Keep the folder list for the next watcher, drop the digests no command may trust now."""
     import json
 
-    folders = json.dumps(_snapshot_folders(db), ensure_ascii=False)
+    folders = json.dumps(_snapshot_folders(db))  # ASCII: names that are not UTF-8 are escaped
     db.execute("BEGIN IMMEDIATE")
     db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folders,))
     db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', '')")
