@@ -3,12 +3,21 @@
 Work is cut into batches of files; at most a few batches per worker are in flight, so memory
 stays flat however large the archive is, and results come back in the order the files were
 given (so output is stable from run to run).
+
+Workers belong to the run that started them: on Linux they get SIGKILL when it dies, even by
+``kill -9`` (``PR_SET_PDEATHSIG``); they ignore SIGINT, so Ctrl-C at a terminal (which reaches
+the whole process group) interrupts the parent alone, which stops them and raises
+KeyboardInterrupt once. File descriptors a long-lived caller must not share with them (the
+watcher's socket) are closed in them (``close_in_workers``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +29,36 @@ R = TypeVar("R")
 BATCH = 128
 # Below this many items a process pool costs more than it saves.
 SERIAL_LIMIT = 256
+
+
+# File descriptors closed in every worker as it starts (see close_in_workers).
+_CLOSE_IN_WORKERS: set[int] = set()
+PR_SET_PDEATHSIG = 1
+
+
+def close_in_workers(fd: int) -> None:
+    """Have workers started from now on close ``fd`` (a forked worker inherits every open
+    file: a listening socket it held would outlive the process that opened it)."""
+    _CLOSE_IN_WORKERS.add(fd)
+
+
+def keep_in_workers(fd: int) -> None:
+    _CLOSE_IN_WORKERS.discard(fd)
+
+
+def _start_worker(parent: int, close: tuple[int, ...]) -> None:
+    """In each worker as it starts: die with the parent, leave Ctrl-C to it, drop its sockets."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the death signal was asked for
+        os._exit(1)
+    for fd in close:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def default_jobs() -> int:
@@ -54,7 +93,10 @@ def parallel_map(function: Callable[[T], R | None], items: Iterable[T], *, jobs:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     window = jobs * 4
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), tuple(_CLOSE_IN_WORKERS))
+    )
+    try:
         pending: deque[Future[list[R]]] = deque()
         batch: list[T] = []
         for item in _chain(head, iterator):
@@ -68,6 +110,22 @@ def parallel_map(function: Callable[[T], R | None], items: Iterable[T], *, jobs:
             pending.append(pool.submit(_apply_batch, function, batch))
         while pending:
             yield from pending.popleft().result()
+    except BaseException:  # Ctrl-C, or the consumer stopped early: stop the workers now
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` without waiting for the batches in flight."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(5)
 
 
 def _chain(head: list[T], rest: Iterator[T]) -> Iterator[T]:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,3 +191,23 @@ def test_search_with_the_check_forked_beside_the_query_sees_changes(
     assert run("search", "降准", str(site), "--format", "paths")[0] == 1
     code, out, _ = run("search", "加息", str(site), "--format", "jsonl")
     assert code == 0 and '"title": "A"' in out
+
+
+def test_a_refresh_never_deletes_a_post_a_newer_refresh_indexed(site: Path, write: WritePost) -> None:
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    first, second = connect(site), connect(site)
+    refresh(first, site, jobs=1)
+    _tick()
+
+    def walk_then_race(found: Any) -> Any:
+        yield from found  # this refresh's walk is over and did not see b.md
+        _tick()
+        write("site/_posts/2022-01-02-b.md", POST.format(title="B", body="银行"))
+        refresh(second, site, jobs=1, full=True)  # a newer refresh indexes it
+        assert _found(second, site, "银行") == {"2022-01-01-a.md", "2022-01-02-b.md"}
+
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A2", body="银行"))  # something to do
+    refresh(first, site, jobs=1, full=True, progress=walk_then_race)
+    assert _found(first, site, "银行") == {"2022-01-01-a.md", "2022-01-02-b.md"}
+    _, out, _ = run("index", str(site), "--status")
+    assert "2 posts" in out

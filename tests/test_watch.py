@@ -237,3 +237,73 @@ def test_a_watcher_started_on_a_current_index_watches_the_snapshot_folders(
         code, log = watcher.stop()
     assert code == 0 and "walking the archive" not in log
     assert "(the index was current)" in log.splitlines()[0], log
+
+
+def test_a_stopped_watcher_leaves_no_snapshot_to_trust(site: Path, write: WritePost) -> None:
+    for day in range(1, 6):
+        write(f"site/_posts/2022-01-0{day}-p{day}.md", POST.format(title=f"P{day}", body="银行"))
+    assert run("index", str(site))[0] == 0
+    time.sleep(2.2)  # older than the racy window: a refresh now stores a folder snapshot
+    assert run("index", str(site))[0] == 0
+    watcher = Watcher(site)
+    write("site/_posts/2022-01-09-new.md", POST.format(title="New", body="银行"))
+    assert fresh(site)
+    watcher.process.send_signal(signal.SIGINT)
+    assert watcher.process.wait(timeout=30) == 0
+    time.sleep(0.3)
+    (site / "_posts" / "2022-01-03-p3.md").unlink()
+    assert not fresh(site, timeout=2)
+    code, out, err = run("index", str(site), "--status")
+    assert "kept current" not in out
+    code, out, err = run("index", str(site))
+    assert code == 0 and "no change (snapshot)" not in err and "removed 1" in err, err
+    assert "2022-01-03-p3.md" not in run("list", str(site), "--format", "paths")[1]
+    assert run("stats", str(site))[0] == 0
+
+
+def test_a_watched_folder_replaced_is_watched_again(site: Path, write: WritePost) -> None:
+    for day in range(1, 4):
+        write(f"site/_posts/2022-01-0{day}-p{day}.md", POST.format(title=f"P{day}", body="银行"))
+    watcher = Watcher(site)
+    try:
+        assert fresh(site)
+        os.rename(site / "_posts", site / "_posts_old")
+        import shutil
+
+        shutil.copytree(site / "_posts_old", site / "_posts")
+        assert fresh(site)
+        (site / "_posts" / "2022-01-02-p2.md").unlink()
+        write("site/_posts/2022-01-08-new.md", POST.format(title="New", body="银行"))
+        assert fresh(site)
+        code, out, _ = run("search", "银行", str(site), "--no-refresh", "--format", "paths")
+        assert code == 0
+        assert sorted(os.path.basename(p) for p in out.split()) == [
+            "2022-01-01-p1.md", "2022-01-03-p3.md", "2022-01-08-new.md"
+        ]  # fmt: skip
+    finally:
+        watcher.stop()
+
+
+def test_a_watcher_killed_while_applying_a_change_leaves_nothing_holding_its_socket(
+    site: Path, write: WritePost
+) -> None:
+    watcher = Watcher(site)
+    body = "银行 " * 3000
+    for number in range(600):  # enough to be read by a pool of workers
+        write(f"batch/2022-01-01-p{number}.md", POST.format(title=f"P{number}", body=body))
+    os.rename(site.parent / "batch", site / "_posts")  # one event: a walk reads them all
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _children(watcher.process.pid).count("\n") < 3:
+        time.sleep(0.01)
+    watcher.process.kill()
+    watcher.process.wait(timeout=10)
+    started = time.monotonic()
+    assert not fresh(site, timeout=5)
+    assert time.monotonic() - started < 1  # nobody accepts and stays silent
+    second = Watcher(site)
+    assert fresh(site)
+    second.stop()
+
+
+def _children(pid: int) -> str:
+    return subprocess.run(["ps", "-o", "pid,ppid,stat,cmd", "--ppid", str(pid)], capture_output=True, text=True).stdout

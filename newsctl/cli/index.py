@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, jobs_option, open_archive
+from newsctl.cli.options import Reporter, counter, jobs_option, open_archive
 from newsctl.errors import FINDINGS, OK
 
 if TYPE_CHECKING:
+    from newsctl.index.archive import Archive
     from newsctl.index.refresh import Refresh
 
 
@@ -32,7 +33,7 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     change by the kernel (inotify), and search, list and stats ask it instead of checking
     every file themselves: at a million posts that check is seconds, the question a millisecond.
     """
-    from newsctl.index.archive import index_location, recorded_problems
+    from newsctl.index.archive import check_integrity, index_location, recorded_problems
 
     if watch and status:
         raise click.UsageError("--watch and --status cannot be combined")
@@ -44,7 +45,9 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     if watch:
         _watch(paths, jobs, rebuild)
         return
-    archive = open_archive(paths, jobs, refresh=not status, rebuild=rebuild)
+    archive = _open(paths, jobs, refresh=not status, rebuild=rebuild)
+    if not status:
+        check_integrity(archive, jobs=jobs, progress=counter("Indexing"))
     if archive.refreshed is not None:
         click.echo(_refreshed(archive.refreshed), err=True)
     state = archive.status(check=status)
@@ -65,6 +68,22 @@ def index_command(paths: tuple[str, ...], jobs: int | None, rebuild: bool, statu
     for problem in recorded_problems(archive, drafts=True):
         reporter.note(problem)
     sys.exit(reporter.exit_code())
+
+
+def _open(paths: tuple[str, ...], jobs: int | None, *, refresh: bool, rebuild: bool) -> Archive:
+    """The archive's index, refreshed; on Ctrl-C, what was done is said before exiting 130."""
+    from newsctl.index.refresh import RefreshInterrupted
+
+    try:
+        return open_archive(paths, jobs, refresh=refresh, rebuild=rebuild)
+    except RefreshInterrupted as exc:
+        done = exc.stats.added + exc.stats.changed
+        click.echo(
+            f"newsctl: interrupted: indexed {done} new or changed post{'' if done == 1 else 's'}; the index is"
+            " consistent, run newsctl index to finish",
+            err=True,
+        )
+        raise KeyboardInterrupt from None
 
 
 def _refreshed(stats: Refresh) -> str:

@@ -83,14 +83,16 @@ def search_command(
         sys.stdout.flush()
         sys.stdout.buffer.write(found)
         sys.exit(reporter.exit_code(matched=bool(found)))
-    rows = ask(
+    # The snippets are read inside ask too: a damaged index found there is rebuilt like one
+    # found by the search itself.
+    matches = ask(
         archive,
-        lambda: list(
-            search(archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit)
-        ),
+        lambda: [
+            _match(archive, query, row)
+            for row in search(archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit)
+        ],
         check=not no_refresh, jobs=jobs, progress=counter("Indexing"),
     )  # fmt: skip
-    matches = [_match(archive, query, row) for row in rows]
     _write(matches, fmt, sys.stdout)
     sys.exit(reporter.exit_code(matched=bool(matches)))
 

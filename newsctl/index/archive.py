@@ -121,24 +121,82 @@ def open_if_indexed(
 def _opened(root: Path, scopes: list[Scope], *, jobs: int | None, refresh: bool, progress: Progress | None) -> Archive:
     from newsctl.index.schema import connect  # looked up now: tests replace it
 
+    new = not index_path(root).parent.exists()
     try:
         db = connect(root)
+    except IndexUnusable:
+        if new:
+            _remove_folder(root)
+        raise
+    try:
         refreshed = None
         # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
         if meta_value(db, "refreshed") is None or (refresh and not _watched(root)):
             from newsctl.index.refresh import refresh as refresh_index
 
             # The whole archive is refreshed, whatever PATHS narrow the command to.
-            refreshed = refresh_index(db, root, jobs=jobs, progress=progress)
+            try:
+                refreshed = refresh_index(db, root, jobs=jobs, progress=progress)
+            except sqlite3.DatabaseError as exc:
+                if not damaged(exc):
+                    raise
+                db = _rebuilt(root, db, exc)
+                refreshed = refresh_index(db, root, jobs=jobs, progress=progress)
     except sqlite3.Error as exc:
+        db.close()
+        if new:  # a first build that failed (a full disk): nothing half-built is left
+            _remove_folder(root)
         raise IndexUnusable(f"cannot update the index {index_path(root)}: {exc}") from None
     return Archive(root, db, scopes, refreshed)
 
 
+def damaged(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says the index file is damaged (not busy, full or read-only)."""
+    return type(exc) is sqlite3.DatabaseError or "malformed" in str(exc)
+
+
+def _rebuilt(root: Path, db: sqlite3.Connection, exc: sqlite3.Error) -> sqlite3.Connection:
+    """A new, empty index in place of a damaged one, said in one line on stderr."""
+    import sys
+
+    from newsctl.index.schema import connect
+
+    print(f"{index_path(root)}: warning: the index is damaged ({exc}); rebuilding it", file=sys.stderr)
+    db.close()
+    delete_index(root)
+    return connect(root)
+
+
+def check_integrity(archive: Archive, *, jobs: int | None, progress: Progress | None = None) -> None:
+    """``index``: SQLite's quick check of every page (about 15 ms per 1,000 posts, so only
+    here); a damaged index is rebuilt."""
+    try:
+        verdict = archive.db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        from newsctl.index.refresh import refresh as refresh_index
+
+        archive.db = _rebuilt(archive.root, archive.db, sqlite3.DatabaseError(verdict))
+        archive.refreshed = refresh_index(archive.db, archive.root, jobs=jobs, progress=progress)
+
+
 def delete_index(root: Path) -> None:
     """Remove the index and SQLite's journal files beside it (``index --rebuild``)."""
+    if not index_path(root).parent.is_dir():
+        return  # nothing to delete (opening it says what is in the way)
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+        try:
+            Path(f"{index_path(root)}{suffix}").unlink(missing_ok=True)
+        except OSError as exc:
+            raise IndexUnusable(f"cannot delete the index {index_path(root)}: {exc.strerror or exc}") from None
+
+
+def _remove_folder(root: Path) -> None:
+    """Remove an index folder this run created (what is in it is this run's)."""
+    import shutil
+
+    shutil.rmtree(index_path(root).parent, ignore_errors=True)
 
 
 def _watched(root: Path) -> bool:
@@ -179,14 +237,31 @@ def ask(
     """``query``'s answer from an index known to be current. The cheap no-change check runs
     beside the query (on a second core); the answer is kept if nothing changed, else the index
     is refreshed and ``query`` asked again. No check when ``check`` is False (--no-refresh),
-    when opening just refreshed the index, or when a watcher vouches for it."""
+    when opening just refreshed the index, or when a watcher vouches for it. An index found
+    damaged on the way is said in one line, rebuilt, and asked again."""
+    try:
+        return _ask(archive, query, check=check, jobs=jobs, progress=progress)
+    except sqlite3.DatabaseError as exc:
+        if not damaged(exc):
+            raise
+        from newsctl.index.refresh import refresh as refresh_index
+
+        archive.db = _rebuilt(archive.root, archive.db, exc)
+        archive.refreshed = refresh_index(archive.db, archive.root, jobs=jobs, progress=progress)
+        return query()
+
+
+def _ask(archive: Archive, query: Callable[[], T], *, check: bool, jobs: int | None, progress: Progress | None) -> T:
     pending = None
     if check and archive.refreshed is None and not _watched(archive.root):
         from newsctl.index.schema import begin_check
 
         pending = begin_check(archive.db, archive.root)
-    answer = query()
-    if pending is not None and not pending.unchanged():
+    try:
+        answer = query()
+    finally:
+        unchanged = pending is None or pending.unchanged()  # the forked check always finishes
+    if not unchanged:
         from newsctl.index.refresh import refresh as refresh_index
 
         refresh_index(archive.db, archive.root, jobs=jobs, progress=progress, full=True)

@@ -196,7 +196,8 @@ def take(root: str, directories: list[str], started_ns: int) -> str | None:
         if listing is None or listing.newest_ns >= started_ns - RACY_NS:
             return None
         digests[relative] = listing.digest
-    return json.dumps(digests, ensure_ascii=False, sort_keys=True)
+    # ASCII: a folder name that is not UTF-8 (a surrogate here) is then stored as \\udcXX.
+    return json.dumps(digests, sort_keys=True)
 
 
 class Pending:

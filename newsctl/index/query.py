@@ -64,6 +64,11 @@ def parse_query(text: str) -> Query:
     understood: an empty query, an unclosed quote, OR at either end, a query of exclusions only."""
     if not text.strip():
         raise QueryError("the query is empty")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # bytes from argv that are not UTF-8 come as surrogates
+        byte = text.encode("utf-8", "surrogateescape")[len(text[: exc.start].encode("utf-8")) :][:1]
+        raise QueryError(f"the query is not valid UTF-8 (byte 0x{byte.hex()})") from None
     tokens: list[Term | str] = []
     position = 0
     while position < len(text):

@@ -61,6 +61,15 @@ class Refresh:
     errors: list[str] = field(default_factory=list)
 
 
+class RefreshInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM made one) during a refresh. What was written is committed, a batch
+    at a time, so the index is consistent: the next refresh goes on from there."""
+
+    def __init__(self, stats: Refresh) -> None:
+        super().__init__()
+        self.stats = stats
+
+
 def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry:
     """Read, hash and (when its content is new) parse and convert one file, in a worker."""
     from newsctl.convert.body import ConvertOptions, convert_body
@@ -111,6 +120,7 @@ def refresh(
     full: bool = False,
     check: freshness.Pending | None = None,
     only: set[str] | None = None,
+    snapshot: bool = True,
 ) -> Refresh:
     """Bring the index up to date with the archive at ``root`` (drafts included; commands
     leave them out unless asked). New and changed files are read on every core; files gone are
@@ -120,7 +130,10 @@ def refresh(
 
     ``only`` (paths relative to ``root``) is what a watcher saw change (``newsctl.index.watch_server``): the
     walk still finds new and removed files, but only these are statted and read. The folder
-    snapshot is then left as it was: stale, so a check without the watcher walks again."""
+    snapshot is then left as it was: stale, so a check without the watcher walks again. A
+    watcher also passes ``snapshot=False``: no snapshot is stored while it runs (it could stop
+    at any moment, and the changes it applies next are not in a snapshot); the folders walked
+    are kept (meta ``folders``) for the next watcher to watch at once."""
     started = time.time_ns()
     clock = time.perf_counter()
     stats = Refresh()
@@ -138,18 +151,24 @@ def refresh(
     found = walk.found()
     order = _Order(db, first=not walk.indexed and only is None)
     batch: list[Entry] = []
-    for entry in parallel_map(_read, walk.jobs(progress(found) if progress is not None else found), jobs=jobs):
-        batch.append(entry)
-        if len(batch) >= 500:
-            _write(db, batch, stats, started, order)
-            batch = []
-    _write(db, batch, stats, started, order)
+    try:
+        for entry in parallel_map(_read, walk.jobs(progress(found) if progress is not None else found), jobs=jobs):
+            batch.append(entry)
+            if len(batch) >= 500:
+                _write(db, batch, stats, started, order)
+                batch = []
+        _write(db, batch, stats, started, order)
+    except KeyboardInterrupt:
+        raise RefreshInterrupted(stats) from None
     gone = walk.gone()
     with _transaction(db):
+        # Checked again inside the write lock: a file created after this walk began (another
+        # refresh may have indexed it meanwhile) is not this refresh's to delete.
+        gone = [path for path in gone if not _created_since(os.path.join(root, path), started)]
         for path in gone:
             _remove(db, path)
         order.finish()
-        walk.record(started)
+        walk.record(started, snapshot=snapshot)
     stats.removed = len(gone)
     stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
     stats.seconds = time.perf_counter() - clock
@@ -175,7 +194,7 @@ class _Walk:
     def __init__(self, db: sqlite3.Connection, base: str, only: set[str] | None, stats: Refresh) -> None:
         self.db, self.base, self.only, self.stats = db, base, only, stats
         self.prefix = base + os.sep  # relpath is slow: a million calls are seconds
-        watched = json.dumps(sorted(only), ensure_ascii=False) if only is not None else None
+        watched = json.dumps(sorted(only)) if only is not None else None  # ASCII: see _stored
         self.in_scope = "" if watched is None else " AND path IN (SELECT value FROM json_each(?))"
         self.scope_params: tuple[str, ...] = () if watched is None else (watched,)
         self.indexed: int = db.execute(
@@ -223,11 +242,14 @@ class _Walk:
         chunk: list[tuple[Candidate, str]] = []
         for item in found:
             if isinstance(item, Skipped):
-                self.skipped.append((os.path.relpath(item.path, self.base), item.reason))
+                self.skipped.append((_stored(os.path.relpath(item.path, self.base)), item.reason))
             if not isinstance(item, Candidate) or item.page:
                 continue
             path = item.path
             relative = path[len(self.prefix) :] if path.startswith(self.prefix) else os.path.relpath(path, self.base)
+            if _stored(relative) != relative:  # SQLite holds UTF-8 text only: reported, not indexed
+                self.skipped.append((_stored(relative), UNSTORABLE))
+                continue
             chunk.append((item, relative))
             if len(chunk) >= LOOKUP_CHUNK:
                 yield from self._jobs_in(chunk)
@@ -284,7 +306,7 @@ class _Walk:
         db.execute("DELETE FROM temp.walked")
         return gone
 
-    def record(self, started: int) -> None:
+    def record(self, started: int, *, snapshot: bool = True) -> None:
         """Store what the walk met (in the caller's transaction): skipped files, the folder
         snapshot, the sites' fingerprints and the environment the posts were read in."""
         db, only = self.db, self.only
@@ -295,12 +317,28 @@ class _Walk:
             db.executemany("DELETE FROM skipped WHERE path = ?", [(path,) for path in sorted(only or ())])
         db.executemany("INSERT OR REPLACE INTO skipped VALUES (?, ?)", self.skipped)
         if only is None:
-            snapshot = freshness.take(self.base, self.stats.folders, started)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (snapshot or "",))
+            taken = freshness.take(self.base, self.stats.folders, started) if snapshot else None
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (taken or "",))
+        if self.targeted is None:
+            folders = json.dumps(self.stats.folders)  # ASCII: a name that is not UTF-8 is escaped
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folders,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('refreshed', ?)", (str(time.time()),))
         if self.targeted is None:  # else only the sites of the few files read are known
             db.execute("INSERT OR REPLACE INTO meta VALUES ('sites', ?)", (json.dumps(self.sites, sort_keys=True),))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (self.env,))
+
+
+UNSTORABLE = "the file name is not valid UTF-8, so the index cannot hold it (rename the file)"
+
+
+def _stored(path: str) -> str:
+    """``path`` as the index can store it: a name that is not valid UTF-8 (read by Python as
+    surrogates) with those bytes shown as ``\\xe9``."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
 
 
 def _rediscover(base: str, only: set[str]) -> list[Found] | None:
@@ -328,6 +366,15 @@ def _rediscover(base: str, only: set[str]) -> list[Found] | None:
     return found
 
 
+def _created_since(path: str, started: int) -> bool:
+    """Whether ``path`` exists now and changed (was created, renamed or written) after ``started``."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return info.st_ctime_ns >= started - freshness.RACY_NS
+
+
 class _transaction:
     """BEGIN IMMEDIATE ... COMMIT: one writer at a time; a second process waits its turn."""
 
@@ -339,7 +386,10 @@ class _transaction:
         return self.db
 
     def __exit__(self, kind: object, *_: object) -> None:
-        self.db.execute("ROLLBACK" if kind else "COMMIT")
+        if not kind:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+            self.db.execute("ROLLBACK")
 
 
 def _remove(db: sqlite3.Connection, path: str) -> int | None:

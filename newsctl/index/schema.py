@@ -103,7 +103,22 @@ def spread(text: str) -> str:
 
 
 def index_path(root: Path) -> Path:
-    return root / INDEX_DIR / INDEX_FILE
+    """``.newsctl/index.sqlite`` at the archive root; in the user's cache folder when the
+    archive cannot be written (a read-only mount, a snapshot): ``$XDG_CACHE_HOME/newsctl/``
+    and a digest of the root's path."""
+    local = root / INDEX_DIR
+    if os.access(local if os.path.lexists(local) else root, os.W_OK):
+        return local / INDEX_FILE
+    return cache_folder(root) / INDEX_FILE
+
+
+def cache_folder(root: Path) -> Path:
+    """Where the index of an archive that cannot be written is kept."""
+    import hashlib
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+    return Path(base) / "newsctl" / key
 
 
 # The modules whose code decides what the index holds (a refresh imports no other: a test
@@ -131,15 +146,10 @@ def _settings() -> str:
 def connect(root: Path) -> sqlite3.Connection:
     """Open (or create) the index at ``root``. A corrupt index, or one another newsctl built,
     is rebuilt with a warning on stderr."""
-    folder = root / INDEX_DIR
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
-    except OSError as exc:
-        raise IndexUnusable(f"cannot create the index folder {folder}: {exc.strerror or exc}") from None
     path = index_path(root)
+    if not path.exists() and path.parent != root / INDEX_DIR:
+        print(f"{root}: note: the archive is read-only; its index is kept in {path.parent}", file=sys.stderr)
+    _make_folder(path.parent)
     settings = _settings()
     for attempt in range(2):
         db = None
@@ -179,6 +189,25 @@ def connect(root: Path) -> sqlite3.Connection:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
     raise AssertionError("unreachable")
+
+
+def _make_folder(folder: Path) -> None:
+    """The index folder, with a ``.gitignore`` of ``*`` (written whole or not at all)."""
+    # parents: the cache folder of a read-only archive may not exist yet
+    if folder.exists() and not folder.is_dir():
+        raise IndexUnusable(f"{folder}: {folder.name} is a file, not a folder; move it away to use the index")
+    ignore = folder / ".gitignore"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not ignore.is_file() or ignore.stat().st_size == 0:
+            part = folder / f".gitignore.{os.getpid()}.tmp"
+            try:
+                part.write_text("*\n", encoding="utf-8")
+                os.replace(part, ignore)
+            finally:
+                part.unlink(missing_ok=True)
+    except OSError as exc:
+        raise IndexUnusable(f"cannot create the index folder {folder}: {exc.strerror or exc}") from None
 
 
 def _settings_row(db: sqlite3.Connection) -> tuple[str] | None:

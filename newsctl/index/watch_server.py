@@ -79,15 +79,27 @@ class Inotify:
             raise WatchError(f"cannot start inotify: {os.strerror(self.errno())}")
         self.folders: dict[int, str] = {}  # watch descriptor -> folder, relative to the root
 
-    def add(self, root: Path, relative: str) -> None:
+    def add(self, root: Path, relative: str) -> bool:
+        """Watch the folder ``relative``; True when it was not watched (a new folder, or one
+        put in the place of a folder watched before: the old watch follows the old folder)."""
         wd = self.libc.inotify_add_watch(self.fd, os.fsencode(root / relative), MASK)
         if wd < 0:
             code = self.errno()
             if code == errno.ENOENT:
-                return  # gone meanwhile: the refresh that follows sees it gone
+                return False  # gone meanwhile: the refresh that follows sees it gone
             hint = " (raise fs.inotify.max_user_watches)" if code == errno.ENOSPC else ""
             raise WatchError(f"cannot watch {root / relative}: {os.strerror(code)}{hint}")
+        if self.folders.get(wd) == relative:
+            return False
+        for old in [old for old, folder in self.folders.items() if folder == relative]:
+            self.forget(old)
         self.folders[wd] = relative
+        return True
+
+    def forget(self, wd: int) -> None:
+        """Stop watching a folder that moved or went away (its events would name wrong paths)."""
+        self.folders.pop(wd, None)
+        self.libc.inotify_rm_watch(self.fd, wd)
 
     def read_into(self, changes: Changes) -> bool:
         """Add the events queued now to ``changes``; False when there were none."""
@@ -104,6 +116,8 @@ class Inotify:
                 changes.add(self.folders, wd, mask, os.fsdecode(raw))
                 if mask & IN_IGNORED:
                     self.folders.pop(wd, None)  # the folder is gone; its number may be reused
+                elif mask & (IN_MOVE_SELF | IN_DELETE_SELF):
+                    self.forget(wd)  # ``mv _posts _posts_old``: the watch would follow _posts_old
                 offset += _EVENT.size + length
                 any_event = True
 
@@ -155,6 +169,10 @@ def watch(
             raise WatchError(f"{root}: another newsctl index --watch already watches this archive") from None
         raise WatchError(f"cannot listen for newsctl commands: {exc.strerror or exc}") from None
     notify = Inotify()
+    from newsctl.parallel import close_in_workers
+
+    for fd in (server.fileno(), notify.fd):  # else a worker outliving this process would hold the socket
+        close_in_workers(fd)
     try:
         # Watches first, then a check: a change is then seen by the check, by an event, or both.
         # The folders the last refresh listed are in its snapshot; when the snapshot still holds
@@ -162,9 +180,10 @@ def watch(
         for folder in _snapshot_folders(db):
             notify.add(root, folder)
         stats = refresh(db, root, jobs=jobs)
-        unwatched = [folder for folder in stats.folders if folder not in notify.folders.values()]
-        for folder in unwatched:
-            notify.add(root, folder)
+        # From now on the index holds changes the folder snapshot does not describe, and this
+        # process may stop (or be killed) at any moment: a command without it must walk.
+        _forget_snapshot(db)
+        unwatched = [folder for folder in stats.folders if notify.add(root, folder)]
         # Folders the walk met before they were watched are walked again, now that they are.
         walks = int(not stats.quick)
         walks += _catch_up(db, root, notify, Changes(), jobs, report, everything=bool(unwatched) or not notify.folders)
@@ -179,15 +198,27 @@ def watch(
 
 
 def _snapshot_folders(db: sqlite3.Connection) -> list[str]:
+    """The folders the last walk listed (those of its snapshot; the list a watcher keeps)."""
     import json
 
     from newsctl.index.schema import meta_value
 
     try:
-        digests = json.loads(meta_value(db, "snapshot") or "{}")
+        digests = json.loads(meta_value(db, "snapshot") or meta_value(db, "folders") or "{}")
     except ValueError:
         return []
-    return sorted(digests) if isinstance(digests, dict) else []
+    return sorted(digests) if isinstance(digests, (dict, list)) else []
+
+
+def _forget_snapshot(db: sqlite3.Connection) -> None:
+    """Keep the folder list for the next watcher, drop the digests no command may trust now."""
+    import json
+
+    folders = json.dumps(_snapshot_folders(db))  # ASCII: names that are not UTF-8 are escaped
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (folders,))
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', '')")
+    db.execute("COMMIT")
 
 
 def _catch_up(
@@ -211,11 +242,9 @@ def _catch_up(
         only = None if changes.everything else set(changes.paths)
         changes.paths.clear()
         changes.everything = False
-        stats: Refresh = refresh(db, root, jobs=jobs, full=True, only=only)
+        stats: Refresh = refresh(db, root, jobs=jobs, full=True, only=only, snapshot=False)
         walks += bool(stats.folders)
-        new = [folder for folder in stats.folders if folder not in notify.folders.values()]
-        for folder in new:
-            notify.add(root, folder)
+        new = [folder for folder in stats.folders if notify.add(root, folder)]
         if new:
             changes.everything = True  # files put into a new folder before it was watched
         notify.read_into(changes)

@@ -120,7 +120,7 @@ class ResultCache:
 
     def get(self, path: str, stamp: Stamp) -> CachedResult | None:
         """The stored result for ``path`` if it was made under this key for this file stamp."""
-        row = self._rows.get(path)
+        row = self._rows.get(_stored(path))
         if row is None or row[0] != stamp:
             return None
         return _decode(row[1])
@@ -130,6 +130,7 @@ class ResultCache:
         if self._conn is None:
             return
         payload = _encode(result)
+        path = _stored(path)
         self._rows[path] = (stamp, payload)
         self._pending.append((path, self._key, *stamp, payload))
         if len(self._pending) >= FLUSH_EVERY:
@@ -140,6 +141,7 @@ class ResultCache:
         self._flush()
         if self._conn is None:
             return
+        keep = {_stored(path) for path in keep}
         for path in [path for path in self._rows if path not in keep]:
             del self._rows[path]
 
@@ -271,9 +273,26 @@ def _discard(database: Path) -> None:
         database.with_name(database.name + suffix).unlink(missing_ok=True)
 
 
+def _stored(path: str) -> str:
+    """``path`` as SQLite can hold it (UTF-8 text only): a name that is not valid UTF-8 (read by
+    Python as surrogates) with those bytes shown as ``\\xe9``. Two names may then share a row;
+    the file stamp stored with it still tells them apart."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
 def _encode(result: CachedResult) -> str:
     diagnostics = [[d.path, d.line, d.column, d.code, d.severity, d.message] for d in result.diagnostics]
-    return json.dumps({"d": diagnostics, "f": result.facts}, ensure_ascii=False, separators=(",", ":"))
+    data = {"d": diagnostics, "f": result.facts}
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        payload.encode("utf-8")
+    except UnicodeEncodeError:  # a path that is not UTF-8: ASCII JSON escapes it, json.loads restores it
+        payload = json.dumps(data, separators=(",", ":"))
+    return payload
 
 
 def _decode(payload: str) -> CachedResult | None:
