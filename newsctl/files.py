@@ -75,8 +75,10 @@ def write_atomic(
         except FileNotFoundError:
             mode = new_file_mode()
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = _temporary_file(directory)
+    temporary: str | None = None
     try:
+        # Made inside the try: Ctrl-C right after mkstemp must not leave the file behind.
+        handle, temporary = _temporary_file(directory)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             if sync:
@@ -88,8 +90,9 @@ def write_atomic(
             raise ChangedMeanwhile(f"{path}: changed while newsctl worked on it; left as it is")
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         raise
 
 
