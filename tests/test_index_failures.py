@@ -87,7 +87,15 @@ def _damage(site: Path) -> None:
             handle.write(b"\xa5" * size)
 
 
-@pytest.mark.parametrize("command", [["search", "银行", "--format", "paths"], ["index"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "银行", "--format", "paths"],
+        ["index"],
+        ["list", "--no-refresh", "--format", "paths"],  # the query itself meets the damage
+        ["stats", "--no-refresh", "--by", "day"],
+    ],
+)
 def test_a_damaged_index_is_said_and_rebuilt(site: Path, write: WritePost, command: list[str]) -> None:
     for number in range(300):
         write(f"site/_posts/2022-01-01-p{number}.md", POST.format(title=f"T{number}", body=f"银行 {number} " * 50))
@@ -97,8 +105,10 @@ def test_a_damaged_index_is_said_and_rebuilt(site: Path, write: WritePost, comma
     assert done.returncode == 0, done.stderr
     assert "the index is damaged" in done.stderr and "rebuilding it" in done.stderr
     assert "internal error" not in done.stderr
-    if command[0] == "search":
+    if command[0] in ("search", "list"):
         assert done.stdout.count("\n") == 300
+    if command[0] == "stats":
+        assert done.stdout == "2022-01-01\t300\n"
     db = sqlite3.connect(site / ".newsctl" / "index.sqlite")
     assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 300

@@ -77,13 +77,15 @@ def list_command(
     archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
     rows: Sequence[Listed]
     if archive is not None:
+        from newsctl.index.archive import ask
         from newsctl.index.search import select
 
         paths_only = fmt == "paths" and sort != "title"
-        rows = list(
+        # Through ask: a damaged index is said, rebuilt and asked again, never an internal error.
+        rows = ask(archive, lambda: list(
             select(archive.db, wanted, archive.scopes, drafts, sort=sort, reverse=reverse, limit=limit,
                    paths_only=paths_only)
-        )  # fmt: skip
+        ), check=False, jobs=jobs)  # fmt: skip
     else:
         from newsctl.filters import sort_posts
 

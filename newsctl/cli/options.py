@@ -226,14 +226,14 @@ def indexed(
     when the files are to be read instead (with a warning when the index could not be used)."""
     if no_index:
         return None
-    from newsctl.index.archive import ReadFiles, open_if_indexed, recorded_problems
+    from newsctl.index.archive import ReadFiles, ask, open_if_indexed, recorded_problems
 
     found = open_if_indexed(paths, jobs=jobs, refresh=not no_refresh, progress=counter("Indexing"))
     if isinstance(found, ReadFiles):
         if found.warning is not None:
             reporter.reading_files(found.warning)
         return None
-    for problem in recorded_problems(found, drafts=drafts):
+    for problem in ask(found, lambda: recorded_problems(found, drafts=drafts), check=False, jobs=jobs):
         reporter.note(problem)
     return found
 

@@ -58,7 +58,13 @@ def stats_command(
     reporter = Reporter()
     archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
     if archive is not None:
-        stats, matched_paths = from_index(archive.db, archive.root, wanted, archive.scopes, drafts, by)
+        from newsctl.index.archive import ask
+
+        # Through ask: a damaged index is said, rebuilt and asked again, never an internal error.
+        stats, matched_paths = ask(
+            archive, lambda: from_index(archive.db, archive.root, wanted, archive.scopes, drafts, by), check=False,
+            jobs=jobs,
+        )  # fmt: skip
     else:
         matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
         stats = collect(matched, by)
