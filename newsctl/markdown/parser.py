@@ -1,0 +1,441 @@
+"""kramdown 2.4's parser (with kramdown-parser-gfm 1.1's changes), ported method by method.
+
+The names follow kramdown's (``parse_paragraph`` is ``Kramdown::Parser::Kramdown#parse_paragraph``)
+so a difference from Jekyll can be traced to the Ruby source. Two additions keep hostile input
+cheap: nesting (lists, quotes, spans) stops at ``MAX_DEPTH``, where the rest is read as text, and
+a link start with no ``]`` after it is text at once (kramdown would rescan to the end).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from newsctl.markdown import patterns as P
+from newsctl.markdown.options import KramdownOptions
+from newsctl.markdown.tree import Element, Scanner
+
+MAX_DEPTH = 64
+_BLOCK_PARSERS = [
+    "blank_line",
+    "codeblock",
+    "codeblock_fenced",
+    "blockquote",
+    "atx_header",
+    "horizontal_rule",
+    "list",
+    "definition_list",
+    "block_html",
+    "setext_header",
+    "block_math",
+    "table",
+    "footnote_definition",
+    "link_definition",
+    "abbrev_definition",
+    "block_extensions",
+    "eob_marker",
+    "paragraph",
+]
+_SPAN_PARSERS = [
+    "emphasis",
+    "codespan",
+    "autolink",
+    "span_html",
+    "footnote_marker",
+    "link",
+    "smart_quotes",
+    "inline_math",
+    "span_extensions",
+    "html_entity",
+    "typographic_syms",
+    "line_break",
+    "escaped_chars",
+]
+
+
+class _StopBlockParsing(Exception):
+    """kramdown's ``throw :stop_block_parsing``: the end tag of the enclosing HTML element."""
+
+
+def _normalize_link_id(text: str) -> str:
+    return re.sub(r"\s+", " ", text).lower()
+
+
+class Parser:
+    def __init__(self, options: KramdownOptions) -> None:
+        self.options = options
+        self.gfm = options.gfm
+        self.root = Element("root", None, None, {"abbrev_defs": {}, "abbrev_attr": {}})
+        self.alds: dict[str, dict[str, Any]] = {}
+        self.footnotes: dict[str, dict[str, Any]] = {}
+        self.link_defs: dict[str, list[Any]] = {
+            _normalize_link_id(k): [v[0], v[1], None] for k, v in options.link_defs.items()
+        }
+        self.src = Scanner("")
+        self.tree: Element = self.root
+        self.block_ial: dict[str, Any] | None = None
+        self.stack: list[tuple[Any, ...]] = []
+        self.text_type = "raw_text"
+        self.depth = 0
+        self.id_counter: dict[str, int] = {}
+        span = list(_SPAN_PARSERS)
+        if self.gfm:
+            if options.hard_wrap:
+                span.remove("line_break")
+            span.append("strikethrough")
+            self.hard_line_break = "\n" if options.hard_wrap else "\\\n"
+        self.block_parsers: list[tuple[re.Pattern[str], Callable[[], bool | None]]] = [
+            (self._block_start(name), getattr(self, "parse_" + name)) for name in _BLOCK_PARSERS
+        ]
+        self.span_names = span
+        self.span_parsers = self._span_table(span)
+        self.span_start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
+        self._until_cache: dict[tuple[str, str], re.Pattern[str]] = {}
+        self.paragraph_end = P.PARAGRAPH_END_GFM if self.gfm else P.PARAGRAPH_END
+
+    def _block_start(self, name: str) -> re.Pattern[str]:
+        starts: dict[str, re.Pattern[str]] = {
+            "blank_line": P.BLANK_LINE,
+            "codeblock": P.INDENT,
+            "codeblock_fenced": P.FENCED_START_GFM if self.gfm else P.FENCED_START_KD,
+            "blockquote": P.BLOCKQUOTE_START,
+            "atx_header": P.ATX_HEADER_START if self.gfm else P.ATX_HEADER_START_KD,
+            "horizontal_rule": P.HR_START,
+            "list": P.LIST_START,
+            "definition_list": P.DEFINITION_LIST_START,
+            "block_html": P.HTML_BLOCK_START,
+            "setext_header": P.SETEXT_HEADER_START,
+            "block_math": P.BLOCK_MATH_START,
+            "table": P.TABLE_START,
+            "footnote_definition": P.FOOTNOTE_DEFINITION_START,
+            "link_definition": P.LINK_DEFINITION_START,
+            "abbrev_definition": P.ABBREV_DEFINITION_START,
+            "block_extensions": P.BLOCK_EXTENSIONS_START,
+            "eob_marker": P.EOB_MARKER,
+            "paragraph": P.PARAGRAPH_START,
+        }
+        return starts[name]
+
+    def _span_table(self, names: list[str]) -> list[tuple[re.Pattern[str], Callable[[], Any]]]:
+        starts: dict[str, re.Pattern[str]] = {
+            "emphasis": P.EMPHASIS_START,
+            "codespan": P.CODESPAN_DELIMITER,
+            "autolink": P.AUTOLINK_START,
+            "span_html": P.HTML_SPAN_START,
+            "footnote_marker": P.FOOTNOTE_MARKER_START,
+            "link": P.LINK_START,
+            "smart_quotes": P.SMART_QUOTES_RE,
+            "inline_math": P.INLINE_MATH_START,
+            "span_extensions": re.compile(r"\{:"),
+            "html_entity": P.HTML_ENTITY_RE,
+            "typographic_syms": P.TYPOGRAPHIC_SYMS_RE,
+            "line_break": P.LINE_BREAK,
+            "escaped_chars": P.ESCAPED_CHARS_GFM if self.gfm else P.ESCAPED_CHARS,
+            "strikethrough": P.STRIKETHROUGH_MATCH,
+        }
+        return [(starts[n], getattr(self, "parse_" + n)) for n in names]
+
+    # --- driver ----------------------------------------------------------------------------
+    def parse(self, source: str) -> Element:
+        source = source.replace("\r\n", "\n").replace("\r", "\n")
+        source = source.rstrip("\n") + "\n" if source.endswith("\n") else source + "\n"
+        self.parse_blocks(self.root, source)
+        self.update_tree(self.root)
+        for data in self.footnotes.values():
+            self.update_tree(data["content"])
+        if self.gfm:
+            self.update_elements(self.root)
+            for data in self.footnotes.values():
+                self.update_elements(data["content"])
+        return self.root
+
+    def parse_blocks(self, el: Element, text: str | None = None) -> bool:
+        """Parse block-level text into ``el``; True when an HTML end tag stopped it."""
+        self.stack.append((self.tree, self.src, self.block_ial))
+        self.tree, self.block_ial = el, None
+        if text is not None:
+            self.src = Scanner(text)
+        found = False
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                rest = self.src.rest()
+                self.src.terminate()
+                para = Element("p")
+                para.children.append(Element("raw_text", rest.strip()))
+                el.children.append(para)
+            while not self.src.eos():
+                for pattern, method in self.block_parsers:
+                    if pattern.match(self.src.string, self.src.pos) and method():
+                        break
+                else:
+                    self.add_text(self.src.scan(P.PARAGRAPH_MATCH) or self.src.getch())
+        except _StopBlockParsing:
+            found = True
+        finally:
+            self.depth -= 1
+            self.tree, self.src, self.block_ial = self.stack.pop()
+        return found
+
+    def update_tree(self, element: Element) -> None:
+        last_blank: Element | None = None
+        out: list[Element] = []
+        for child in element.children:
+            if child.type == "raw_text":
+                last_blank = None
+                saved = self._save_env()
+                self.src, self.tree, self.block_ial, self.stack, self.text_type = (
+                    Scanner(child.value),
+                    None,  # type: ignore[assignment]
+                    None,
+                    [],
+                    "text",
+                )
+                self.parse_spans(child)
+                self._restore_env(saved)
+                out.extend(child.children)
+            elif child.type == "eob":
+                continue
+            elif child.type == "blank":
+                if last_blank is not None:
+                    last_blank.value += child.value
+                else:
+                    last_blank = child
+                    out.append(child)
+            else:
+                last_blank = None
+                self.update_tree(child)
+                if child.options.get("ial"):
+                    self.update_attr_with_ial(child.attr, child.options["ial"])
+                if child.type == "dt" or (child.type == "header" and self.gfm):
+                    self.update_raw_text(child)
+                out.append(child)
+        element.children = out
+
+    def update_raw_text(self, item: Element) -> None:
+        parts: list[str] = []
+
+        def walk(child: Element) -> None:
+            if child.type in ("text", "codespan", "math") or child.type == "entity":
+                parts.append(child.value)
+            elif child.type in ("smart_quote", "typographic_sym"):
+                parts.append("")
+            else:
+                for c in child.children:
+                    walk(c)
+
+        walk(item)
+        item.options["raw_text"] = "".join(parts)
+
+    def update_elements(self, element: Element) -> None:
+        """GFM: hard line breaks in text, and GitHub-style header ids."""
+        out: list[Element] = []
+        for child in element.children:
+            if child.type == "text" and self.hard_line_break in child.value:
+                out.extend(self._split_hard_breaks(element, child))
+            elif child.type == "html_element":
+                out.append(child)
+            elif child.type == "header" and self.options.auto_ids and "id" not in child.attr:
+                child.attr["id"] = self._gfm_header_id(child.options.get("raw_text", ""))
+                out.append(child)
+            else:
+                self.update_elements(child)
+                out.append(child)
+        element.children = out
+
+    def _split_hard_breaks(self, element: Element, child: Element) -> list[Element]:
+        lines = child.value.split(self.hard_line_break)
+        block = element.type in ("p", "header", "td", "dt", "li", "dd", "root", "blockquote")
+        omit_trailing = lines[-1] == "" and block and element.children[-1] is child
+        result: list[Element] = []
+        for index, line in enumerate(lines):
+            result.append(Element("text", ("\n" + line) if index > 0 else line))
+            if index < len(lines) - 2 or (index == len(lines) - 2 and not omit_trailing):
+                result.append(Element("br"))
+        return result
+
+    def _gfm_header_id(self, text: str) -> str:
+        result = re.sub(r"[^\w\- \t]", "", text.lower()).replace(" ", "-").replace("\t", "-")
+        count = self.id_counter.get(result, -1) + 1
+        self.id_counter[result] = count
+        if count > 0:
+            result += f"-{count}"
+        return self.options.auto_id_prefix + result
+
+    def parse_spans(
+        self,
+        el: Element,
+        stop_re: re.Pattern[str] | None = None,
+        parsers: list[str] | None = None,
+        text_type: str | None = None,
+        stop_check: Callable[[], bool] | None = None,
+    ) -> bool:
+        pushed = self.tree is not None
+        if pushed:
+            self.stack.append((self.tree, self.text_type))
+        self.tree, self.text_type = el, (text_type or self.text_type)
+        table = self.span_parsers if parsers is None else self._span_table(parsers)
+        names = self.span_names if parsers is None else parsers
+        start = "|".join(P.SPAN_STARTS[n] for n in names)
+        used_re = self._until(stop_re.pattern if stop_re is not None else "", start)
+        src = self.src
+        found = False
+        self.depth += 1
+        deep = self.depth > MAX_DEPTH
+        try:
+            while not src.eos() and not found:
+                m = used_re.search(src.string, src.pos)
+                if m is None:
+                    if stop_re is None:
+                        self.add_text(src.rest())
+                        src.terminate()
+                    break
+                self.add_text(src.string[src.pos : m.start()])
+                src.pos = m.start()
+                if stop_re is not None and stop_re.match(src.string, src.pos):
+                    src.m = stop_re.match(src.string, src.pos)
+                    found = stop_check() if stop_check is not None else True
+                processed = False
+                if not found and not deep:
+                    for pattern, method in table:
+                        mm = pattern.match(src.string, src.pos)
+                        if mm:
+                            src.m = mm
+                            method()
+                            processed = True
+                            break
+                if not processed and not found:
+                    self.add_text(src.getch())
+        finally:
+            self.depth -= 1
+        if pushed:
+            self.tree, self.text_type = self.stack.pop()
+        else:
+            self.tree = None  # type: ignore[assignment]
+        return found
+
+    def _until(self, stop: str, start: str) -> re.Pattern[str]:
+        key = (stop, start)
+        pattern = self._until_cache.get(key)
+        if pattern is None:
+            body = f"{stop}|{start}" if stop else start
+            pattern = re.compile(f"(?={body})", re.A | re.M | (re.S if stop else 0))
+            self._until_cache[key] = pattern
+        return pattern
+
+    def _save_env(self) -> tuple[Any, ...]:
+        return (self.src, self.tree, self.block_ial, self.stack, self.text_type)
+
+    def _restore_env(self, env: tuple[Any, ...]) -> None:
+        self.src, self.tree, self.block_ial, self.stack, self.text_type = env
+
+    def add_text(self, text: str, tree: Element | None = None, type: str | None = None) -> None:
+        tree = self.tree if tree is None else tree
+        type = type or self.text_type
+        last = tree.children[-1] if tree.children else None
+        if last is not None and last.type == type:
+            last.value += text
+        elif text:
+            tree.children.append(Element(type, text))
+
+    def new_block_el(self, type: str, value: Any = None, attr: dict[str, str] | None = None, **options: Any) -> Element:
+        el = Element(type, value, attr, options)
+        if self.block_ial is not None:
+            el.options["ial"] = self.block_ial
+            self.block_ial = None
+        return el
+
+    # --- attribute lists --------------------------------------------------------------------
+    def parse_attribute_list(self, text: str, opts: dict[str, Any]) -> None:
+        if not text.strip() or text.strip() == ":":
+            return
+        for m in P.ALD_TYPE_ANY.finditer(text):
+            key, sep, val, ref, id_class = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+            if ref:
+                opts.setdefault("refs", []).append(ref)
+            elif id_class:
+                for im in P.ALD_TYPE_ID_OR_CLASS.finditer(id_class):
+                    if im.group(2):
+                        opts["class"] = f"{opts.get('class', '')} {im.group(2)}".lstrip()
+                    else:
+                        opts["id"] = im.group(1)
+            elif key:
+                opts[key] = re.sub(r"\\(\}|" + re.escape(sep) + ")", r"\1", val)
+
+    def update_ial_with_ial(self, ial: dict[str, Any], opts: dict[str, Any]) -> None:
+        if "refs" in opts:
+            ial.setdefault("refs", []).extend(opts["refs"])
+        for k, v in opts.items():
+            if k == "class":
+                ial[k] = f"{ial.get(k, '')} {v}".lstrip()
+            elif k != "refs":
+                ial[k] = v
+
+    def update_attr_with_ial(self, attr: dict[str, str], ial: dict[str, Any], depth: int = 0) -> None:
+        for ref in ial.get("refs", ()):
+            if ref in self.alds and depth < 20:
+                self.update_attr_with_ial(attr, self.alds[ref], depth + 1)
+        for k, v in ial.items():
+            if k == "class":
+                attr[k] = f"{attr.get(k, '')} {v}".lstrip()
+            elif k != "refs" and isinstance(v, str):
+                attr[k] = v
+
+    def apply_inline_options(self, opts: dict[str, Any]) -> None:
+        """``{::options key="value" /}``: later text is parsed and converted with them."""
+        from newsctl.markdown.options import options_from
+
+        allowed = {k: v for k, v in opts.items() if k not in ("refs", "input", "link_defs")}
+        self.options = options_from(allowed, self.options)
+        self.root.options.setdefault("options", {}).update(allowed)
+
+    def after_block_boundary(self) -> bool:
+        last = self.tree.children[-1] if self.tree.children else None
+        return (
+            last is None
+            or last.type == "blank"
+            or (last.type == "eob" and last.value is None)
+            or self.block_ial is not None
+        )
+
+    def before_block_boundary(self) -> bool:
+        return P.BLOCK_BOUNDARY.match(self.src.string, self.src.pos) is not None
+
+    from newsctl.markdown.blocks import (
+        parse_abbrev_definition,
+        parse_atx_header,
+        parse_blank_line,
+        parse_block_extensions,
+        parse_block_html,
+        parse_block_math,
+        parse_blockquote,
+        parse_codeblock,
+        parse_codeblock_fenced,
+        parse_definition_list,
+        parse_eob_marker,
+        parse_footnote_definition,
+        parse_horizontal_rule,
+        parse_link_definition,
+        parse_list,
+        parse_paragraph,
+        parse_setext_header,
+        parse_table,
+    )
+    from newsctl.markdown.spans import (
+        handle_html_start_tag,
+        parse_autolink,
+        parse_codespan,
+        parse_emphasis,
+        parse_escaped_chars,
+        parse_footnote_marker,
+        parse_html_entity,
+        parse_inline_math,
+        parse_line_break,
+        parse_link,
+        parse_smart_quotes,
+        parse_span_extensions,
+        parse_span_html,
+        parse_strikethrough,
+        parse_typographic_syms,
+    )

@@ -1,0 +1,107 @@
+"""The document tree of the kramdown port and the string scanner its parsers walk with.
+
+Both mirror kramdown 2.4 (``Kramdown::Element``, ``Kramdown::Utils::StringScanner``) so the
+parser code can follow kramdown's line by line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+class Element:
+    """One node: ``type`` as kramdown names it (``p``, ``header``, ``text``, ``a``...)."""
+
+    __slots__ = ("attr", "children", "options", "type", "value")
+
+    def __init__(
+        self,
+        type: str,
+        value: Any = None,
+        attr: dict[str, str] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self.type = type
+        self.value = value
+        self.attr: dict[str, str] = attr if attr is not None else {}
+        self.options: dict[str, Any] = options if options is not None else {}
+        self.children: list[Element] = []
+
+    def __repr__(self) -> str:  # for debugging only
+        return f"<{self.type} {self.value!r} {self.children!r}>"
+
+
+class Scanner:
+    """Ruby's StringScanner over one string: ``check``/``scan`` match at the position,
+    ``scan_until`` searches forward; the last match's groups stay readable via ``group``."""
+
+    __slots__ = ("_last_close", "m", "pos", "string")
+
+    def __init__(self, string: str) -> None:
+        self.string = string
+        self.pos = 0
+        self.m: re.Match[str] | None = None
+        self._last_close: int | None = None
+
+    def last_close_bracket(self) -> int:
+        if self._last_close is None:
+            self._last_close = self.string.rfind("]")
+        return self._last_close
+
+    def eos(self) -> bool:
+        return self.pos >= len(self.string)
+
+    def check(self, pattern: re.Pattern[str]) -> str | None:
+        m = pattern.match(self.string, self.pos)
+        self.m = m
+        return m.group(0) if m else None
+
+    def scan(self, pattern: re.Pattern[str]) -> str | None:
+        m = pattern.match(self.string, self.pos)
+        self.m = m
+        if m is None:
+            return None
+        self.pos = m.end()
+        return m.group(0)
+
+    def match_len(self, pattern: re.Pattern[str]) -> int | None:
+        m = pattern.match(self.string, self.pos)
+        return None if m is None else m.end() - m.start()
+
+    def scan_until(self, pattern: re.Pattern[str]) -> str | None:
+        m = pattern.search(self.string, self.pos)
+        self.m = m
+        if m is None:
+            return None
+        result = self.string[self.pos : m.end()]
+        self.pos = m.end()
+        return result
+
+    def group(self, index: int | str) -> str | None:
+        assert self.m is not None
+        try:
+            return self.m.group(index)
+        except IndexError:
+            return None
+
+    @property
+    def matched(self) -> str:
+        assert self.m is not None
+        return self.m.group(0)
+
+    @property
+    def match_start(self) -> int:
+        assert self.m is not None
+        return self.m.start()
+
+    def getch(self) -> str:
+        ch = self.string[self.pos : self.pos + 1]
+        self.pos += len(ch)
+        return ch
+
+    def rest(self) -> str:
+        return self.string[self.pos :]
+
+    def terminate(self) -> None:
+        self.pos = len(self.string)
