@@ -1,9 +1,10 @@
 """Post bodies as a reader sees them, written out as Markdown or plain text.
 
-A body is first rendered the way Jekyll renders it (``body_html``: Markdown posts through a
-CommonMark renderer, HTML posts as they are), then walked as an HTML tree. What the reader does
-not see is dropped (comments, scripts, styles, hidden elements); what they see is written out
-with its structure (headings, paragraphs, lists, quotes, tables, code, links, images).
+A body is first rendered the way Jekyll renders it (``body_html``: Markdown posts through
+newsctl.markdown's kramdown, or CommonMark when the site asks for it, HTML posts as they are),
+then walked as an HTML tree. What the reader does not see is dropped (comments, scripts,
+styles, hidden elements); what they see is written out with its structure (headings,
+paragraphs, lists, quotes, tables, code, links, images).
 
 Whitespace follows HTML's rules, plus one for Chinese and Japanese: a line break between two
 CJK characters is not a space (a browser shows none), while a real space between them is kept.
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from newsctl.jekyll.post import Post
+    from newsctl.jekyll.site import Site
 
 Target = Literal["markdown", "text"]
 
@@ -125,6 +127,18 @@ def markdown_to_html(text: str) -> str:
     return str(_markdown().render(text))
 
 
+def render_markdown(text: str, site: Site | None = None) -> str:
+    """Markdown to HTML with the engine the site names, as Jekyll does: kramdown (the default,
+    with the site's ``kramdown:`` options over Jekyll's) or, for ``CommonMark`` and
+    ``CommonMarkGhPages``, a CommonMark renderer."""
+    engine = (site.markdown if site is not None else "kramdown").lower()
+    if engine in ("commonmark", "commonmarkghpages"):
+        return markdown_to_html(text)
+    from newsctl.markdown import options_from, render
+
+    return render(text, options_from(dict(site.kramdown) if site is not None else None))
+
+
 def body_html(post: Post) -> str:
     """The body as Jekyll renders it: Markdown posts rendered, HTML posts as they are."""
     import os
@@ -133,7 +147,12 @@ def body_html(post: Post) -> str:
 
     ext = os.path.splitext(post.path)[1].lower().lstrip(".")
     if ext in MARKDOWN_EXTS:
-        return markdown_to_html(post.body)
+        site = None
+        if post.site_root is not None:
+            from newsctl.jekyll.site import load_site
+
+            site = load_site(post.site_root)
+        return render_markdown(post.body, site)
     return post.body
 
 

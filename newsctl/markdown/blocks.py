@@ -535,7 +535,9 @@ def parse_block_html(self: Parser) -> bool:
         return True
     if src.check(P.BLOCK_HTML_TAG) and (src.group(1) or "").lower() not in P.HTML_SPAN_ELEMENTS:
         src.pos = src.m.end()  # type: ignore[union-attr]
-        self.handle_html_start_tag()
+        from newsctl.markdown.spans import handle_html_start_tag
+
+        handle_html_start_tag(self)
         return True
     if src.check(P.BLOCK_HTML_TAG_CLOSE) and (src.group(1) or "").lower() not in P.HTML_SPAN_ELEMENTS:
         name = (src.group(1) or "").lower()

@@ -220,7 +220,7 @@ class HtmlConverter:
         parent = self.stack[-1] if self.stack else None
         in_raw = parent is not None and parent.type == "html_element" and parent.options.get("content_model") == "raw"
         if el.options.get("category") == "block" and not in_raw:
-            return " " * indent + el.value + "\n"
+            return " " * indent + str(el.value) + "\n"
         return str(el.value)
 
     convert_xml_pi = convert_xml_comment
@@ -279,7 +279,7 @@ class HtmlConverter:
         custom = self.options.typographic_symbols.get(el.value)
         if custom is not None:
             return escape_text(custom)
-        return _SYMBOLS.get(el.value, el.value)
+        return str(_SYMBOLS.get(el.value, el.value))
 
     def convert_smart_quote(self, el: Element, indent: int) -> str:
         name = self.options.smart_quotes[_QUOTE_INDEX[el.value]]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from newsctl.markdown import blocks, spans
 from newsctl.markdown import patterns as P
 from newsctl.markdown.options import KramdownOptions
 from newsctl.markdown.tree import Element, Scanner
@@ -167,7 +168,7 @@ class Parser:
                 el.children.append(para)
             while not self.src.eos():
                 for pattern, method in self.block_parsers:
-                    if pattern.match(self.src.string, self.src.pos) and method():
+                    if self.src.at(pattern) and method():
                         break
                 else:
                     self.add_text(self.src.scan(P.PARAGRAPH_MATCH) or self.src.getch())
@@ -400,42 +401,39 @@ class Parser:
         )
 
     def before_block_boundary(self) -> bool:
-        return P.BLOCK_BOUNDARY.match(self.src.string, self.src.pos) is not None
+        return self.src.at(P.BLOCK_BOUNDARY) is not None
 
-    from newsctl.markdown.blocks import (
-        parse_abbrev_definition,
-        parse_atx_header,
-        parse_blank_line,
-        parse_block_extensions,
-        parse_block_html,
-        parse_block_math,
-        parse_blockquote,
-        parse_codeblock,
-        parse_codeblock_fenced,
-        parse_definition_list,
-        parse_eob_marker,
-        parse_footnote_definition,
-        parse_horizontal_rule,
-        parse_link_definition,
-        parse_list,
-        parse_paragraph,
-        parse_setext_header,
-        parse_table,
-    )
-    from newsctl.markdown.spans import (
-        handle_html_start_tag,
-        parse_autolink,
-        parse_codespan,
-        parse_emphasis,
-        parse_escaped_chars,
-        parse_footnote_marker,
-        parse_html_entity,
-        parse_inline_math,
-        parse_line_break,
-        parse_link,
-        parse_smart_quotes,
-        parse_span_extensions,
-        parse_span_html,
-        parse_strikethrough,
-        parse_typographic_syms,
-    )
+    # The parsers live in blocks.py and spans.py (kramdown's one file per construct, grouped).
+    parse_abbrev_definition = blocks.parse_abbrev_definition
+    parse_atx_header = blocks.parse_atx_header
+    parse_blank_line = blocks.parse_blank_line
+    parse_block_extensions = blocks.parse_block_extensions
+    parse_block_html = blocks.parse_block_html
+    parse_block_math = blocks.parse_block_math
+    parse_blockquote = blocks.parse_blockquote
+    parse_codeblock = blocks.parse_codeblock
+    parse_codeblock_fenced = blocks.parse_codeblock_fenced
+    parse_definition_list = blocks.parse_definition_list
+    parse_eob_marker = blocks.parse_eob_marker
+    parse_footnote_definition = blocks.parse_footnote_definition
+    parse_horizontal_rule = blocks.parse_horizontal_rule
+    parse_link_definition = blocks.parse_link_definition
+    parse_list = blocks.parse_list
+    parse_paragraph = blocks.parse_paragraph
+    parse_setext_header = blocks.parse_setext_header
+    parse_table = blocks.parse_table
+    handle_html_start_tag = spans.handle_html_start_tag
+    parse_autolink = spans.parse_autolink
+    parse_codespan = spans.parse_codespan
+    parse_emphasis = spans.parse_emphasis
+    parse_escaped_chars = spans.parse_escaped_chars
+    parse_footnote_marker = spans.parse_footnote_marker
+    parse_html_entity = spans.parse_html_entity
+    parse_inline_math = spans.parse_inline_math
+    parse_line_break = spans.parse_line_break
+    parse_link = spans.parse_link
+    parse_smart_quotes = spans.parse_smart_quotes
+    parse_span_extensions = spans.parse_span_extensions
+    parse_span_html = spans.parse_span_html
+    parse_strikethrough = spans.parse_strikethrough
+    parse_typographic_syms = spans.parse_typographic_syms

@@ -12,7 +12,11 @@ from newsctl.markdown.tree import Element
 if TYPE_CHECKING:
     from newsctl.markdown.parser import Parser
 
-_ALPHA_END = re.compile(r"(?:[^\W\d_]|[^\W\d_]-)\Z")
+
+def _alpha_before(text: str, pos: int) -> bool:
+    """kramdown's ``pre_match =~ /[[:alpha:]]-?[[:alpha:]]*\\z/``, without reading all of it."""
+    before = text[pos - 1 : pos]
+    return before.isalpha() or (before == "-" and text[pos - 2 : pos - 1].isalpha())
 
 
 def parse_emphasis(self: Parser) -> None:
@@ -23,7 +27,7 @@ def parse_emphasis(self: Parser) -> None:
     element = "strong" if len(result) == 2 else "em"
     kind = result[0]
     in_same = self.tree.type == element or any(t[0] is not None and t[0].type == element for t in self.stack)
-    if (kind == "_" and _ALPHA_END.search(src.string, 0, start)) or P.WHITESPACE.match(src.string, src.pos) or in_same:
+    if (kind == "_" and _alpha_before(src.string, start)) or P.WHITESPACE.match(src.string, src.pos) or in_same:
         self.add_text(result)
         return
 
@@ -142,15 +146,13 @@ def parse_typographic_syms(self: Parser) -> None:
 
 def parse_smart_quotes(self: Parser) -> None:
     src = self.src
-    for pattern, substs in P.SQ_RULES:
-        m = pattern.match(src.string, src.pos)
-        if m:
-            src.m = m
-            src.pos = m.end()
-            break
-    else:
+    found = next(((m, substs) for pattern, substs in P.SQ_RULES if (m := pattern.match(src.string, src.pos))), None)
+    if found is None:
         self.add_text(src.getch())
         return
+    m, substs = found
+    src.m = m
+    src.pos = m.end()
     for subst in substs:
         if isinstance(subst, int):
             self.add_text(m.group(subst) or "")
@@ -363,7 +365,7 @@ def handle_kramdown_html_tag(self: Parser, el: Element, closed: bool, handle_bod
         model = P.content_model(el.value) if self.options.parse_block_html else "raw"
     else:
         model = "raw"
-    val = _MARKDOWN_ATTR.get(el.attr.pop("markdown", None) or "")
+    val = _MARKDOWN_ATTR.get(el.attr.pop("markdown", ""))
     if val:
         model = P.content_model(el.value) if val == "default" else val
     if model == "block":
@@ -456,7 +458,7 @@ def parse_span_html(self: Parser) -> None:
         do_parsing = False
     else:
         do_parsing = self.options.parse_span_html
-    val = _MARKDOWN_ATTR.get(attrs.pop("markdown", None) or "")
+    val = _MARKDOWN_ATTR.get(attrs.pop("markdown", ""))
     if val == "span":
         do_parsing = True
     elif val == "default":

@@ -32,6 +32,23 @@ class Element:
         return f"<{self.type} {self.value!r} {self.children!r}>"
 
 
+_VARIANTS: dict[re.Pattern[str], re.Pattern[str]] = {}
+
+
+def _anchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` with its leading ``^`` dropped: Ruby's scanner lets ``^`` match at the scan
+    position even inside a line (after a block HTML tag, say); Python's does not."""
+    variant = _VARIANTS.get(pattern)
+    if variant is None:
+        text = pattern.pattern
+        for prefix in ("^", "(?>^", "(?:^"):
+            if text.startswith(prefix):
+                text = prefix[:-1] + text[len(prefix) :]
+                break
+        variant = _VARIANTS[pattern] = re.compile(text, pattern.flags)
+    return variant
+
+
 class Scanner:
     """Ruby's StringScanner over one string: ``check``/``scan`` match at the position,
     ``scan_until`` searches forward; the last match's groups stay readable via ``group``."""
@@ -52,13 +69,20 @@ class Scanner:
     def eos(self) -> bool:
         return self.pos >= len(self.string)
 
+    def at(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """``pattern`` matched at the position, ``^`` matching there as in Ruby."""
+        pos = self.pos
+        if pos and self.string[pos - 1] != "\n":
+            pattern = _anchored(pattern)
+        return pattern.match(self.string, pos)
+
     def check(self, pattern: re.Pattern[str]) -> str | None:
-        m = pattern.match(self.string, self.pos)
+        m = self.at(pattern)
         self.m = m
         return m.group(0) if m else None
 
     def scan(self, pattern: re.Pattern[str]) -> str | None:
-        m = pattern.match(self.string, self.pos)
+        m = self.at(pattern)
         self.m = m
         if m is None:
             return None
@@ -66,7 +90,7 @@ class Scanner:
         return m.group(0)
 
     def match_len(self, pattern: re.Pattern[str]) -> int | None:
-        m = pattern.match(self.string, self.pos)
+        m = self.at(pattern)
         return None if m is None else m.end() - m.start()
 
     def scan_until(self, pattern: re.Pattern[str]) -> str | None:
