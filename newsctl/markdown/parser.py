@@ -55,6 +55,25 @@ _SPAN_PARSERS = [
 ]
 
 
+# The characters each span parser's start pattern can begin with (smart quotes: any).
+_FIRST_CHARS = {
+    "emphasis": "*_",
+    "codespan": "`",
+    "autolink": "<",
+    "span_html": "<",
+    "footnote_marker": "[",
+    "link": "![",
+    "smart_quotes": "\"'",
+    "inline_math": "$",
+    "span_extensions": "{",
+    "html_entity": "&",
+    "typographic_syms": "-.\\<> ",
+    "line_break": " \\",
+    "escaped_chars": "\\",
+    "strikethrough": "~",
+}
+
+
 class _StopBlockParsing(Exception):
     """kramdown's ``throw :stop_block_parsing``: the end tag of the enclosing HTML element."""
 
@@ -93,6 +112,8 @@ class Parser:
         self.span_parsers = self._span_table(span)
         self.span_start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
         self._until_cache: dict[tuple[str, str], re.Pattern[str]] = {}
+        self._dispatch_cache: dict[tuple[str, ...], tuple[dict[str, list[Any]], list[Any]]] = {}
+        self.failed: set[tuple[int, int, str]] = set()
         self.paragraph_end = P.PARAGRAPH_END_GFM if self.gfm else P.PARAGRAPH_END
 
     def _block_start(self, name: str) -> re.Pattern[str]:
@@ -276,8 +297,8 @@ class Parser:
         if pushed:
             self.stack.append((self.tree, self.text_type))
         self.tree, self.text_type = el, (text_type or self.text_type)
-        table = self.span_parsers if parsers is None else self._span_table(parsers)
         names = self.span_names if parsers is None else parsers
+        dispatch, fallback = self._dispatch(tuple(names))
         start = "|".join(P.SPAN_STARTS[n] for n in names)
         used_re = self._until(stop_re.pattern if stop_re is not None else "", start)
         src = self.src
@@ -299,7 +320,7 @@ class Parser:
                     found = stop_check() if stop_check is not None else True
                 processed = False
                 if not found and not deep:
-                    for pattern, method in table:
+                    for pattern, method in dispatch.get(src.string[src.pos], fallback):
                         mm = pattern.match(src.string, src.pos)
                         if mm:
                             src.m = mm
@@ -315,6 +336,20 @@ class Parser:
         else:
             self.tree = None  # type: ignore[assignment]
         return found
+
+    def _dispatch(self, names: tuple[str, ...]) -> tuple[dict[str, list[Any]], list[Any]]:
+        """The span parsers that can start with a given character, in kramdown's order (trying
+        all of them at every candidate position is most of the time spent on spans)."""
+        cached = self._dispatch_cache.get(names)
+        if cached is None:
+            table = self._span_table(list(names))
+            any_char = [i for i, n in enumerate(names) if n == "smart_quotes"]
+            chars = {c for n in names for c in _FIRST_CHARS[n]}
+            dispatch = {
+                c: [table[i] for i, n in enumerate(names) if c in _FIRST_CHARS[n] or i in any_char] for c in chars
+            }
+            cached = self._dispatch_cache[names] = (dispatch, [table[i] for i in any_char])
+        return cached
 
     def _until(self, stop: str, start: str) -> re.Pattern[str]:
         key = (stop, start)

@@ -49,6 +49,11 @@ def parse_emphasis(self: Parser) -> None:
         found = self.parse_spans(el, stop_re, stop_check=check)
         return found, el, stop_re
 
+    key = (src.serial, saved, result)
+    if key in self.failed:
+        src.pos = saved + len(result)
+        self.add_text(result)
+        return
     found, el, stop_re = sub_parse(result, element)
     if not found and element == "strong" and self.tree.type != "em":
         src.pos = saved + 1
@@ -57,6 +62,7 @@ def parse_emphasis(self: Parser) -> None:
         src.scan(stop_re)
         self.tree.children.append(el)
     else:
+        self.failed.add(key)
         src.pos = saved + len(result)
         self.add_text(result)
 
@@ -253,7 +259,10 @@ def parse_link(self: Parser) -> None:
     ):
         self.add_text(result)
         return
-    if cur_pos > src.last_close_bracket():  # no "]" after it: kramdown would fail after a rescan
+    key = (src.serial, cur_pos, link_type)
+    if cur_pos > src.last_close_bracket() or key in self.failed:
+        # No "]" after it, or it failed before (an outer attempt that failed re-parses its
+        # text): kramdown would rescan to the same failure, at a cost that multiplies.
         self.add_text(result)
         return
     el = Element(link_type)
@@ -265,6 +274,7 @@ def parse_link(self: Parser) -> None:
 
     found = self.parse_spans(el, P.LINK_BRACKET_STOP_RE, stop_check=check)
     if not found:
+        self.failed.add(key)
         src.pos = saved
         self.add_text(result)
         return
@@ -278,6 +288,7 @@ def parse_link(self: Parser) -> None:
             eob = link_def[2]
             _add_link(self, el, link_def[0], link_def[1], alt_text, eob.options.get("ial") if eob is not None else None)
         else:
+            self.failed.add(key)
             src.pos = saved
             self.add_text(result)
         return
@@ -311,6 +322,7 @@ def parse_link(self: Parser) -> None:
     if src.scan(P.LINK_INLINE_TITLE_RE):
         _add_link(self, el, link_url, src.group(2), alt_text)
     else:
+        self.failed.add(key)
         src.pos = saved
         self.add_text(result)
 

@@ -6,6 +6,7 @@ parser code can follow kramdown's line by line.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -32,6 +33,7 @@ class Element:
         return f"<{self.type} {self.value!r} {self.children!r}>"
 
 
+_SERIALS = itertools.count()
 _VARIANTS: dict[re.Pattern[str], re.Pattern[str]] = {}
 
 
@@ -53,13 +55,14 @@ class Scanner:
     """Ruby's StringScanner over one string: ``check``/``scan`` match at the position,
     ``scan_until`` searches forward; the last match's groups stay readable via ``group``."""
 
-    __slots__ = ("_last_close", "m", "pos", "string")
+    __slots__ = ("_last_close", "m", "pos", "serial", "string")
 
     def __init__(self, string: str) -> None:
         self.string = string
         self.pos = 0
         self.m: re.Match[str] | None = None
         self._last_close: int | None = None
+        self.serial = next(_SERIALS)  # unlike id(), never reused: memo keys stay unique
 
     def last_close_bracket(self) -> int:
         if self._last_close is None:

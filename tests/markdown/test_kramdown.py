@@ -1,0 +1,103 @@
+"""newsctl.markdown against kramdown: a few constructs inline, then kramdown's own test cases
+(../shared/corpus/kramdown-testcases, rendered by the installed kramdown as Jekyll configures it;
+skipped when the corpus or ruby is absent)."""
+
+from __future__ import annotations
+
+import shutil
+from functools import cache
+from typing import Any
+
+import pytest
+
+from newsctl.markdown import options_from, render
+from tests.visible_text import visible_text
+
+SAMPLE = """# Title {#t}
+
+A [link](http://x.com){:target="_blank"} and *em*{: .c} "quotes" -- ok[^1].
+{: .lead}
+
+[^1]: The note.
+
+| a | b |
+|---|---|
+| 1 | `x|y` |
+
+Term
+: definition
+
+*[HTML]: Hyper Text
+"""
+
+
+def test_kramdown_syntax_leaves_no_marks_in_the_text() -> None:
+    html = render(SAMPLE)
+    text = visible_text(html)
+    assert "{:" not in text and "[^1]" not in text and "*[HTML]" not in text
+    assert 'target="_blank"' in html and 'class="lead"' in html
+    assert "\u201cquotes\u201d \u2013 ok1." in text
+    assert "The note.\u00a0\u21a9" in text or "The note. \u21a9" in text
+    assert "<dt>Term</dt>" in html and "<code>x|y</code>" in html
+
+
+def test_site_options_are_honoured() -> None:
+    assert 'id="p-title"' in render("# Title\n", options_from({"auto_id_prefix": "p-"}))
+    assert "<br />" not in render("a\nb\n", options_from({"hard_wrap": False}))
+    assert "<br />" in render("a\nb\n", options_from({"hard_wrap": True}))
+    assert '<ol start="5">' in render("x[^a]\n\n[^a]: n\n", options_from({"footnote_nr": 5}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["- " * 10000 + "x\n", "> " * 10000 + "x\n", "[" * 100000 + "\n", "*" * 100000 + "\n"],
+    ids=["lists", "quotes", "brackets", "stars"],
+)
+def test_hostile_input_does_not_recurse_without_bound(text: str) -> None:
+    render(text)
+
+
+# Cases whose visible text still differs from kramdown's, and why.
+KNOWN = {
+    "block/03_paragraph/standalone_image.text": "the `standalone` image figure is not written",
+    "block/04_header/atx_header.text": "a `#` header line inside a paragraph (gfm quirk) differs",
+    "block/06_codeblock/highlighting-minted-with-opts.text": "the minted (LaTeX) highlighter is not ported",
+    "block/06_codeblock/highlighting-minted.text": "the minted (LaTeX) highlighter is not ported",
+    "span/03_codespan/highlighting-minted.text": "the minted (LaTeX) highlighter is not ported",
+    "span/01_link/latex_escaping.text": "the converter's Markdown output (not the rendering) loses %20",
+    "span/02_emphasis/normal.text": "the converter's Markdown output (not the rendering) loses %28",
+}
+
+
+@cache
+def _cases() -> tuple[list[tuple[str, str, str]], list[str | None]]:
+    from benchmarks.kramdown_fidelity import CASES, case_sources, references
+
+    if not CASES.is_dir() or shutil.which("ruby") is None:
+        return [], []
+    sources = case_sources()
+    return sources, references(sources)
+
+
+def _names() -> list[str]:
+    from benchmarks.kramdown_fidelity import CASES
+
+    return sorted(p.relative_to(CASES).as_posix() for p in CASES.glob("*/**/*.text")) if CASES.is_dir() else []
+
+
+@pytest.mark.parametrize("name", _names())
+def test_kramdown_case(name: str) -> None:
+    from benchmarks.kramdown_fidelity import case_options, check
+
+    sources, refs = _cases()
+    if not sources:
+        pytest.skip("ruby is not installed")
+    index = [s[0] for s in sources].index(name)
+    reference: Any = refs[index]
+    if reference is None:
+        pytest.skip("kramdown itself fails on this case")
+    if name in KNOWN:
+        pytest.xfail(KNOWN[name])
+    _, text, yaml_text = sources[index]
+    problem = check(name, render(text, case_options(yaml_text)), reference)
+    assert problem is None, problem
