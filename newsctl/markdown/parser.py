@@ -38,6 +38,8 @@ _BLOCK_PARSERS = [
     "eob_marker",
     "paragraph",
 ]
+_PLAIN_LINE_PARSERS = ["setext_header", "table", "paragraph"]
+_BLOCK_CHARS = frozenset(" \t\n\r\f\v`~>#*-_+:<$\\[{^|!=")
 _SPAN_PARSERS = [
     "emphasis",
     "codespan",
@@ -108,12 +110,16 @@ class Parser:
         self.block_parsers: list[tuple[re.Pattern[str], Callable[[], bool | None]]] = [
             (self._block_start(name), getattr(self, "parse_" + name)) for name in _BLOCK_PARSERS
         ]
+        # A line starting with a letter (most lines) can only start these (kramdown's order).
+        self.plain_block_parsers = [self.block_parsers[_BLOCK_PARSERS.index(n)] for n in _PLAIN_LINE_PARSERS]
+        self.digit_block_parsers = [self.block_parsers[_BLOCK_PARSERS.index("list")], *self.plain_block_parsers]
         self.span_names = span
         self.span_parsers = self._span_table(span)
         self.span_start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
-        self._until_cache: dict[tuple[str, str], re.Pattern[str]] = {}
+        self._until_cache: dict[tuple[str, tuple[str, ...]], re.Pattern[str]] = {}
         self._dispatch_cache: dict[tuple[str, ...], tuple[dict[str, list[Any]], list[Any]]] = {}
         self.failed: set[tuple[int, int, str]] = set()
+        self.no_closer: dict[tuple[int, str, str, str], int] = {}
         self.paragraph_end = P.PARAGRAPH_END_GFM if self.gfm else P.PARAGRAPH_END
 
     def _block_start(self, name: str) -> re.Pattern[str]:
@@ -161,7 +167,7 @@ class Parser:
     # --- driver ----------------------------------------------------------------------------
     def parse(self, source: str) -> Element:
         source = source.replace("\r\n", "\n").replace("\r", "\n")
-        source = source.rstrip("\n") + "\n" if source.endswith("\n") else source + "\n"
+        source = (source[:-1] if source.endswith("\n") else source) + "\n"  # Ruby's chomp, then "\n"
         self.parse_blocks(self.root, source)
         self.update_tree(self.root)
         for data in self.footnotes.values():
@@ -187,9 +193,14 @@ class Parser:
                 para = Element("p")
                 para.children.append(Element("raw_text", rest.strip()))
                 el.children.append(para)
-            while not self.src.eos():
-                for pattern, method in self.block_parsers:
-                    if self.src.at(pattern) and method():
+            src = self.src
+            while not src.eos():
+                char = src.string[src.pos]
+                parsers = self.block_parsers if char in _BLOCK_CHARS else self.plain_block_parsers
+                if char.isdigit():
+                    parsers = self.digit_block_parsers
+                for pattern, method in parsers:
+                    if src.at(pattern) and method():
                         break
                 else:
                     self.add_text(self.src.scan(P.PARAGRAPH_MATCH) or self.src.getch())
@@ -299,8 +310,7 @@ class Parser:
         self.tree, self.text_type = el, (text_type or self.text_type)
         names = self.span_names if parsers is None else parsers
         dispatch, fallback = self._dispatch(tuple(names))
-        start = "|".join(P.SPAN_STARTS[n] for n in names)
-        used_re = self._until(stop_re.pattern if stop_re is not None else "", start)
+        used_re = self._until(stop_re.pattern if stop_re is not None else "", tuple(names))
         src = self.src
         found = False
         self.depth += 1
@@ -351,10 +361,11 @@ class Parser:
             cached = self._dispatch_cache[names] = (dispatch, [table[i] for i in any_char])
         return cached
 
-    def _until(self, stop: str, start: str) -> re.Pattern[str]:
-        key = (stop, start)
+    def _until(self, stop: str, names: tuple[str, ...]) -> re.Pattern[str]:
+        key = (stop, names)
         pattern = self._until_cache.get(key)
         if pattern is None:
+            start = "|".join(P.SPAN_STARTS[n] for n in names)
             body = f"{stop}|{start}" if stop else start
             pattern = re.compile(f"(?={body})", re.A | re.M | (re.S if stop else 0))
             self._until_cache[key] = pattern
@@ -371,7 +382,7 @@ class Parser:
         type = type or self.text_type
         last = tree.children[-1] if tree.children else None
         if last is not None and last.type == type:
-            last.value += text
+            last.append_text(text)
         elif text:
             tree.children.append(Element(type, text))
 

@@ -50,14 +50,19 @@ def parse_emphasis(self: Parser) -> None:
         return found, el, stop_re
 
     key = (src.serial, saved, result)
-    if key in self.failed:
+    if key in self.failed or _no_closer(self, src.serial, result, element, saved):
         src.pos = saved + len(result)
         self.add_text(result)
         return
     found, el, stop_re = sub_parse(result, element)
+    if not found:
+        _remember_no_closer(self, src.serial, result, element, saved)
     if not found and element == "strong" and self.tree.type != "em":
         src.pos = saved + 1
-        found, el, stop_re = sub_parse(kind, "em")
+        if not _no_closer(self, src.serial, kind, "em", saved + 1):
+            found, el, stop_re = sub_parse(kind, "em")
+            if not found:
+                _remember_no_closer(self, src.serial, kind, "em", saved + 1)
     if found:
         src.scan(stop_re)
         self.tree.children.append(el)
@@ -65,6 +70,19 @@ def parse_emphasis(self: Parser) -> None:
         self.failed.add(key)
         src.pos = saved + len(result)
         self.add_text(result)
+
+
+def _no_closer(self: Parser, serial: int, delim: str, elem: str, start: int) -> bool:
+    """Whether an attempt from before ``start`` already found no closing ``delim`` up to the end:
+    then none after it can (kramdown would rescan the rest for every opener: quadratic)."""
+    first = self.no_closer.get((serial, delim, elem, self.tree.type))
+    return first is not None and start > first
+
+
+def _remember_no_closer(self: Parser, serial: int, delim: str, elem: str, start: int) -> None:
+    key = (serial, delim, elem, self.tree.type)
+    if key not in self.no_closer or start < self.no_closer[key]:
+        self.no_closer[key] = start
 
 
 def parse_codespan(self: Parser) -> None:
@@ -233,6 +251,19 @@ def parse_footnote_marker(self: Parser) -> None:
     self.tree.children.append(marker)
 
 
+def _cannot_be_link(self: Parser, start: int) -> bool:
+    """With no link definitions, text in brackets is a link only when ``(`` or ``[`` follows
+    its ``]``: checked against the matching bracket found once for the whole text, so that
+    nested or unbalanced brackets cost linear time, not a rescan per ``[``."""
+    if self.link_defs:
+        return False
+    close = self.src.matching_bracket(start - 1)
+    if close is None:
+        return True
+    after = self.src.string[close + 1 : close + 2]
+    return after not in ("(", "[", " ", "\t", "\n")
+
+
 def _add_link(self: Parser, el: Element, href: str, title: str | None, alt: str, ial: Any = None) -> None:
     el.options["ial"] = ial
     if ial:
@@ -260,7 +291,7 @@ def parse_link(self: Parser) -> None:
         self.add_text(result)
         return
     key = (src.serial, cur_pos, link_type)
-    if cur_pos > src.last_close_bracket() or key in self.failed:
+    if cur_pos > src.last_close_bracket() or key in self.failed or _cannot_be_link(self, cur_pos):
         # No "]" after it, or it failed before (an outer attempt that failed re-parses its
         # text): kramdown would rescan to the same failure, at a cost that multiplies.
         self.add_text(result)

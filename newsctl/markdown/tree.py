@@ -14,7 +14,7 @@ from typing import Any
 class Element:
     """One node: ``type`` as kramdown names it (``p``, ``header``, ``text``, ``a``...)."""
 
-    __slots__ = ("attr", "children", "options", "type", "value")
+    __slots__ = ("_parts", "_value", "attr", "children", "options", "type")
 
     def __init__(
         self,
@@ -24,10 +24,29 @@ class Element:
         options: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
-        self.value = value
+        self._value = value
+        self._parts: list[str] | None = None
         self.attr: dict[str, str] = attr if attr is not None else {}
         self.options: dict[str, Any] = options if options is not None else {}
         self.children: list[Element] = []
+
+    @property
+    def value(self) -> Any:
+        if self._parts is not None:
+            self._value = "".join(self._parts)
+            self._parts = None
+        return self._value
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self._parts = None
+        self._value = value
+
+    def append_text(self, text: str) -> None:
+        """Text added piece by piece is joined once, when read (``+=`` would copy it each time)."""
+        if self._parts is None:
+            self._parts = [self._value]
+        self._parts.append(text)
 
     def __repr__(self) -> str:  # for debugging only
         return f"<{self.type} {self.value!r} {self.children!r}>"
@@ -55,13 +74,14 @@ class Scanner:
     """Ruby's StringScanner over one string: ``check``/``scan`` match at the position,
     ``scan_until`` searches forward; the last match's groups stay readable via ``group``."""
 
-    __slots__ = ("_last_close", "m", "pos", "serial", "string")
+    __slots__ = ("_brackets", "_last_close", "m", "pos", "serial", "string")
 
     def __init__(self, string: str) -> None:
         self.string = string
         self.pos = 0
         self.m: re.Match[str] | None = None
         self._last_close: int | None = None
+        self._brackets: dict[int, int] | None = None
         self.serial = next(_SERIALS)  # unlike id(), never reused: memo keys stay unique
 
     def last_close_bracket(self) -> int:
@@ -78,6 +98,21 @@ class Scanner:
         if pos and self.string[pos - 1] != "\n":
             pattern = _anchored(pattern)
         return pattern.match(self.string, pos)
+
+    def matching_bracket(self, open_at: int) -> int | None:
+        """Where the ``]`` closing the ``[`` at ``open_at`` is (backslash escapes skipped)."""
+        if self._brackets is None:
+            pairs: dict[int, int] = {}
+            stack: list[int] = []
+            text = self.string
+            for m in re.finditer(r"\\.|[\[\]]", text, re.S):
+                token = m.group(0)
+                if token == "[":
+                    stack.append(m.start())
+                elif token == "]" and stack:
+                    pairs[stack.pop()] = m.start()
+            self._brackets = pairs
+        return self._brackets.get(open_at)
 
     def check(self, pattern: re.Pattern[str]) -> str | None:
         m = self.at(pattern)
