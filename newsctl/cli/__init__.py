@@ -197,6 +197,9 @@ class Indexed:
 
     def __init__(self, root: Path, db: Any, scopes: list[Any], refreshed: Any) -> None:
         self.root, self.db, self.scopes, self.refreshed = root, db, scopes, refreshed
+        # Closed with the command, not whenever the garbage collector gets to it: SQLite shares
+        # one open file per process, and an old connection would hide a rebuilt index file.
+        click.get_current_context().call_on_close(db.close)
 
     def report(self, run: Run, drafts: bool) -> None:
         """Posts of the scopes that could not be read, and files Jekyll skips, on stderr (as the

@@ -245,7 +245,22 @@ class _Writer:
             return self.table_block(element)
         if tag == "hr":
             return ["---"] if self.markdown else []
+        if tag == "div" and not self.markdown and element.get("role") == "doc-endnotes":
+            return self.text_footnotes(element)
         return self.blocks(element)
+
+    def text_footnotes(self, element: HtmlElement) -> list[str]:
+        """kramdown's footnotes in plain text: ``[1] the note`` (the back-links go, see inline)."""
+        out: list[str] = []
+        for ol in element.iter("ol"):
+            start = ol.get("start") or "1"
+            number = int(start) if start.isdigit() else 1
+            for li in ol:
+                if not isinstance(li.tag, str) or li.tag.lower() != "li" or _hidden(li):
+                    continue
+                out.append(" ".join([f"[{number}]", "\n\n".join(self.blocks(li))]).rstrip())
+                number += 1
+        return out
 
     def list_block(self, element: HtmlElement, *, ordered: bool) -> list[str]:
         items: list[str] = []
@@ -343,6 +358,10 @@ class _Writer:
             return [("raw", "\n")]
         if tag == "img":
             return self.image(element)
+        if not self.markdown and tag == "sup" and element.get("role") == "doc-noteref":
+            return [("text", f"[{element.text_content().strip()}]")]  # a footnote reference: [1]
+        if not self.markdown and tag == "a" and element.get("role") == "doc-backlink":
+            return []  # the arrow back from a footnote
         inner = list(self.inline_children(element))
         if not self.markdown:
             if tag == "a":

@@ -217,6 +217,9 @@ class Parser:
         for child in element.children:
             if child.type == "raw_text":
                 last_blank = None
+                if not self.span_start_re.search(child.value):  # plain text: no span to parse
+                    out.append(Element("text", child.value))
+                    continue
                 saved = self._save_env()
                 self.src, self.tree, self.block_ial, self.stack, self.text_type = (
                     Scanner(child.value),
