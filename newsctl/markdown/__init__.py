@@ -17,6 +17,16 @@ def render(text: str, options: KramdownOptions | None = None) -> str:
     from newsctl.markdown.html import HtmlConverter
     from newsctl.markdown.parser import Parser
 
-    parser = Parser(options or KramdownOptions())
-    root = parser.parse(text)
-    return HtmlConverter(root, parser.options).convert(root)
+    import gc
+
+    # A long post makes hundreds of thousands of tree nodes and no reference cycles: the cyclic
+    # garbage collector would otherwise rescan the growing tree again and again (half the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        parser = Parser(options or KramdownOptions())
+        root = parser.parse(text)
+        return HtmlConverter(root, parser.options).convert(root)
+    finally:
+        if collecting:
+            gc.enable()

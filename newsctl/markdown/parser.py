@@ -15,9 +15,8 @@ from typing import Any
 from newsctl.markdown import blocks, spans
 from newsctl.markdown import patterns as P
 from newsctl.markdown.options import KramdownOptions
-from newsctl.markdown.tree import Element, Scanner
+from newsctl.markdown.tree import MAX_DEPTH, Element, Scanner
 
-MAX_DEPTH = 64
 _BLOCK_PARSERS = [
     "blank_line",
     "codeblock",

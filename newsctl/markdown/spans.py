@@ -7,7 +7,7 @@ from html.entities import name2codepoint
 from typing import TYPE_CHECKING, Any
 
 from newsctl.markdown import patterns as P
-from newsctl.markdown.tree import Element
+from newsctl.markdown.tree import MAX_DEPTH, Element, Scanner
 
 if TYPE_CHECKING:
     from newsctl.markdown.parser import Parser
@@ -219,17 +219,18 @@ def parse_span_extensions(self: Parser) -> None:
 
         parse_extension_start_tag(self, "span")
         return
-    if src.check(P.IAL_SPAN_START):
-        last = self.tree.children[-1] if self.tree.children else None
-        if last is not None and last.type != "text":
-            src.pos = src.m.end()  # type: ignore[union-attr]
-            attr: dict[str, Any] = {}
-            self.parse_attribute_list(src.group(1) or "", attr)
-            if not last.options.get("ial"):
-                last.options["ial"] = {}
-            self.update_ial_with_ial(last.options["ial"], attr)
-            self.update_attr_with_ial(last.attr, attr)
-            return
+    last = self.tree.children[-1] if self.tree.children else None
+    # After text an IAL is text too: decided before the (to-the-next-"}") match, as each "{:" of
+    # a long run would otherwise rescan the rest of the paragraph.
+    if last is not None and last.type != "text" and src.check(P.IAL_SPAN_START):
+        src.pos = src.m.end()  # type: ignore[union-attr]
+        attr: dict[str, Any] = {}
+        self.parse_attribute_list(src.group(1) or "", attr)
+        if not last.options.get("ial"):
+            last.options["ial"] = {}
+        self.update_ial_with_ial(last.options["ial"], attr)
+        self.update_attr_with_ial(last.attr, attr)
+        return
     self.add_text(src.getch())
 
 
@@ -436,8 +437,19 @@ def handle_kramdown_html_tag(self: Parser, el: Element, closed: bool, handle_bod
 
 def parse_raw_html(self: Parser, el: Element) -> None:
     src = self.src
+    if self.depth > MAX_DEPTH:  # nested too deep: the rest is the element's text
+        self.add_text(src.rest(), el, "text")
+        src.terminate()
+        return
     self.stack.append((self.tree,))
     self.tree = el
+    try:
+        _parse_raw_html(self, src)
+    finally:
+        self.tree = self.stack.pop()[0]
+
+
+def _parse_raw_html(self: Parser, src: Scanner) -> None:
     done = False
     while not src.eos() and not done:
         m = P.HTML_RAW_START.search(src.string, src.pos)
@@ -466,7 +478,6 @@ def parse_raw_html(self: Parser, el: Element) -> None:
                 self.add_text(src.matched, self.tree, "text")
         else:
             self.add_text(src.getch(), self.tree, "text")
-    self.tree = self.stack.pop()[0]
 
 
 def parse_block_html_tag(self: Parser) -> None:

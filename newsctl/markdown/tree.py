@@ -11,6 +11,11 @@ import re
 from typing import Any
 
 
+# How deep lists, quotes, HTML elements and spans nest before the rest is read as text (kramdown
+# has no limit; Python's stack has).
+MAX_DEPTH = 64
+
+
 class Element:
     """One node: ``type`` as kramdown names it (``p``, ``header``, ``text``, ``a``...)."""
 
