@@ -14,10 +14,10 @@ __all__ = ["KramdownOptions", "options_from", "render"]
 
 def render(text: str, options: KramdownOptions | None = None) -> str:
     """Markdown ``text`` to HTML as kramdown renders it with ``options`` (Jekyll's defaults)."""
+    import gc
+
     from newsctl.markdown.html import HtmlConverter
     from newsctl.markdown.parser import Parser
-
-    import gc
 
     # A long post makes hundreds of thousands of tree nodes and no reference cycles: the cyclic
     # garbage collector would otherwise rescan the growing tree again and again (half the time).

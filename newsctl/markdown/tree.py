@@ -10,7 +10,6 @@ import itertools
 import re
 from typing import Any
 
-
 # How deep lists, quotes, HTML elements and spans nest before the rest is read as text (kramdown
 # has no limit; Python's stack has).
 MAX_DEPTH = 64
