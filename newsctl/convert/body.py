@@ -230,6 +230,8 @@ class _Writer:
             text = text.replace("\\\n" if self.markdown else "\n", " ").replace("\n", " ")
             if not text.strip():
                 return []
+            if self.markdown and text.endswith("#"):
+                text = text[:-1] + "\\#"  # else read back as the heading's closing sequence
             return [("#" * int(tag[1]) + " " + text) if self.markdown else text]
         if tag in ("ul", "ol"):
             return self.list_block(element, ordered=tag == "ol")
@@ -407,9 +409,11 @@ class _Writer:
             return inner
         title = element.get("title")
         text = "".join(value for kind, value in inner if kind == "text").strip()
-        if text == href and not title and _AUTOLINKABLE.fullmatch(href):
+        # (Not with %XX in it: an autolink shows its text percent-decoded.)
+        if text == href and not title and _AUTOLINKABLE.fullmatch(href) and "%" not in href:
             return [("raw", f"<{href}>")]  # the form the post used, and stable on a second run
-        if any(piece == ("raw", "\n") for piece in inner):
+        if any(piece == ("raw", "\n") for piece in inner) or "\n" in href or "\r" in href:
+            # (A line break inside the target, which kramdown keeps: a Markdown destination cannot.)
             # A link around line breaks or blocks (an unclosed <a> swallows what follows):
             # Markdown link text cannot hold those, inline HTML can.
             attributes = f' href="{html_escape(href)}"' + (f' title="{html_escape(title)}"' if title else "")

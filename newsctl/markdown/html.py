@@ -105,7 +105,25 @@ class HtmlConverter:
     def convert_p(self, el: Element, indent: int) -> str:
         if el.options.get("transparent"):
             return self.inner(el, indent)
+        only = el.children[0] if len(el.children) == 1 else None
+        if (
+            only is not None
+            and only.type == "img"
+            and "standalone" in ((only.options.get("ial") or {}).get("refs") or [])
+        ):
+            return self.standalone_image(el, only, indent)
         return self.block("p", el.attr, self.inner(el, indent), indent)
+
+    def standalone_image(self, el: Element, image: Element, indent: int) -> str:
+        """An image with the ``standalone`` reference alone in its paragraph: a figure."""
+        figure = dict(el.attr)
+        img = dict(image.attr)
+        for key in ("class", "id"):
+            if key in img and key not in figure:
+                figure[key] = img.pop(key)
+        pad = " " * (indent + 2)
+        body = f"{pad}<img{attributes(img)} />\n{pad}<figcaption>{img.get('alt', '')}</figcaption>\n"
+        return self.indented("figure", figure, body, indent)
 
     def convert_codeblock(self, el: Element, indent: int) -> str:
         attr = dict(el.attr)

@@ -59,13 +59,9 @@ def test_hostile_input_does_not_recurse_without_bound(text: str) -> None:
 
 # Cases whose visible text still differs from kramdown's, and why.
 KNOWN = {
-    "block/03_paragraph/standalone_image.text": "the `standalone` image figure is not written",
-    "block/04_header/atx_header.text": "a `#` header line inside a paragraph (gfm quirk) differs",
     "block/06_codeblock/highlighting-minted-with-opts.text": "the minted (LaTeX) highlighter is not ported",
     "block/06_codeblock/highlighting-minted.text": "the minted (LaTeX) highlighter is not ported",
     "span/03_codespan/highlighting-minted.text": "the minted (LaTeX) highlighter is not ported",
-    "span/01_link/latex_escaping.text": "the converter's Markdown output (not the rendering) loses %20",
-    "span/02_emphasis/normal.text": "the converter's Markdown output (not the rendering) loses %28",
 }
 
 
