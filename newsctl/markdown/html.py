@@ -34,6 +34,8 @@ def escape_all(text: str) -> str:
 
 
 def escape_text(text: str) -> str:
+    if "&" not in text and "<" not in text and ">" not in text:
+        return text
     return _TEXT_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0), m.group(0)), text)
 
 

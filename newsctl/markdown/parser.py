@@ -317,30 +317,41 @@ class Parser:
         found = False
         self.depth += 1
         deep = self.depth > MAX_DEPTH
+        string, end = src.string, len(src.string)
+        search, add_text = used_re.search, self.add_text
         try:
-            while not src.eos() and not found:
-                m = used_re.search(src.string, src.pos)
+            while src.pos < end and not found:
+                pos = src.pos
+                m = search(string, pos)
                 if m is None:
                     if stop_re is None:
-                        self.add_text(src.rest())
-                        src.terminate()
+                        add_text(string[pos:])
+                        src.pos = end
                     break
-                self.add_text(src.string[src.pos : m.start()])
-                src.pos = m.start()
-                if stop_re is not None and stop_re.match(src.string, src.pos):
-                    src.m = stop_re.match(src.string, src.pos)
-                    found = stop_check() if stop_check is not None else True
-                processed = False
-                if not found and not deep:
-                    for pattern, method in dispatch.get(src.string[src.pos], fallback):
-                        mm = pattern.match(src.string, src.pos)
+                start = m.start()
+                if start > pos:
+                    add_text(string[pos:start])
+                    src.pos = pos = start
+                if stop_re is not None:
+                    stop = stop_re.match(string, pos)
+                    if stop:
+                        src.m = stop
+                        found = stop_check() if stop_check is not None else True
+                        if found:
+                            break
+                if not deep:
+                    for pattern, method in dispatch.get(string[pos], fallback):
+                        mm = pattern.match(string, pos)
                         if mm:
                             src.m = mm
                             method()
-                            processed = True
                             break
-                if not processed and not found:
-                    self.add_text(src.getch())
+                    else:
+                        add_text(string[pos])
+                        src.pos = pos + 1
+                else:
+                    add_text(string[pos])
+                    src.pos = pos + 1
         finally:
             self.depth -= 1
         if pushed:

@@ -99,7 +99,7 @@ class Scanner:
     def at(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """``pattern`` matched at the position, ``^`` matching there as in Ruby."""
         pos = self.pos
-        if pos and self.string[pos - 1] != "\n":
+        if pos and self.string[pos - 1] != "\n" and pattern.pattern[:1] in "^(":
             pattern = _anchored(pattern)
         return pattern.match(self.string, pos)
 
