@@ -197,7 +197,29 @@ class HtmlConverter:
     def convert_table(self, el: Element, indent: int) -> str:
         return self.indented(el.type, el.attr, self.inner(el, indent), indent)
 
-    convert_thead = convert_tbody = convert_tfoot = convert_tr = convert_table
+    convert_thead = convert_tbody = convert_tfoot = convert_table
+
+    def convert_tr(self, el: Element, indent: int) -> str:
+        """A row with its cells (kramdown's convert_td inlined: alignment by column index)."""
+        section = self.stack[-1] if self.stack else None
+        kind = "th" if section is not None and section.type == "thead" else "td"
+        aligns = (self.stack[-2].options.get("alignment") or []) if len(self.stack) >= 2 else []
+        inner = indent + 2
+        self.stack.append(el)
+        cells = []
+        for index, cell in enumerate(el.children):
+            if cell.type != "td":
+                cells.append(self.convert(cell, inner))
+                continue
+            res = self.inner(cell, inner)
+            attr = cell.attr
+            alignment = aligns[index] if index < len(aligns) else "default"
+            if alignment != "default":
+                attr = dict(cell.attr)
+                attr["style"] = (f"{attr['style']}; " if "style" in attr else "") + f"text-align: {alignment}"
+            cells.append(self.block(kind, attr, res or "\u00a0", inner))
+        self.stack.pop()
+        return self.indented("tr", el.attr, "".join(cells), indent)
 
     def convert_td(self, el: Element, indent: int) -> str:
         res = self.inner(el, indent)

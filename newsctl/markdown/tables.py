@@ -79,7 +79,10 @@ def parse_table(self: Parser) -> bool:
     while not src.eos():
         if not src.check(P.TABLE_LINE):
             break
-        if src.scan(P.TABLE_SEP_LINE):
+        eol = src.string.find("\n", src.pos)
+        # Separator lines hold only these characters: any other makes it a row at once.
+        plain_row = bool(src.string[src.pos : eol if eol >= 0 else None].strip("+|: \t-="))
+        if not plain_row and src.scan(P.TABLE_SEP_LINE):
             if not rows:
                 pass
             elif not table.options["alignment"] and not has_footer:
@@ -97,7 +100,7 @@ def parse_table(self: Parser) -> bool:
                 table.options["alignment"] = aligns
             else:
                 add_container("tbody", False)
-        elif src.scan(P.TABLE_FSEP_LINE):
+        elif not plain_row and src.scan(P.TABLE_FSEP_LINE):
             if rows:
                 add_container("tbody", True)
             has_footer = True
