@@ -266,18 +266,24 @@ class Parser:
     def update_elements(self, element: Element) -> None:
         """GFM: hard line breaks in text, and GitHub-style header ids."""
         out: list[Element] = []
+        changed = False
         for child in element.children:
-            if child.type == "text" and self.hard_line_break in child.value:
-                out.extend(self._split_hard_breaks(element, child))
-            elif child.type == "html_element":
-                out.append(child)
-            elif child.type == "header" and self.options.auto_ids and "id" not in child.attr:
+            kind = child.type
+            if kind == "text":
+                if self.hard_line_break in child.value:
+                    out.extend(self._split_hard_breaks(element, child))
+                    changed = True
+                else:
+                    out.append(child)
+            elif kind == "header" and self.options.auto_ids and "id" not in child.attr:
                 child.attr["id"] = self._gfm_header_id(child.options.get("raw_text", ""))
                 out.append(child)
             else:
-                self.update_elements(child)
+                if kind != "html_element" and child.children:
+                    self.update_elements(child)
                 out.append(child)
-        element.children = out
+        if changed:
+            element.children = out
 
     def _split_hard_breaks(self, element: Element, child: Element) -> list[Element]:
         lines = child.value.split(self.hard_line_break)
