@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.entities import name2codepoint
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +13,25 @@ from newsctl.markdown.tree import MAX_DEPTH, Element, Scanner
 if TYPE_CHECKING:
     from newsctl.markdown.parser import Parser
 
+_SPACES = re.compile(r"\s+", re.A)
+
 
 def _alpha_before(text: str, pos: int) -> bool:
     """kramdown's ``pre_match =~ /[[:alpha:]]-?[[:alpha:]]*\\z/``, without reading all of it."""
     before = text[pos - 1 : pos]
     return before.isalpha() or (before == "-" and text[pos - 2 : pos - 1].isalpha())
+
+
+@lru_cache(maxsize=64)
+def _delimiter_patterns(delim: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The closing delimiter, a doubled one (not an em's end) and one before a letter or digit."""
+    quoted = re.escape(delim)
+    return re.compile(quoted), re.compile(quoted * 2 + "(?!" + quoted + ")"), re.compile(quoted + r"[^\W_]")
+
+
+@lru_cache(maxsize=64)
+def _literal(text: str) -> re.Pattern[str]:
+    return re.compile(re.escape(text))
 
 
 def parse_emphasis(self: Parser) -> None:
@@ -33,9 +48,7 @@ def parse_emphasis(self: Parser) -> None:
 
     def sub_parse(delim: str, elem: str) -> tuple[bool, Element, re.Pattern[str]]:
         el = Element(elem)
-        stop_re = re.compile(re.escape(delim))
-        double = re.compile(re.escape(delim * 2) + "(?!" + re.escape(delim) + ")")
-        alnum = re.compile(re.escape(delim) + r"[^\W_]")
+        stop_re, double, alnum = _delimiter_patterns(delim)
 
         def check() -> bool:
             pos = src.pos
@@ -93,7 +106,7 @@ def parse_codespan(self: Parser) -> None:
     if simple and (before == 0 or src.string[before - 1] in " \t\n\r\f\v") and P.WHITESPACE.match(src.string, src.pos):
         self.add_text(result)
         return
-    pattern = re.compile(re.escape(result))
+    pattern = _literal(result)
     m = pattern.search(src.string, src.pos)
     if m is None:
         self.add_text(result)
@@ -310,11 +323,11 @@ def parse_link(self: Parser) -> None:
         src.pos = saved
         self.add_text(result)
         return
-    alt_text = re.sub(P.ESCAPED_CHARS.pattern, r"\1", src.string[cur_pos : src.pos])
+    alt_text = P.ESCAPED_CHARS.sub(r"\1", src.string[cur_pos : src.pos])
     src.scan(P.LINK_BRACKET_STOP_RE)
     if src.scan(P.LINK_INLINE_ID_RE) or not src.check(P.OPEN_PAREN):
         given = src.group(1) if src.m is not None and src.m.re is P.LINK_INLINE_ID_RE else None
-        link_id = re.sub(r"\s+", " ", given or alt_text).lower()
+        link_id = _SPACES.sub(" ", given or alt_text).lower()
         link_def = self.link_defs.get(link_id)
         if link_def is not None:
             eob = link_def[2]
