@@ -97,3 +97,19 @@ def test_kramdown_case(name: str) -> None:
     _, text, yaml_text = sources[index]
     problem = check(name, render(text, case_options(yaml_text)), reference)
     assert problem is None, problem
+
+
+def test_the_site_chooses_the_engine_and_its_options(tmp_path: Any) -> None:
+    from newsctl.convert.body import render_markdown
+    from newsctl.jekyll.site import load_site
+
+    (tmp_path / "_config.yml").write_text("kramdown:\n  auto_id_prefix: p-\n  hard_wrap: true\n", encoding="utf-8")
+    site = load_site(str(tmp_path))
+    assert site.markdown == "kramdown"
+    html = render_markdown("# A title\n\nline\nbreak {: .x}\n", site)
+    assert 'id="p-a-title"' in html and "<br />" in html
+    commonmark = tmp_path / "cm"
+    commonmark.mkdir()
+    (commonmark / "_config.yml").write_text("markdown: CommonMarkGhPages\n", encoding="utf-8")
+    html = render_markdown("a [^1]\n\n[^1]: note\n", load_site(str(commonmark)))
+    assert "doc-noteref" not in html  # markdown-it: no kramdown footnotes
