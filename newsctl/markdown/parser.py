@@ -117,7 +117,7 @@ class Parser:
         self.span_start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
         self._until_cache: dict[tuple[str, tuple[str, ...]], re.Pattern[str]] = {}
         self._dispatch_cache: dict[tuple[str, ...], tuple[dict[str, list[Any]], list[Any]]] = {}
-        self.failed: set[tuple[int, int, str]] = set()
+        self.failed: set[tuple[Any, ...]] = set()
         self.no_closer: dict[tuple[int, str, str, str], int] = {}
         self.paragraph_end = P.PARAGRAPH_END_GFM if self.gfm else P.PARAGRAPH_END
 

@@ -1,7 +1,8 @@
 """kramdown 2.4's regular expressions, translated from Ruby.
 
 Ruby's ``^``/``$`` always work per line (``re.M`` here), its ``/m`` is ``re.S``, and its ``\\w``,
-``\\s``, ``\\d`` are ASCII-only (``re.A``) while ``[[:alpha:]]`` and ``\\p{Word}`` are Unicode.
+``\\s``, ``\\d`` are ASCII-only (``re.A``) while ``\\b``, ``[[:alpha:]]`` and ``\\p{Word}`` are
+Unicode (``(?u:\\b)`` here).
 """
 
 from __future__ import annotations
@@ -236,8 +237,8 @@ def content_model(name: str) -> str:
 
 
 _LAZY_SPANS = "|".join([*HTML_SPAN_ELEMENTS, "script"])
-LAZY_END_HTML_START_S = rf"<(?>(?!(?:{_LAZY_SPANS})\b){UNAME})"
-LAZY_END_HTML_STOP_S = rf"</(?!(?:{_LAZY_SPANS})\b){UNAME}\s*>"
+LAZY_END_HTML_START_S = rf"<(?>(?!(?:{_LAZY_SPANS})(?u:\b)){UNAME})"
+LAZY_END_HTML_STOP_S = rf"</(?!(?:{_LAZY_SPANS})(?u:\b)){UNAME}\s*>"
 LAZY_END_S = (
     rf"{BLANK_LINE_S}|{IAL_BLOCK_START_S}|{EOB_MARKER_S}|^{OPT_SPACE}{LAZY_END_HTML_STOP_S}"
     rf"|^{OPT_SPACE}{LAZY_END_HTML_START_S}|\Z"
@@ -349,13 +350,13 @@ _SQ_PUNCT = r"[!\"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"
 _SQ_CLOSE = r"[^ \\\t\r\n\[{(-]"
 SQ_RULES: list[tuple[re.Pattern[str], list[int | str]]] = [
     (c(r"(\"|')(?=[_*]{1,2}\S)"), ["lquote1"]),
-    (c(rf"(\"|')(?={_SQ_PUNCT}(?!\.\.)\B)"), ["rquote1"]),
+    (c(rf"(\"|')(?={_SQ_PUNCT}(?!\.\.)(?u:\B))"), ["rquote1"]),
     (c(r"(\s?)\"'(?=\w)"), [1, "ldquo", "lsquo"]),
     (c(r"(\s?)'\"(?=\w)"), [1, "lsquo", "ldquo"]),
     (c(r"(\s?)'(?=\d\ds)"), [1, "rsquo"]),
     (c(r"(\s)('|\")(?=\w)"), [1, "lquote2"]),
     (c(rf"({_SQ_CLOSE})('|\")"), [1, "rquote2"]),
-    (c(r"(\"|')(?=\s|s\b|$)"), ["rquote1"]),
+    (c(r"(\"|')(?=\s|s(?u:\b)|$)"), ["rquote1"]),
     (c(r"(.?)'", AS), [1, "lsquo"]),
     (c(r"(.?)\"", AS), [1, "ldquo"]),
 ]

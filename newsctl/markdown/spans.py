@@ -62,7 +62,8 @@ def parse_emphasis(self: Parser) -> None:
         found = self.parse_spans(el, stop_re, stop_check=check)
         return found, el, stop_re
 
-    key = (src.serial, saved, result)
+    context = _emphasis_context(self)
+    key = (src.serial, saved, result, context)
     if key in self.failed or _no_closer(self, src.serial, result, element, saved):
         src.pos = saved + len(result)
         self.add_text(result)
@@ -85,15 +86,22 @@ def parse_emphasis(self: Parser) -> None:
         self.add_text(result)
 
 
+def _emphasis_context(self: Parser) -> str:
+    """What an emphasis attempt's outcome depends on besides the text: the enclosing element and
+    whether an em or strong is open around it (kramdown does not nest them in themselves)."""
+    open_types = {t[0].type for t in self.stack if t[0] is not None and t[0].type in ("em", "strong")}
+    return f"{self.tree.type}:{'em' in open_types}:{'strong' in open_types}"
+
+
 def _no_closer(self: Parser, serial: int, delim: str, elem: str, start: int) -> bool:
     """Whether an attempt from before ``start`` already found no closing ``delim`` up to the end:
     then none after it can (kramdown would rescan the rest for every opener: quadratic)."""
-    first = self.no_closer.get((serial, delim, elem, self.tree.type))
+    first = self.no_closer.get((serial, delim, elem, _emphasis_context(self)))
     return first is not None and start > first
 
 
 def _remember_no_closer(self: Parser, serial: int, delim: str, elem: str, start: int) -> None:
-    key = (serial, delim, elem, self.tree.type)
+    key = (serial, delim, elem, _emphasis_context(self))
     if key not in self.no_closer or start < self.no_closer[key]:
         self.no_closer[key] = start
 
