@@ -485,9 +485,9 @@ def parse_extension_start_tag(self: Parser, kind: str) -> bool:
             self.add_text(src.getch())
         return False
 
-    if m.group(4) or m.group(0) == "{:/}":
-        return error()
     ext = m.group(1)
+    if m.group(4) or m.group(0) == "{:/}" or ext is None:  # a stop tag without a start
+        return error()
     opts: dict[str, Any] = {}
     self.parse_attribute_list(m.group(2) or "", opts)
     body = None

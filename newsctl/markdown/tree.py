@@ -61,17 +61,51 @@ _VARIANTS: dict[re.Pattern[str], re.Pattern[str]] = {}
 
 
 def _anchored(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """``pattern`` with its leading ``^`` dropped: Ruby's scanner lets ``^`` match at the scan
-    position even inside a line (after a block HTML tag, say); Python's does not."""
+    """``pattern`` with the ``^`` that open its alternatives dropped: Ruby's scanner lets ``^``
+    match at the scan position even inside a line (after a block HTML tag, say); Python's does not."""
     variant = _VARIANTS.get(pattern)
     if variant is None:
-        text = pattern.pattern
-        for prefix in ("^", "(?>^", "(?:^"):
-            if text.startswith(prefix):
-                text = prefix[:-1] + text[len(prefix) :]
-                break
-        variant = _VARIANTS[pattern] = re.compile(text, pattern.flags)
+        variant = _VARIANTS[pattern] = re.compile(_drop_leading_carets(pattern.pattern), pattern.flags)
     return variant
+
+
+def _drop_leading_carets(text: str) -> str:
+    out: list[str] = []
+    depth, index, at_start, in_class = 0, 0, True, False
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            out.append(text[index : index + 2])
+            index += 2
+            at_start = False
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class, at_start = True, False
+        elif char == "(":
+            depth += 1
+            opener = re.match(r"\((?:\?[:>=!]|\?<[=!])?", text[index:])
+            assert opener is not None
+            out.append(opener.group(0))
+            index += len(opener.group(0))
+            continue  # a group opener keeps an alternative's start
+        elif char == ")":
+            depth -= 1
+            at_start = False
+        elif char == "|" and depth == 0:
+            at_start = True
+            out.append(char)
+            index += 1
+            continue
+        elif char == "^" and at_start:
+            index += 1
+            continue
+        else:
+            at_start = False
+        out.append(char)
+        index += 1
+    return "".join(out)
 
 
 class Scanner:

@@ -113,3 +113,70 @@ def test_the_site_chooses_the_engine_and_its_options(tmp_path: Any) -> None:
     (commonmark / "_config.yml").write_text("markdown: CommonMarkGhPages\n", encoding="utf-8")
     html = render_markdown("a [^1]\n\n[^1]: note\n", load_site(str(commonmark)))
     assert "doc-noteref" not in html  # markdown-it: no kramdown footnotes
+
+
+_SPAN_ATOMS = [
+    *[
+        "*",
+        "**",
+        "_",
+        "`",
+        "[",
+        "]",
+        "(",
+        ")",
+        "{:",
+        "}",
+        ".cls",
+        "#id",
+        '"',
+        "'",
+        "--",
+        "...",
+        "<<",
+        ">>",
+        "\\",
+        "|",
+        "$$",
+        "^",
+        ":",
+        "~~",
+        "![",
+        "[^1]",
+    ],
+    *["> ", "- ", "1. ", "# ", "\n", "\n\n", "    ", " ", "<b>", "</b>", "<div>", "</div>", "&amp;"],
+    *["&copy;", "word", "中文", "http://x.com", "[^1]: n\n"],
+]
+_BLOCK_LINES = [
+    *["", "", "para text", "* item", "  * nested", "1. one", "    code", "> quote", "# H", "Head\n===", "---"],
+    *["| a | b |", "|---|---|", "|===|", "a | b", "Term", ": def", "<div>", "</div>", "<p>x</p>", "```", "~~~"],
+    *["{: .c}", "{:toc}", "[^1]: note", "see[^1]", "[l]: http://l.com", "[l] ref", "*[AB]: abbrev", "AB here"],
+    *["$$", "x=1", "^", "{::comment}", "{:/}", "\tcode", "   - three", "<!-- c -->", "  lazy", "\\* esc"],
+]
+
+
+def _random_sources() -> list[tuple[str, str, str]]:
+    import random
+
+    rng = random.Random(2024)
+    spans = ["".join(rng.choice(_SPAN_ATOMS) for _ in range(rng.randint(3, 25))) + "\n" for _ in range(300)]
+    blocks = ["\n".join(rng.choice(_BLOCK_LINES) for _ in range(rng.randint(2, 14))) + "\n" for _ in range(300)]
+    return [(f"random-{i}", text, "") for i, text in enumerate(spans + blocks)]
+
+
+@pytest.mark.skipif(shutil.which("ruby") is None, reason="ruby (kramdown) is not installed")
+def test_random_snippets_render_as_kramdown_renders_them() -> None:
+    """Differential: 600 seeded random snippets of kramdown syntax, same visible text and link
+    targets as the installed kramdown (Jekyll's options)."""
+    from benchmarks.kramdown_fidelity import references
+    from tests.visible_text import link_targets
+
+    sources = _random_sources()
+    differences = []
+    for (name, text, _), reference in zip(sources, references(sources), strict=True):
+        if reference is None:
+            continue
+        html = render(text)
+        if visible_text(html) != visible_text(reference) or link_targets(html) != link_targets(reference):
+            differences.append(f"{name}: {text!r}")
+    assert not differences, "\n".join(differences[:10])
