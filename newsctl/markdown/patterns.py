@@ -42,7 +42,7 @@ BLOCK_EXTENSIONS_START = c(rf"^{OPT_SPACE}\{{:")
 EXT_SPAN_START = c(rf"{EXT_START_STR}|{EXT_STOP_STR % ALD_ID_NAME}")
 IAL_SPAN_START = c(rf"\{{:({ALD_ANY_CHARS}+)\}}")
 
-UNAME = r"[A-Za-z_:][\w.:-]*"
+UNAME = r"[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?"  # REXML's UNAME_STR: NCName(:NCName)?
 HTML_SPAN_ELEMENTS = [
     "a",
     "abbr",
