@@ -1,9 +1,10 @@
 """Post bodies as a reader sees them, written out as Markdown or plain text.
 
-A body is first rendered the way Jekyll renders it (``body_html``: Markdown posts through a
-CommonMark renderer, HTML posts as they are), then walked as an HTML tree. What the reader does
-not see is dropped (comments, scripts, styles, hidden elements); what they see is written out
-with its structure (headings, paragraphs, lists, quotes, tables, code, links, images).
+A body is first rendered the way Jekyll renders it (``body_html``: Markdown posts through
+newsctl.markdown's kramdown, or CommonMark when the site asks for it, HTML posts as they are),
+then walked as an HTML tree. What the reader does not see is dropped (comments, scripts,
+styles, hidden elements); what they see is written out with its structure (headings,
+paragraphs, lists, quotes, tables, code, links, images).
 
 Whitespace follows HTML's rules, plus one for Chinese and Japanese: a line break between two
 CJK characters is not a space (a browser shows none), while a real space between them is kept.
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from newsctl.jekyll.post import Post
+    from newsctl.jekyll.site import Site
 
 Target = Literal["markdown", "text"]
 
@@ -138,6 +140,18 @@ def markdown_to_html(text: str) -> str:
     return str(_markdown().render(text))
 
 
+def render_markdown(text: str, site: Site | None = None) -> str:
+    """Markdown to HTML with the engine the site names, as Jekyll does: kramdown (the default,
+    with the site's ``kramdown:`` options over Jekyll's) or, for ``CommonMark`` and
+    ``CommonMarkGhPages``, a CommonMark renderer."""
+    engine = (site.markdown if site is not None else "kramdown").lower()
+    if engine in ("commonmark", "commonmarkghpages"):
+        return markdown_to_html(text)
+    from newsctl.markdown import options_from, render
+
+    return render(text, options_from(dict(site.kramdown) if site is not None else None))
+
+
 def body_html(post: Post) -> str:
     """The body as Jekyll renders it: Markdown posts rendered, HTML posts as they are."""
     import os
@@ -146,7 +160,12 @@ def body_html(post: Post) -> str:
 
     ext = os.path.splitext(post.path)[1].lower().lstrip(".")
     if ext in MARKDOWN_EXTS:
-        return markdown_to_html(post.body)
+        site = None
+        if post.site_root is not None:
+            from newsctl.jekyll.site import load_site
+
+            site = load_site(post.site_root)
+        return render_markdown(post.body, site)
     return post.body
 
 
@@ -307,6 +326,8 @@ class _Writer:
             text = text.replace("\\\n" if self.markdown else "\n", " ").replace("\n", " ")
             if not text.strip():
                 return []
+            if self.markdown and text.endswith("#"):
+                text = text[:-1] + "\\#"  # else read back as the heading's closing sequence
             return [("#" * int(tag[1]) + " " + text) if self.markdown else text]
         if tag in ("ul", "ol"):
             return self.list_block(element, ordered=tag == "ol")
@@ -322,7 +343,22 @@ class _Writer:
             return self.table_block(element)
         if tag == "hr":
             return ["---"] if self.markdown else []
+        if tag == "div" and not self.markdown and element.get("role") == "doc-endnotes":
+            return self.text_footnotes(element)
         return self.blocks(element)
+
+    def text_footnotes(self, element: HtmlElement) -> list[str]:
+        """kramdown's footnotes in plain text: ``[1] the note`` (the back-links go, see inline)."""
+        out: list[str] = []
+        for ol in element.iter("ol"):
+            start = ol.get("start") or "1"
+            number = int(start) if start.isdigit() else 1
+            for li in ol:
+                if not isinstance(li.tag, str) or li.tag.lower() != "li" or _hidden(li):
+                    continue
+                out.append(" ".join([f"[{number}]", "\n\n".join(self.blocks(li))]).rstrip())
+                number += 1
+        return out
 
     def list_block(self, element: HtmlElement, *, ordered: bool) -> list[str]:
         items: list[str] = []
@@ -422,6 +458,10 @@ class _Writer:
             return self.image(element)
         if _embedded(element):
             return self.embed(element)
+        if not self.markdown and tag == "sup" and element.get("role") == "doc-noteref":
+            return [("text", f"[{element.text_content().strip()}]")]  # a footnote reference: [1]
+        if not self.markdown and tag == "a" and element.get("role") == "doc-backlink":
+            return []  # the arrow back from a footnote
         inner = list(self.inline_children(element))
         if not self.markdown:
             if tag == "a":
@@ -473,9 +513,11 @@ class _Writer:
             return inner
         title = element.get("title")
         text = "".join(value for kind, value in inner if kind == "text").strip()
-        if text == href and not title and _AUTOLINKABLE.fullmatch(href):
+        # (Not with %XX in it: an autolink shows its text percent-decoded.)
+        if text == href and not title and _AUTOLINKABLE.fullmatch(href) and "%" not in href:
             return [("raw", f"<{href}>")]  # the form the post used, and stable on a second run
-        if any(piece == ("raw", "\n") for piece in inner):
+        if any(piece == ("raw", "\n") for piece in inner) or "\n" in href or "\r" in href:
+            # (A line break inside the target, which kramdown keeps: a Markdown destination cannot.)
             # A link around line breaks or blocks (an unclosed <a> swallows what follows):
             # Markdown link text cannot hold those, inline HTML can.
             attributes = f' href="{html_escape(href)}"' + (f' title="{html_escape(title)}"' if title else "")

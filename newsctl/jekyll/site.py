@@ -26,6 +26,9 @@ class Site:
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     defaults: tuple[tuple[str, str | None, tuple[tuple[str, Any], ...]], ...] = field(default=())
+    # The Markdown engine (``markdown:``) and its ``kramdown:`` settings, as written.
+    markdown: str = "kramdown"
+    kramdown: tuple[tuple[str, Any], ...] = ()
 
     @property
     def is_jekyll(self) -> bool:
@@ -112,6 +115,8 @@ def load_site(root: str) -> Site:
         exclude=_strings(config.get("exclude")),
         include=_strings(config.get("include")),
         defaults=_defaults(config.get("defaults")),
+        markdown=ruby_to_s(config.get("markdown") or "kramdown"),
+        kramdown=tuple(config["kramdown"].items()) if isinstance(config.get("kramdown"), dict) else (),
     )
 
 
