@@ -85,10 +85,10 @@ def write_atomic(
                 out.flush()
                 os.fsync(out.fileno())
         os.chmod(temporary, mode)
-        # Compared as late as possible: the window left is the rename itself.
-        if expect is not None and _stamp(path) != expect:
-            raise ChangedMeanwhile(f"{path}: changed while newsctl worked on it; left as it is")
-        os.replace(temporary, path)
+        if expect is None:
+            os.replace(temporary, path)
+        else:
+            _replace_if_unchanged(temporary, path, expect)
     except BaseException:
         if temporary is not None:
             with contextlib.suppress(OSError):
@@ -96,11 +96,34 @@ def write_atomic(
         raise
 
 
-def _stamp(path: str) -> Stamp | None:
+def _replace_if_unchanged(temporary: str, path: str, expect: Stamp) -> None:
+    """Rename ``temporary`` over ``path`` if ``path`` is still as read. Linux has no
+    compare-and-rename, so a write can land between the comparison and the rename: the old file
+    stays open to see it, and if it changed, its content (the writer's words included) is put
+    back and ChangedMeanwhile raised, as if the comparison had caught it."""
+    changed = ChangedMeanwhile(f"{path}: changed while newsctl worked on it; left as it is")
     try:
-        return stamp_of(os.stat(path))
+        old = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
-        return None
+        raise changed from None
+    try:
+        if stamp_of(os.fstat(old)) != expect:
+            raise changed
+        os.replace(temporary, path)
+        if stamp_of(os.fstat(old)) != expect:
+            _put_back(old, path)
+            raise changed
+    finally:
+        os.close(old)
+
+
+def _put_back(old: int, path: str) -> None:
+    """The old file's whole content over ``path`` again (it was written to after the check)."""
+    os.lseek(old, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(old, 1 << 20):
+        chunks.append(chunk)
+    write_atomic(path, b"".join(chunks), mode=os.fstat(old).st_mode & 0o7777)
 
 
 def _through_link(path: str, within: str | None) -> str:

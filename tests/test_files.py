@@ -116,3 +116,27 @@ def _a_dead_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
     return process.pid
+
+
+def test_a_write_landing_between_the_check_and_the_rename_is_put_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linux has no compare-and-rename: an append in that window must not be lost either."""
+    from newsctl import files
+
+    path = tmp_path / "post.md"
+    path.write_bytes(b"as read")
+    seen = files.stamp_of(os.stat(path))
+    replace = os.replace
+
+    def append_first(source: str, target: str) -> None:
+        if target == str(path) and source.endswith(files.TEMP_SUFFIX) and b"converted" in Path(source).read_bytes():
+            with path.open("ab") as scraper:  # the scraper, just after the comparison
+                scraper.write(b" and appended")
+        replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", append_first)
+    with pytest.raises(files.ChangedMeanwhile):
+        write_atomic(str(path), b"converted", expect=seen)
+    assert path.read_bytes() == b"as read and appended"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".newsctl-")]

@@ -131,8 +131,8 @@ INDEXED_BY = frozenset(
      "newsctl.convert", "newsctl.convert.body", "newsctl.output", "newsctl.output.formats",
      "newsctl.index", "newsctl.index.freshness", "newsctl.index.order", "newsctl.index.refresh",
      "newsctl.index.schema",
-     "newsctl.markdown", "newsctl.markdown.blocks", "newsctl.markdown.html", "newsctl.markdown.options",
-     "newsctl.markdown.parser", "newsctl.markdown.patterns", "newsctl.markdown.spans",
+     "newsctl.markdown", "newsctl.markdown.blocks", "newsctl.markdown.extensions", "newsctl.markdown.html",
+     "newsctl.markdown.options", "newsctl.markdown.parser", "newsctl.markdown.patterns", "newsctl.markdown.spans",
      "newsctl.markdown.tables", "newsctl.markdown.tree")
 )  # fmt: skip
 
