@@ -91,7 +91,7 @@ def _damage(site: Path) -> None:
     "command",
     [
         ["search", "银行", "--format", "paths"],
-        ["index"],
+        ["index", "--check"],
         ["list", "--no-refresh", "--format", "paths"],  # the query itself meets the damage
         ["stats", "--no-refresh", "--by", "day"],
     ],
