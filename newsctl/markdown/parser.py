@@ -38,6 +38,8 @@ _BLOCK_PARSERS = [
     "paragraph",
 ]
 _PLAIN_LINE_PARSERS = ["setext_header", "table", "paragraph"]
+# A line starting with "<" (an HTML block, most lines of scraped posts) can only start these.
+_TAG_LINE_PARSERS = ["block_html", "setext_header", "table", "paragraph"]
 _BLOCK_CHARS = frozenset(" \t\n\r\f\v`~>#*-_+:<$\\[{^|!=")
 _SPAN_PARSERS = [
     "emphasis",
@@ -77,7 +79,8 @@ _FIRST_CHARS = {
 
 # Parser tables shared by all parsers: by (gfm, span parser names), by gfm, by (stop, names).
 _BlockTable = list[tuple[re.Pattern[str], Callable[["Parser"], bool | None]]]
-_TABLES: dict[tuple[bool, tuple[str, ...]], tuple[_BlockTable, _BlockTable, _BlockTable, re.Pattern[str]]] = {}
+_Tables = tuple[_BlockTable, _BlockTable, _BlockTable, _BlockTable, re.Pattern[str]]
+_TABLES: dict[tuple[bool, tuple[str, ...]], _Tables] = {}
 _DISPATCH: dict[bool, dict[tuple[str, ...], tuple[dict[str, list[Any]], list[Any]]]] = {}
 _UNTIL: dict[tuple[str, tuple[str, ...]], re.Pattern[str]] = {}
 
@@ -115,13 +118,15 @@ class Parser:
             # A line starting with a letter (most lines) can only start these (kramdown's order).
             plain = [block_parsers[_BLOCK_PARSERS.index(n)] for n in _PLAIN_LINE_PARSERS]
             digit = [block_parsers[_BLOCK_PARSERS.index("list")], *plain]
+            tag = [block_parsers[_BLOCK_PARSERS.index(n)] for n in _TAG_LINE_PARSERS]
             start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
-            tables = _TABLES[(self.gfm, tuple(span))] = (block_parsers, plain, digit, start_re)
+            tables = _TABLES[(self.gfm, tuple(span))] = (block_parsers, plain, digit, tag, start_re)
         # Built once per option set and shared: the parsers are plain functions, called with self.
         self.block_parsers: _BlockTable = tables[0]
         self.plain_block_parsers: _BlockTable = tables[1]
         self.digit_block_parsers: _BlockTable = tables[2]
-        self.span_start_re = tables[3]
+        self.tag_block_parsers: _BlockTable = tables[3]
+        self.span_start_re = tables[4]
         self.span_names = span
         self._dispatch_cache = _DISPATCH.setdefault(self.gfm, {})
         self.failed: set[tuple[Any, ...]] = set()
@@ -202,9 +207,14 @@ class Parser:
             src = self.src
             while not src.eos():
                 char = src.string[src.pos]
-                parsers = self.block_parsers if char in _BLOCK_CHARS else self.plain_block_parsers
-                if char.isdigit():
+                if char == "<":
+                    parsers = self.tag_block_parsers
+                elif char in _BLOCK_CHARS:
+                    parsers = self.block_parsers
+                elif char.isdigit():
                     parsers = self.digit_block_parsers
+                else:
+                    parsers = self.plain_block_parsers
                 for pattern, method in parsers:
                     if src.at(pattern) and method(self):
                         break

@@ -516,49 +516,52 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
         if lt > pos:
             out.append(escape_text(string[pos:lt]))
         pos = lt
-        m = comment_match(string, pos) or instruction_match(string, pos)
-        if m is not None:
-            out.append(m.group(0))
-            pos = m.end()
-            continue
-        m = tag_match(string, pos)
-        if m is not None:
-            name = m.group(1)
-            if name.lower() in html_names:
-                name = name.lower()
-            if name in ("script", "style") or len(names) >= limit:
-                return False
-            attrs = _raw_tag_attributes(m.group(2) or "", name in html_names)
-            if attrs is None:
-                return False
-            pos = m.end()
-            if m.group(4) is not None or name in no_body:
-                out.append(f"<{name}{attrs} />")
-            else:
-                names.append(name)
-                out = []
-                outs.append(out)
-                out.append(f"<{name}{attrs}")
-            continue
-        m = close_match(string, pos)
-        if m is not None:
-            name = m.group(1) or ""
-            current = names[-1]
-            pos = m.end()
-            if current == (name.lower() if current in html_names else name):
-                names.pop()
-                done = outs.pop()
-                if not names:
-                    if done:
-                        el.children.append(Element("raw", "".join(done)))
-                    src.pos = pos
-                    return True
-                res = "".join(done[1:])
-                out = outs[-1]
-                out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
-            else:
-                out.append(escape_text(m.group(0)))
-            continue
+        after = string[pos + 1 : pos + 2]
+        if after == "/":
+            m = close_match(string, pos)
+            if m is not None:
+                name = m.group(1) or ""
+                current = names[-1]
+                pos = m.end()
+                if current == (name.lower() if current in html_names else name):
+                    names.pop()
+                    done = outs.pop()
+                    if not names:
+                        if done:
+                            el.children.append(Element("raw", "".join(done)))
+                        src.pos = pos
+                        return True
+                    res = "".join(done[1:])
+                    out = outs[-1]
+                    out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
+                else:
+                    out.append(escape_text(m.group(0)))
+                continue
+        elif after == "!" or after == "?":  # the only starts of a comment or an instruction
+            m = comment_match(string, pos) or instruction_match(string, pos)
+            if m is not None:
+                out.append(m.group(0))
+                pos = m.end()
+                continue
+        else:
+            m = tag_match(string, pos)
+            if m is not None:
+                name = m.group(1)
+                if name.lower() in html_names:
+                    name = name.lower()
+                if name in ("script", "style") or len(names) >= limit:
+                    return False
+                attrs = _raw_tag_attributes(m.group(2) or "", name in html_names)
+                if attrs is None:
+                    return False
+                pos = m.end()
+                if m.group(4) is not None or name in no_body:
+                    out.append(f"<{name}{attrs} />")
+                else:
+                    names.append(name)
+                    out = [f"<{name}{attrs}"]
+                    outs.append(out)
+                continue
         out.append("&lt;")
         pos += 1
 
