@@ -489,6 +489,28 @@ def _raw_tag_attributes(text: str, in_html_tag: bool) -> str | None:
     return out
 
 
+_RAW_TAGS: dict[str, tuple[str, str, bool]] = {}
+
+
+def _raw_tag(m: re.Match[str]) -> tuple[str, str, bool]:
+    """A start tag inside raw HTML: its name, what the converter writes of it ("" when the fast
+    path does not follow it: ``script``, ``style``, ``markdown=``), and whether it has a body."""
+    name = m.group(1)
+    if name.lower() in P.HTML_ELEMENT:
+        name = name.lower()
+    attrs = _raw_tag_attributes(m.group(2) or "", name in P.HTML_ELEMENT)
+    if name in ("script", "style") or attrs is None:
+        known = (name, "", False)
+    elif m.group(4) is not None or name in P.HTML_ELEMENTS_WITHOUT_BODY:
+        known = (name, f"<{name}{attrs} />", False)
+    else:
+        known = (name, f"<{name}{attrs}", True)
+    if len(_RAW_TAGS) > 4096:
+        _RAW_TAGS.clear()
+    _RAW_TAGS[m.group(0)] = known
+    return known
+
+
 def _fast_raw_html(self: Parser, el: Element) -> bool:
     """The body of raw HTML element ``el`` written out at once, as ``parse_raw_html`` and the
     converter together would write it: one ``raw`` child instead of a tree of elements and text.
@@ -508,7 +530,6 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
     tag_match = P.HTML_TAG_RE.match
     close_match = P.HTML_TAG_CLOSE_RE.match
     html_names = P.HTML_ELEMENT
-    no_body = P.HTML_ELEMENTS_WITHOUT_BODY
     while True:
         lt = find("<", pos)
         if lt < 0:
@@ -546,21 +567,20 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
         else:
             m = tag_match(string, pos)
             if m is not None:
-                name = m.group(1)
-                if name.lower() in html_names:
-                    name = name.lower()
-                if name in ("script", "style") or len(names) >= limit:
-                    return False
-                attrs = _raw_tag_attributes(m.group(2) or "", name in html_names)
-                if attrs is None:
+                tag = m.group(0)
+                known = _RAW_TAGS.get(tag)
+                if known is None:
+                    known = _raw_tag(m)
+                name, written, has_body = known
+                if not written or len(names) >= limit:
                     return False
                 pos = m.end()
-                if m.group(4) is not None or name in no_body:
-                    out.append(f"<{name}{attrs} />")
-                else:
+                if has_body:
                     names.append(name)
-                    out = [f"<{name}{attrs}"]
+                    out = [written]
                     outs.append(out)
+                else:
+                    out.append(written)
                 continue
         out.append("&lt;")
         pos += 1
