@@ -38,6 +38,8 @@ _BLOCK_PARSERS = [
     "paragraph",
 ]
 _PLAIN_LINE_PARSERS = ["setext_header", "table", "paragraph"]
+# A line starting with "<" (an HTML block, most lines of scraped posts) can only start these.
+_TAG_LINE_PARSERS = ["block_html", "setext_header", "table", "paragraph"]
 _BLOCK_CHARS = frozenset(" \t\n\r\f\v`~>#*-_+:<$\\[{^|!=")
 _SPAN_PARSERS = [
     "emphasis",
@@ -75,6 +77,14 @@ _FIRST_CHARS = {
 }
 
 
+# Parser tables shared by all parsers: by (gfm, span parser names), by gfm, by (stop, names).
+_BlockTable = list[tuple[re.Pattern[str], Callable[["Parser"], bool | None]]]
+_Tables = tuple[_BlockTable, _BlockTable, _BlockTable, _BlockTable, re.Pattern[str]]
+_TABLES: dict[tuple[bool, tuple[str, ...]], _Tables] = {}
+_DISPATCH: dict[bool, dict[tuple[str, ...], tuple[dict[str, list[Any]], list[Any]]]] = {}
+_UNTIL: dict[tuple[str, tuple[str, ...]], re.Pattern[str]] = {}
+
+
 def _normalize_link_id(text: str) -> str:
     return re.sub(r"\s+", " ", text).lower()
 
@@ -102,17 +112,23 @@ class Parser:
                 span.remove("line_break")
             span.append("strikethrough")
             self.hard_line_break = "\n" if options.hard_wrap else "\\\n"
-        self.block_parsers: list[tuple[re.Pattern[str], Callable[[], bool | None]]] = [
-            (self._block_start(name), getattr(self, "parse_" + name)) for name in _BLOCK_PARSERS
-        ]
-        # A line starting with a letter (most lines) can only start these (kramdown's order).
-        self.plain_block_parsers = [self.block_parsers[_BLOCK_PARSERS.index(n)] for n in _PLAIN_LINE_PARSERS]
-        self.digit_block_parsers = [self.block_parsers[_BLOCK_PARSERS.index("list")], *self.plain_block_parsers]
+        tables = _TABLES.get((self.gfm, tuple(span)))
+        if tables is None:
+            block_parsers = [(self._block_start(name), getattr(Parser, "parse_" + name)) for name in _BLOCK_PARSERS]
+            # A line starting with a letter (most lines) can only start these (kramdown's order).
+            plain = [block_parsers[_BLOCK_PARSERS.index(n)] for n in _PLAIN_LINE_PARSERS]
+            digit = [block_parsers[_BLOCK_PARSERS.index("list")], *plain]
+            tag = [block_parsers[_BLOCK_PARSERS.index(n)] for n in _TAG_LINE_PARSERS]
+            start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
+            tables = _TABLES[(self.gfm, tuple(span))] = (block_parsers, plain, digit, tag, start_re)
+        # Built once per option set and shared: the parsers are plain functions, called with self.
+        self.block_parsers: _BlockTable = tables[0]
+        self.plain_block_parsers: _BlockTable = tables[1]
+        self.digit_block_parsers: _BlockTable = tables[2]
+        self.tag_block_parsers: _BlockTable = tables[3]
+        self.span_start_re = tables[4]
         self.span_names = span
-        self.span_parsers = self._span_table(span)
-        self.span_start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
-        self._until_cache: dict[tuple[str, tuple[str, ...]], re.Pattern[str]] = {}
-        self._dispatch_cache: dict[tuple[str, ...], tuple[dict[str, list[Any]], list[Any]]] = {}
+        self._dispatch_cache = _DISPATCH.setdefault(self.gfm, {})
         self.failed: set[tuple[Any, ...]] = set()
         self.no_closer: dict[tuple[int, str, str, str], int] = {}
         self.paragraph_end = P.PARAGRAPH_END_GFM if self.gfm else P.PARAGRAPH_END
@@ -140,7 +156,7 @@ class Parser:
         }
         return starts[name]
 
-    def _span_table(self, names: list[str]) -> list[tuple[re.Pattern[str], Callable[[], Any]]]:
+    def _span_table(self, names: list[str]) -> list[tuple[re.Pattern[str], Callable[[Parser], Any]]]:
         starts: dict[str, re.Pattern[str]] = {
             "emphasis": P.EMPHASIS_START,
             "codespan": P.CODESPAN_DELIMITER,
@@ -157,7 +173,7 @@ class Parser:
             "escaped_chars": P.ESCAPED_CHARS_GFM if self.gfm else P.ESCAPED_CHARS,
             "strikethrough": P.STRIKETHROUGH_MATCH,
         }
-        return [(starts[n], getattr(self, "parse_" + n)) for n in names]
+        return [(starts[n], getattr(Parser, "parse_" + n)) for n in names]
 
     # --- driver ----------------------------------------------------------------------------
     def parse(self, source: str) -> Element:
@@ -191,11 +207,16 @@ class Parser:
             src = self.src
             while not src.eos():
                 char = src.string[src.pos]
-                parsers = self.block_parsers if char in _BLOCK_CHARS else self.plain_block_parsers
-                if char.isdigit():
+                if char == "<":
+                    parsers = self.tag_block_parsers
+                elif char in _BLOCK_CHARS:
+                    parsers = self.block_parsers
+                elif char.isdigit():
                     parsers = self.digit_block_parsers
+                else:
+                    parsers = self.plain_block_parsers
                 for pattern, method in parsers:
-                    if src.at(pattern) and method():
+                    if src.at(pattern) and method(self):
                         break
                 else:
                     self.add_text(self.src.scan(P.PARAGRAPH_MATCH) or self.src.getch())
@@ -346,7 +367,7 @@ class Parser:
                         mm = pattern.match(string, pos)
                         if mm:
                             src.m = mm
-                            method()
+                            method(self)
                             break
                     else:
                         add_text(string[pos])
@@ -378,12 +399,12 @@ class Parser:
 
     def _until(self, stop: str, names: tuple[str, ...]) -> re.Pattern[str]:
         key = (stop, names)
-        pattern = self._until_cache.get(key)
+        pattern = _UNTIL.get(key)
         if pattern is None:
             start = "|".join(P.SPAN_STARTS[n] for n in names)
             body = f"{stop}|{start}" if stop else start
             pattern = re.compile(f"(?={body})", re.A | re.M | (re.S if stop else 0))
-            self._until_cache[key] = pattern
+            _UNTIL[key] = pattern
         return pattern
 
     def _save_env(self) -> tuple[Any, ...]:

@@ -8,6 +8,7 @@ from html.entities import name2codepoint
 from typing import TYPE_CHECKING, Any
 
 from newsctl.markdown import patterns as P
+from newsctl.markdown.html import attributes, escape_text
 from newsctl.markdown.tree import MAX_DEPTH, Element, Scanner
 
 if TYPE_CHECKING:
@@ -450,7 +451,7 @@ def handle_kramdown_html_tag(self: Parser, el: Element, closed: bool, handle_bod
         else:
             self.add_text(src.rest(), el)
             src.terminate()
-    else:
+    elif not _fast_raw_html(self, el):
         parse_raw_html(self, el)
     if not (self.tree.type == "html_element" and self.tree.options.get("content_model") == "raw"):
         src.scan(P.TRAILING_WHITESPACE)
@@ -468,6 +469,121 @@ def parse_raw_html(self: Parser, el: Element) -> None:
         _parse_raw_html(self, src)
     finally:
         self.tree = self.stack.pop()[0]
+
+
+_RAW_ATTRS: dict[tuple[str, bool], str | None] = {}
+
+
+def _raw_tag_attributes(text: str, in_html_tag: bool) -> str | None:
+    """A raw tag's attributes as the converter writes them; None when it has ``markdown=``."""
+    key = (text, in_html_tag)
+    out = _RAW_ATTRS.get(key, "")
+    if out == "":
+        if not text:
+            return ""
+        attrs = parse_html_attributes(text, in_html_tag)
+        out = None if "markdown" in attrs else attributes(attrs)
+        if len(_RAW_ATTRS) > 4096:
+            _RAW_ATTRS.clear()
+        _RAW_ATTRS[key] = out
+    return out
+
+
+_RAW_TAGS: dict[str, tuple[str, str, bool]] = {}
+
+
+def _raw_tag(m: re.Match[str]) -> tuple[str, str, bool]:
+    """A start tag inside raw HTML: its name, what the converter writes of it ("" when the fast
+    path does not follow it: ``script``, ``style``, ``markdown=``), and whether it has a body."""
+    name = m.group(1)
+    if name.lower() in P.HTML_ELEMENT:
+        name = name.lower()
+    attrs = _raw_tag_attributes(m.group(2) or "", name in P.HTML_ELEMENT)
+    if name in ("script", "style") or attrs is None:
+        known = (name, "", False)
+    elif m.group(4) is not None or name in P.HTML_ELEMENTS_WITHOUT_BODY:
+        known = (name, f"<{name}{attrs} />", False)
+    else:
+        known = (name, f"<{name}{attrs}", True)
+    if len(_RAW_TAGS) > 4096:
+        _RAW_TAGS.clear()
+    _RAW_TAGS[m.group(0)] = known
+    return known
+
+
+def _fast_raw_html(self: Parser, el: Element) -> bool:
+    """The body of raw HTML element ``el`` written out at once, as ``parse_raw_html`` and the
+    converter together would write it: one ``raw`` child instead of a tree of elements and text.
+    False (nothing consumed) for anything it does not follow exactly: ``script``/``style`` inside,
+    ``markdown=``, no end tag before the end of the text, nesting near the depth limit."""
+    # Long because: one loop over tokens (text, comments, instructions, start and end tags).
+    src = self.src
+    string = src.string
+    pos = src.pos
+    find = string.find
+    limit = MAX_DEPTH - self.depth - 2
+    names = [el.value]
+    outs: list[list[str]] = [[]]
+    out = outs[0]
+    comment_match = P.HTML_COMMENT_RE.match
+    instruction_match = P.HTML_INSTRUCTION_RE.match
+    tag_match = P.HTML_TAG_RE.match
+    close_match = P.HTML_TAG_CLOSE_RE.match
+    html_names = P.HTML_ELEMENT
+    while True:
+        lt = find("<", pos)
+        if lt < 0:
+            return False  # no end tag: the slow path reads to the end
+        if lt > pos:
+            out.append(escape_text(string[pos:lt]))
+        pos = lt
+        after = string[pos + 1 : pos + 2]
+        if after == "/":
+            m = close_match(string, pos)
+            if m is not None:
+                name = m.group(1) or ""
+                current = names[-1]
+                pos = m.end()
+                if current == (name.lower() if current in html_names else name):
+                    names.pop()
+                    done = outs.pop()
+                    if not names:
+                        if done:
+                            el.children.append(Element("raw", "".join(done)))
+                        src.pos = pos
+                        return True
+                    res = "".join(done[1:])
+                    out = outs[-1]
+                    out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
+                else:
+                    out.append(escape_text(m.group(0)))
+                continue
+        elif after == "!" or after == "?":  # the only starts of a comment or an instruction
+            m = comment_match(string, pos) or instruction_match(string, pos)
+            if m is not None:
+                out.append(m.group(0))
+                pos = m.end()
+                continue
+        else:
+            m = tag_match(string, pos)
+            if m is not None:
+                tag = m.group(0)
+                known = _RAW_TAGS.get(tag)
+                if known is None:
+                    known = _raw_tag(m)
+                name, written, has_body = known
+                if not written or len(names) >= limit:
+                    return False
+                pos = m.end()
+                if has_body:
+                    names.append(name)
+                    out = [written]
+                    outs.append(out)
+                else:
+                    out.append(written)
+                continue
+        out.append("&lt;")
+        pos += 1
 
 
 def _parse_raw_html(self: Parser, src: Scanner) -> None:

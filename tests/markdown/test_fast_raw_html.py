@@ -1,0 +1,42 @@
+"""The raw HTML fast path (``spans._fast_raw_html``) writes exactly what the element-by-element
+parse and the converter write: checked on seeded random raw HTML snippets, with it and without."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from newsctl.markdown import render, spans
+
+_ATOMS = [
+    "<p>", "</p>", "<div>", "</div>", "<P>", "</P>", "<span class='a'>", "</span>", "<br>",
+    "<br/>", "<img src=x>", "<b>", "</b>", "&amp;", "&", "<", ">", "a", " ", "\n", "\n\n",
+    "<!-- c -->", "<?pi?>", "<x-y>", "</x-y>", "<Foo>", "</foo>", "</Foo>", '<p markdown="1">',
+    "<script>", "</script>", '<div id="">', '<a href="a&b">', "*em*", "{: .c}", "<input disabled>",
+    "<td>", "</td>", "<table>", "</table>", '"q"', "&#123;", "<!DOCTYPE>", "<p/>", "</ p>",
+    "<style>x</style>", "<SPAN ID=x>", "</SPAN>", "<a\nhref='y'>", "</a >",
+]  # fmt: skip
+_OPENERS = ["<p>", "<div>", "<table>", "<section>", '<p class="x">', "<Div>", "{: .k}\n<p>", ""]
+
+
+def _snippets(count: int) -> list[str]:
+    rng = random.Random(20261207)
+    return [rng.choice(_OPENERS) + "".join(rng.choice(_ATOMS) for _ in range(rng.randint(1, 14))) for _ in range(count)]
+
+
+def test_fast_raw_html_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    snippets = [*_snippets(1500), "<p>" + "<b>" * 80 + "x" + "</b>" * 80 + "</p>", "<p>a</p>\n{: .c}\n"]
+    fast = [render(s) for s in snippets]
+    monkeypatch.setattr(spans, "_fast_raw_html", lambda self, el: False)
+    slow = [render(s) for s in snippets]
+    assert [s for s, a, b in zip(snippets, fast, slow, strict=True) if a != b] == []
+
+
+def test_fast_raw_html_is_taken() -> None:
+    spans._RAW_ATTRS.clear()
+    spans._RAW_TAGS.clear()
+    assert render('<p class="x">a &amp; b<br><span id=s>c</span></p>\n') == (
+        '<p class="x">a &amp; b<br /><span id="s">c</span></p>\n'
+    )
+    assert (" id=s", True) in spans._RAW_ATTRS
