@@ -236,7 +236,12 @@ class HtmlConverter:
         return self.block(kind, attr, res or "\u00a0", indent)
 
     def convert_html_element(self, el: Element, indent: int) -> str:
-        res = self.inner(el, indent)
+        children = el.children
+        only = children[0] if len(children) == 1 else None
+        if only is not None and only.type == "raw" and not only.options:
+            res = str(only.value)  # the raw HTML fast path's one child: convert_raw, without the walk
+        else:
+            res = self.inner(el, indent)
         if el.options.get("category") == "span":
             if not res and el.value in HTML_ELEMENTS_WITHOUT_BODY:
                 return f"<{el.value}{attributes(el.attr)} />"

@@ -257,7 +257,8 @@ class Parser:
                     out.append(child)
             else:
                 last_blank = None
-                self.update_tree(child)
+                if child.children:  # a leaf (raw HTML, say) has nothing to update
+                    self.update_tree(child)
                 if child.options.get("ial"):
                     self.update_attr_with_ial(child.attr, child.options["ial"])
                 if child.type == "dt" or (child.type == "header" and self.gfm):

@@ -530,14 +530,32 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
     tag_match = P.HTML_TAG_RE.match
     close_match = P.HTML_TAG_CLOSE_RE.match
     html_names = P.HTML_ELEMENT
+    closer = f"</{el.value}>"  # the end tag of the innermost element, as most sources write it
+    closers = [closer]
     while True:
         lt = find("<", pos)
         if lt < 0:
             return False  # no end tag: the slow path reads to the end
         if lt > pos:
-            out.append(escape_text(string[pos:lt]))
+            text = string[pos:lt]
+            out.append(escape_text(text) if "&" in text or ">" in text else text)
         pos = lt
         after = string[pos + 1 : pos + 2]
+        if after == "/" and string.startswith(closer, pos):  # what close_match finds, at once
+            pos += len(closer)
+            current = names.pop()
+            closers.pop()
+            done = outs.pop()
+            if not names:
+                if done:
+                    el.children.append(Element("raw", "".join(done)))
+                src.pos = pos
+                return True
+            closer = closers[-1]
+            res = "".join(done[1:])
+            out = outs[-1]
+            out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
+            continue
         if after == "/":
             m = close_match(string, pos)
             if m is not None:
@@ -546,12 +564,14 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
                 pos = m.end()
                 if current == (name.lower() if current in html_names else name):
                     names.pop()
+                    closers.pop()
                     done = outs.pop()
                     if not names:
                         if done:
                             el.children.append(Element("raw", "".join(done)))
                         src.pos = pos
                         return True
+                    closer = closers[-1]
                     res = "".join(done[1:])
                     out = outs[-1]
                     out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
@@ -565,18 +585,27 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
                 pos = m.end()
                 continue
         else:
-            m = tag_match(string, pos)
-            if m is not None:
-                tag = m.group(0)
-                known = _RAW_TAGS.get(tag)
-                if known is None:
-                    known = _raw_tag(m)
+            # A start tag seen before, without quotes: it ends at the first ">" (only a quoted
+            # value can hold one), so tag_match would match just that text.
+            tag = string[pos : find(">", pos) + 1]
+            known = _RAW_TAGS.get(tag) if tag and '"' not in tag and "'" not in tag else None
+            m = None
+            if known is None:
+                m = tag_match(string, pos)
+                if m is not None:
+                    tag = m.group(0)
+                    known = _RAW_TAGS.get(tag)
+                    if known is None:
+                        known = _raw_tag(m)
+            if known is not None:
                 name, written, has_body = known
                 if not written or len(names) >= limit:
                     return False
-                pos = m.end()
+                pos += len(tag)
                 if has_body:
                     names.append(name)
+                    closer = f"</{name}>"
+                    closers.append(closer)
                     out = [written]
                     outs.append(out)
                 else:

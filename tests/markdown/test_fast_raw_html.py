@@ -16,6 +16,7 @@ _ATOMS = [
     "<script>", "</script>", '<div id="">', '<a href="a&b">', "*em*", "{: .c}", "<input disabled>",
     "<td>", "</td>", "<table>", "</table>", '"q"', "&#123;", "<!DOCTYPE>", "<p/>", "</ p>",
     "<style>x</style>", "<SPAN ID=x>", "</SPAN>", "<a\nhref='y'>", "</a >",
+    "<a b=c>", "</a>", "<a b=c d>", "<a title='x>y'>", "<a b=c title='>'>", "<p >", "</p >",
 ]  # fmt: skip
 _OPENERS = ["<p>", "<div>", "<table>", "<section>", '<p class="x">', "<Div>", "{: .k}\n<p>", ""]
 
