@@ -585,10 +585,11 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
                 pos = m.end()
                 continue
         else:
-            # A start tag seen before, without quotes: it ends at the first ">" (only a quoted
-            # value can hold one), so tag_match would match just that text.
+            # A start tag seen before, up to the first ">": tag_match would match just that text
+            # (its parts are atomic and only a quoted value can hold a ">", and a value quoted
+            # past this ">" leaves that text no match to have been seen).
             tag = string[pos : find(">", pos) + 1]
-            known = _RAW_TAGS.get(tag) if tag and '"' not in tag and "'" not in tag else None
+            known = _RAW_TAGS.get(tag) if tag else None
             m = None
             if known is None:
                 m = tag_match(string, pos)

@@ -41,3 +41,25 @@ def test_fast_raw_html_is_taken() -> None:
         '<p class="x">a &amp; b<br /><span id="s">c</span></p>\n'
     )
     assert (" id=s", True) in spans._RAW_ATTRS
+
+
+def test_fast_raw_html_start_tags_with_quotes_and_gt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start tags are looked up by their text to the first ">" once seen: tags whose quoted
+    values hold ">" or quotes, seen and unseen, still write what the slow path writes."""
+    rng = random.Random(7)
+    parts = [" a", " b=c", " t='x'", ' t="y>z"', " u='>'", ' v="\'"', "'", '"', ">", " ", "=", "/", "\n"]
+    tags = ["a", "span", "x", "p"]
+
+    def tag() -> str:
+        return "<" + rng.choice(tags) + "".join(rng.choice(parts) for _ in range(rng.randint(0, 5))) + ">"
+
+    snippets = [
+        rng.choice(["<p>", "<div>"])
+        + "".join(rng.choice([tag(), "t", "</a>", "</span>", "</x>", ">", "'"]) for _ in range(rng.randint(1, 8)))
+        + rng.choice(["</p>", "</div>", ""])
+        for _ in range(1500)
+    ]
+    fast = [render(s) for s in snippets]
+    monkeypatch.setattr(spans, "_fast_raw_html", lambda self, el: False)
+    slow = [render(s) for s in snippets]
+    assert [s for s, a, b in zip(snippets, fast, slow, strict=True) if a != b] == []
