@@ -511,6 +511,9 @@ def _raw_tag(m: re.Match[str]) -> tuple[str, str, bool]:
     return known
 
 
+_TAG_LOOKUP_SPAN = 512  # the longest start tag looked up by its text
+
+
 def _fast_raw_html(self: Parser, el: Element) -> bool:
     """The body of raw HTML element ``el`` written out at once, as ``parse_raw_html`` and the
     converter together would write it: one ``raw`` child instead of a tree of elements and text.
@@ -587,8 +590,9 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
         else:
             # A start tag seen before, up to the first ">": tag_match would match just that text
             # (its parts are atomic and only a quoted value can hold a ">", and a value quoted
-            # past this ">" leaves that text no match to have been seen).
-            tag = string[pos : find(">", pos) + 1]
+            # past this ">" leaves that text no match to have been seen). The ">" is looked for
+            # near the "<" only: a text of "<" and no ">" would otherwise be read again per "<".
+            tag = string[pos : find(">", pos, pos + _TAG_LOOKUP_SPAN) + 1]
             known = _RAW_TAGS.get(tag) if tag else None
             m = None
             if known is None:

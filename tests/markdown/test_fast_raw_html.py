@@ -63,3 +63,14 @@ def test_fast_raw_html_start_tags_with_quotes_and_gt(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(spans, "_fast_raw_html", lambda self, el: False)
     slow = [render(s) for s in snippets]
     assert [s for s, a, b in zip(snippets, fast, slow, strict=True) if a != b] == []
+
+
+def test_fast_raw_html_many_lt_without_gt_is_linear() -> None:
+    """Each "<" looks for its ">" near it only: 300,000 "<" then one ">" is not read again per "<"
+    (that took 11 s)."""
+    import time
+
+    for text in ["<p>" + "<" * 300_000 + ">\n", "<p>" + "<a " * 100_000 + ">\n"]:
+        started = time.perf_counter()
+        render(text)
+        assert time.perf_counter() - started < 2.0
