@@ -58,6 +58,11 @@ def _char(name: str) -> str:
     return chr(code) if code is not None else name
 
 
+_UNKNOWN: Any = object()
+# Per converter class, each element type's convert_ function (None: none), looked up once.
+_METHODS: dict[type, dict[str, Any]] = {}
+
+
 class HtmlConverter:
     def __init__(self, root: Element, options: KramdownOptions) -> None:
         self.root = root
@@ -72,15 +77,22 @@ class HtmlConverter:
         self.used_ids: dict[str, int] = {}
 
     def convert(self, el: Element, indent: int = -2) -> str:
-        method = getattr(self, "convert_" + el.type, None)
+        methods = _METHODS.get(type(self))
+        if methods is None:
+            methods = _METHODS[type(self)] = {}
+        kind = el.type
+        method = methods.get(kind, _UNKNOWN)
+        if method is _UNKNOWN:
+            method = methods[kind] = getattr(type(self), "convert_" + kind, None)
         if method is None:
             return self.inner(el, indent)
-        return str(method(el, indent))
+        return str(method(self, el, indent))
 
     def inner(self, el: Element, indent: int) -> str:
         indent += 2
         self.stack.append(el)
-        result = "".join(self.convert(child, indent) for child in el.children)
+        convert = self.convert
+        result = "".join([convert(child, indent) for child in el.children])
         self.stack.pop()
         return result
 
