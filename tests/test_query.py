@@ -85,3 +85,21 @@ def test_any_term_is_safe_as_an_fts5_phrase(text: str) -> None:
     db.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='trigram')")
     db.execute("INSERT INTO t VALUES ('some text')")
     db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts5_phrase(text),)).fetchone()
+
+
+def test_and_in_capitals_is_the_implicit_and_not_a_word() -> None:
+    assert parse_query("银行 AND 分红") == parse_query("银行 分红")
+    assert parse_query("银行 AND 分红 OR 降准") == parse_query("银行 分红 OR 降准")
+    assert parse_query('"AND"').groups == ((Term("AND"),),)  # quoted, it is a word
+
+
+@pytest.mark.parametrize("text", ["AND 银行", "银行 AND", "银行 AND OR 分红", "银行 OR AND 分红"])
+def test_and_needs_a_term_on_each_side(text: str) -> None:
+    with pytest.raises(QueryError, match="needs a term on each side"):
+        parse_query(text)
+
+
+@pytest.mark.parametrize("text", ["title:", "银行 title:", "title: 银行", "-title:"])
+def test_a_field_with_nothing_after_it_is_an_error(text: str) -> None:
+    with pytest.raises(QueryError, match="title: needs a term right after it"):
+        parse_query(text)

@@ -109,3 +109,13 @@ def test_index_reports_posts_it_cannot_read(archive: Path, write: WritePost) -> 
     write("site/_posts/2024-03-01-bad.md", "---\ntitle: x\ndate: nonsense\n---\n")
     code, _, err = run("index", "site")
     assert code == 1 and "2024-03-01-bad.md:3: error: invalid date" in err
+
+
+def test_a_query_starting_with_a_dash_is_hinted_to_go_after_double_dash(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsctl.cli import cli
+
+    result = CliRunner().invoke(cli, ["search", "-银行", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "put -- before the query" in result.output

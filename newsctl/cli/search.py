@@ -25,7 +25,20 @@ if TYPE_CHECKING:
     from newsctl.index.search import Row
 
 
-@click.command("search")
+class _QueryCommand(click.Command):
+    """A query that starts with ``-`` (an exclusion) reads as an option to click: say how to
+    pass it instead of only "No such option '-银'"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hint = "a query that starts with '-' is not an option: put -- before the query"
+            message = f"{exc.format_message().rstrip('.')}; {hint} (newsctl search -- '-word other')"
+            raise click.UsageError(message, ctx=exc.ctx) from None
+
+
+@click.command("search", cls=_QueryCommand)
 @click.argument("query_text", metavar="QUERY")
 @reading_options
 @filter_options

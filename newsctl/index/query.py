@@ -6,7 +6,8 @@ Grammar (documented in README once ``search`` ships):
 - ``"an exact phrase"``: the words in that order (quotes may hold any character);
 - ``-term`` or ``-"a phrase"``: must not match;
 - ``OR`` (upper case) between two terms: either may match; binds tighter than the implicit AND,
-  so ``a b OR c`` is ``a AND (b OR c)``;
+  so ``a b OR c`` is ``a AND (b OR c)``; ``AND`` (upper case) between two terms is that implicit
+  AND, written out;
 - ``title:term`` / ``title:"a phrase"``: the term must be in the title.
 
 Matching is a substring test, case-insensitive for ASCII letters, on the plain text a reader sees (which is what
@@ -56,6 +57,8 @@ class Query:
         return tuple(term for group in self.groups for term in group)
 
 
+# A field name with nothing after it (``title:`` then a space or the end) reads as a bare word.
+_EMPTY_FIELDS = frozenset(["title:"])
 _TOKEN = re.compile(r'\s*(?:(-)?(?:(title):)?(?:"((?:[^"]|"")*)("?)|([^\s"]+)))', re.UNICODE)
 
 
@@ -85,16 +88,26 @@ def parse_query(text: str) -> Query:
             value = quoted.replace('""', '"')
         else:
             value = bare
-        if bare == "OR" and not negated and not field:
-            tokens.append("OR")
+        if bare in ("OR", "AND") and not negated and not field:
+            tokens.append(bare)
             continue
+        if field is None and bare is not None and bare.lstrip("-") in _EMPTY_FIELDS:
+            name = bare.lstrip("-")
+            raise QueryError(f'{name} needs a term right after it ({name}银行, or {name}"a phrase")')
         if not value.strip():
             raise QueryError("an empty phrase matches nothing")
         tokens.append(Term(value, "title" if field else "any", bool(negated)))
     groups: list[list[Term]] = []
     pending_or = False
-    for token in tokens:
+    for index, token in enumerate(tokens):
+        if token == "AND":
+            neighbours = tokens[index - 1 : index] + tokens[index + 1 : index + 2]
+            if len(neighbours) < 2 or any(isinstance(t, str) for t in neighbours):
+                raise QueryError("AND needs a term on each side")
+            continue
         if token == "OR":
+            if index + 1 < len(tokens) and tokens[index + 1] == "AND":
+                raise QueryError("AND needs a term on each side")
             if not groups or pending_or:
                 raise QueryError("OR needs a term on each side")
             pending_or = True
