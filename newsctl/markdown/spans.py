@@ -544,42 +544,32 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
             out.append(escape_text(text) if "&" in text or ">" in text else text)
         pos = lt
         after = string[pos + 1 : pos + 2]
-        if after == "/" and string.startswith(closer, pos):  # what close_match finds, at once
-            pos += len(closer)
-            current = names.pop()
-            closers.pop()
-            done = outs.pop()
-            if not names:
-                if done:
-                    el.children.append(Element("raw", "".join(done)))
-                src.pos = pos
-                return True
-            closer = closers[-1]
-            res = "".join(done[1:])
-            out = outs[-1]
-            out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
-            continue
         if after == "/":
-            m = close_match(string, pos)
-            if m is not None:
-                name = m.group(1) or ""
-                current = names[-1]
-                pos = m.end()
-                if current == (name.lower() if current in html_names else name):
-                    names.pop()
-                    closers.pop()
-                    done = outs.pop()
-                    if not names:
-                        if done:
-                            el.children.append(Element("raw", "".join(done)))
-                        src.pos = pos
-                        return True
-                    closer = closers[-1]
-                    res = "".join(done[1:])
-                    out = outs[-1]
-                    out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
-                else:
-                    out.append(escape_text(m.group(0)))
+            if string.startswith(closer, pos):  # what close_match finds, at once
+                end = pos + len(closer)
+            else:
+                m = close_match(string, pos)
+                end = -1 if m is None else m.end()
+                if m is not None:
+                    name = m.group(1) or ""
+                    if names[-1] != (name.lower() if names[-1] in html_names else name):
+                        out.append(escape_text(m.group(0)))  # another element's end tag: text
+                        pos = end
+                        continue
+            if end >= 0:  # the innermost element ends
+                pos = end
+                current = names.pop()
+                closers.pop()
+                done = outs.pop()
+                if not names:
+                    if done:
+                        el.children.append(Element("raw", "".join(done)))
+                    src.pos = pos
+                    return True
+                closer = closers[-1]
+                res = "".join(done[1:])
+                out = outs[-1]
+                out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
                 continue
         elif after == "!" or after == "?":  # the only starts of a comment or an instruction
             m = comment_match(string, pos) or instruction_match(string, pos)
