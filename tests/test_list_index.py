@@ -66,7 +66,7 @@ def test_errors_and_skipped_files_are_reported_as_without_the_index(
 
 def test_stats_from_the_index_equal_stats_from_the_files(examples: Path) -> None:
     for extra in (["--by", "year"], ["--by", "category", "--format", "json"], ["--by", "tag", "-c", "emnews"],
-                  ["--by", "day", "--since", "2023", "--format", "csv"], ["--by", "month", "-t", "nothing"]):  # fmt: skip
+                  ["--by", "day", "--since", "2023", "--format", "csv"], ["--by", "month", "-t", "nothing"], ["--by", "week"]):  # fmt: skip
         assert run("stats", "examples", *extra) == run("stats", "examples", *extra, "--no-index"), extra
 
 
@@ -78,7 +78,7 @@ def test_list_and_stats_from_the_index_on_the_real_corpus(tmp_path: Path, monkey
     for name in ("finews", "jekyll-tests"):
         run("index", name)
         _same([name], OPTIONS)
-        for by in ("month", "category", "tag"):
+        for by in ("month", "week", "day", "category", "tag"):
             assert run("stats", name, "--by", by, "--format", "json") == run(
                 "stats", name, "--by", by, "--format", "json", "--no-index"
             )

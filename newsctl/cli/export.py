@@ -22,21 +22,53 @@ if TYPE_CHECKING:
     help="JSON Lines, or the Elasticsearch/OpenSearch _bulk format.",
 )  # fmt: skip
 @click.option("--index", "index_name", default="posts", show_default=True, help="Index name for --format es-bulk.")
-def export_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: str, index_name: str) -> None:
-    """Stream one document per post (metadata plus the plain text a reader sees) for a search
-    engine: JSON Lines, or Elasticsearch/OpenSearch `_bulk` lines to POST as they are.
+@click.option(
+    "--id-prefix", metavar="PREFIX",
+    help="_id is PREFIX + the post's path in its site (default: the site's url + the post's URL when"
+    " _config.yml sets url, else the post's absolute path).",
+)  # fmt: skip
+@click.option(
+    "--mapping", is_flag=True,
+    help="Print the Elasticsearch/OpenSearch index definition (settings and mappings) for the documents, and exit.",
+)  # fmt: skip
+@click.option(
+    "--analyzer", default="cjk", show_default=True, metavar="NAME",
+    help="The text analyzer --mapping names (cjk is built in; smartcn, ik_max_word need plugins).",
+)  # fmt: skip
+def export_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    fmt: str,
+    index_name: str,
+    id_prefix: str | None,
+    mapping: bool,
+    analyzer: str,
+) -> None:
+    """Stream one document per post (metadata, every front-matter field and the plain text a
+    reader sees) for a search engine: JSON Lines, or Elasticsearch/OpenSearch `_bulk` lines to
+    POST as they are. `--mapping` prints the index definition to create first.
 
     PATHS are files or folders (default: the current folder). Exits 1 if any post failed.
     """
-    from newsctl.export import bulk_lines, export_one
+    import functools
+
+    from newsctl.export import bulk_lines, export_one, index_definition
     from newsctl.jekyll.discovery import discover, posts_only
     from newsctl.output.progress import progress
     from newsctl.parallel import parallel_map
 
+    if mapping:
+        import json
+
+        sys.stdout.write(json.dumps(index_definition(analyzer), ensure_ascii=False, indent=2) + "\n")
+        return
     reporter = Reporter()
     index = index_name if fmt == "es-bulk" else None
     results: Iterator[tuple[str, str] | PostError | Found] = parallel_map(
-        export_one, posts_only(discover(paths or (".",), drafts=drafts)), jobs=jobs
+        functools.partial(export_one, id_prefix=id_prefix),
+        posts_only(discover(paths or (".",), drafts=drafts)),
+        jobs=jobs,
     )
     documents: Iterator[tuple[str, str]] = reporter.report(progress(results, "Exporting"))
     exported = 0

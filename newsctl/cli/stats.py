@@ -1,4 +1,4 @@
-"""``newsctl stats``: counts by month (or year, day, category, tag) and totals."""
+"""``newsctl stats``: counts by month (or year, ISO week, day, category, tag) and totals."""
 
 from __future__ import annotations
 
@@ -26,12 +26,16 @@ if TYPE_CHECKING:
 @reading_options
 @filter_options
 @click.option(
-    "--by", type=click.Choice(["category", "tag", "year", "month", "day"]), default="month", show_default=True,
-    help="What to count posts by.",
+    "--by", type=click.Choice(["category", "tag", "year", "month", "week", "day"]), default="month",
+    show_default=True, help="What to count posts by (week: ISO weeks, 2024-W03).",
 )  # fmt: skip
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
     help="A table (with bars on a terminal; tab-separated on a pipe), JSON or CSV.",
+)  # fmt: skip
+@click.option(
+    "--top", type=click.IntRange(min=1), metavar="N",
+    help="Only the N largest rows (largest first); the totals still count every post.",
 )  # fmt: skip
 @index_options
 def stats_command(
@@ -44,10 +48,11 @@ def stats_command(
     until: str | None,
     by: By,  # click.Choice gives exactly these values
     fmt: str,
+    top: int | None,
     no_refresh: bool,
     no_index: bool,
 ) -> None:
-    """Count posts by month (or year, day, category, tag), with the filters of `list`, and the
+    """Count posts by month (or year, ISO week, day, category, tag), with the filters of `list`, and the
     totals: posts, size, date range, posts per category, posts with validation errors (when a
     `newsctl validate` cache knows them). Reads the index when the archive has one. Exits 1
     when no post matches.
@@ -71,7 +76,7 @@ def stats_command(
         matched_paths = [post.path for post in matched]
     stats.with_errors = posts_with_errors(list(paths or (".",)), matched_paths)
     code = will_exit(reporter.exit_code(matched=bool(stats.posts)))
-    _write(stats, fmt, sys.stdout)
+    _write(stats, fmt, sys.stdout, top)
     sys.exit(code)
 
 
@@ -79,17 +84,19 @@ def stats_command(
 # index's code fingerprint covers, so every change there rebuilds every index; this is not.
 
 
-def _write(stats: Stats, fmt: str, out: IO[str]) -> None:
+def _write(stats: Stats, fmt: str, out: IO[str], top: int | None) -> None:
     """``stats``'s output: JSON, CSV, a table with bars at a terminal, tab-separated on a pipe."""
     import json
 
     from newsctl.output.formats import stdout_is_tty
 
-    rows = stats.rows()
-    if fmt == "json":
-        payload = {"by": stats.by, "totals": stats.totals(), "counts": [{"key": k, "posts": n} for k, n in rows]}
+    if fmt == "json":  # null, not a label, for the posts without a category (tag, date)
+        counts = [{"key": k, "posts": n} for k, n in stats.rows(top)]
+        payload = {"by": stats.by, "totals": stats.totals(), "counts": counts}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    elif fmt == "csv":
+        return
+    rows = [(_label(key, stats.by), count) for key, count in stats.rows(top)]
+    if fmt == "csv":
         import csv
 
         writer = csv.writer(out, lineterminator="\n")
@@ -101,18 +108,33 @@ def _write(stats: Stats, fmt: str, out: IO[str]) -> None:
         out.writelines(f"{key}\t{count}\n" for key, count in rows)
 
 
+def _label(key: str | None, by: str) -> str:
+    """A bucket as people read it: posts without a category (tag, date) are ``(none)`` (``(no date)``)."""
+    if key is not None:
+        return key
+    return "(none)" if by in ("category", "tag") else "(no date)"
+
+
+BAR = "\u2588"
+
+
 def _table(stats: Stats, rows: list[tuple[str, int]], out: IO[str]) -> None:
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
 
     console = Console(file=out)
-    widest = max((count for _, count in rows), default=1)
+    widest = max((count for _, count in rows), default=0) or 1
+    # The bar column takes what the key and count columns leave of the line (2 spaces between).
+    keys = max([cell_len(stats.by), *(cell_len(key) for key, _ in rows)])
+    room = max(10, console.width - keys - max(len("posts"), len(f"{widest}")) - 4)
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column(stats.by, style="cyan", no_wrap=True)
     table.add_column("posts", justify="right")
-    table.add_column("", ratio=1)
+    table.add_column("", no_wrap=True, overflow="crop")
     for key, count in rows:
-        table.add_row(key, str(count), "\u2588" * max(1, round(count / widest * 40)))
+        # Any post gets at least one block, so a quiet month is not mistaken for an empty one.
+        table.add_row(key, str(count), BAR * (max(1, round(count / widest * room)) if count else 0))
     console.print(table)
     totals = stats.totals()
     errors = "unknown (run newsctl validate)" if totals["posts_with_errors"] is None else totals["posts_with_errors"]

@@ -29,6 +29,9 @@ class Site:
     # The Markdown engine (``markdown:``) and its ``kramdown:`` settings, as written.
     markdown: str = "kramdown"
     kramdown: tuple[tuple[str, Any], ...] = ()
+    # ``url`` and ``baseurl``, as Jekyll's absolute_url joins them ("" when unset).
+    url: str = ""
+    baseurl: str = ""
 
     @property
     def is_jekyll(self) -> bool:
@@ -117,6 +120,8 @@ def load_site(root: str) -> Site:
         defaults=_defaults(config.get("defaults")),
         markdown=ruby_to_s(config.get("markdown") or "kramdown"),
         kramdown=tuple(config["kramdown"].items()) if isinstance(config.get("kramdown"), dict) else (),
+        url=ruby_to_s(config.get("url") or ""),
+        baseurl=ruby_to_s(config.get("baseurl") or ""),
     )
 
 
