@@ -113,3 +113,32 @@ def unconfigured_root(paths: list[str]) -> str:
     """The archive root without a configuration: the site root, else the folder given."""
     first = paths[0] if paths else "."
     return site_root_of(first) or os.path.abspath(first if os.path.isdir(first) else os.path.dirname(first) or ".")
+
+
+def watch_configured(root: Path) -> bool:
+    """Whether the configuration of the archive at ``root`` says ``watch = true`` (start a
+    watcher the first time a command needs the index). A file that cannot be read or is not
+    valid TOML says no here; ``validate`` reports what is wrong with it."""
+    config = find_config(root)
+    if config is None or config.resolve().parent != root.resolve():
+        return False
+    try:
+        text = config.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "watch" not in text:  # most configurations: no TOML parser loaded for nothing
+        return False
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    if config.name == "pyproject.toml":
+        tool = data.get("tool")
+        data = tool.get("newsctl") if isinstance(tool, dict) else None
+    return isinstance(data, dict) and data.get("watch") is True

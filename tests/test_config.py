@@ -56,6 +56,7 @@ ignore = ["NC104"]
 timezone = "Asia/Shanghai"
 duplicate-key = "source"
 strict = true
+watch = true
 
 [types]
 views = "integer"
@@ -172,6 +173,7 @@ BAD = [
         id="list-item-type",
     ),
     pytest.param("strict = 'yes'\n", r"'strict' must be true or false, not a string", id="strict-not-bool"),
+    pytest.param("watch = 'yes'\n", r"'watch' must be true or false, not a string", id="watch-not-bool"),
     pytest.param("duplicate-key = 1\n", r"'duplicate-key' must be a string, not an integer", id="duplicate-key-type"),
     pytest.param("types = ['x']\n", r"'types' must be a table, not a list", id="types-not-table"),
     pytest.param(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -307,3 +308,79 @@ def test_a_watcher_killed_while_applying_a_change_leaves_nothing_holding_its_soc
 
 def _children(pid: int) -> str:
     return subprocess.run(["ps", "-o", "pid,ppid,stat,cmd", "--ppid", str(pid)], capture_output=True, text=True).stdout
+
+
+def _stop_started_watcher(site: Path) -> None:
+    """SIGTERM the watcher a command started for ``site`` and wait until it no longer answers."""
+    from newsctl.index.watch_client import watcher_pid
+
+    pid = watcher_pid(site)
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while watcher_pid(site) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with contextlib.suppress(ChildProcessError):  # spawned by this process: reap it
+        os.waitpid(pid, 0)
+
+
+def _wait_for_watcher(site: Path) -> bool:
+    deadline = time.monotonic() + 30
+    while not fresh(site):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_watch_true_starts_a_detached_watcher_the_first_time_a_command_needs_the_index(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsctl.index.watch_client import log_path, watcher_pid
+
+    write("site/.newsctl.toml", "watch = true\n")
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    assert not fresh(site)
+    try:
+        assert _paths("银行", str(site)) == ["2022-01-01-a.md"]  # answered by its own check meanwhile
+        assert _wait_for_watcher(site), log_path(site).read_text()
+        pid = watcher_pid(site)
+        assert pid is not None and os.getsid(pid) == pid  # its own session: it outlives the command
+        _refuse_own_check(monkeypatch)
+        write("site/_posts/2022-01-02-b.md", POST.format(title="B", body="银行"))
+        assert sorted(_paths("银行", str(site))) == ["2022-01-01-a.md", "2022-01-02-b.md"]
+        code, out, _ = run("list", str(site), "--format", "paths")
+        assert code == 0 and len(out.split()) == 2
+        assert watcher_pid(site) == pid  # one watcher per archive: the commands did not start more
+    finally:
+        _stop_started_watcher(site)
+    assert watcher_pid(site) is None
+    log = log_path(site).read_text()
+    assert "watching" in log and "stopped watching" in log and "Traceback" not in log
+
+
+def test_watch_true_and_a_watcher_that_cannot_start_the_command_still_works(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("site/.newsctl.toml", "watch = true\n")
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    monkeypatch.setattr(sys, "executable", str(site / "no-such-python"))
+    assert _paths("银行", str(site)) == ["2022-01-01-a.md"]
+    write("site/_posts/2022-01-02-b.md", POST.format(title="B", body="银行"))
+    assert sorted(_paths("银行", str(site))) == ["2022-01-01-a.md", "2022-01-02-b.md"]
+    assert not fresh(site)
+
+
+def test_no_watcher_is_started_without_watch_true(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(root: Path) -> bool:
+        raise AssertionError("a watcher was started without watch = true")
+
+    monkeypatch.setattr("newsctl.index.watch_client.start", refuse)
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="银行"))
+    write("site/.newsctl.toml", "watch = false\n")
+    assert _paths("银行", str(site)) == ["2022-01-01-a.md"]
+    (site / ".newsctl.toml").unlink()
+    assert _paths("银行", str(site)) == ["2022-01-01-a.md"]

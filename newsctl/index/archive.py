@@ -131,7 +131,9 @@ def _opened(root: Path, scopes: list[Scope], *, jobs: int | None, refresh: bool,
     try:
         refreshed = None
         # A new (or just rebuilt) index knows nothing yet: --no-refresh cannot mean "answer from it".
-        if meta_value(db, "refreshed") is None or (refresh and not _watched(root)):
+        # Asked first even of a new index: with ``watch = true`` this starts the watcher.
+        watched = refresh and _watched(root)
+        if meta_value(db, "refreshed") is None or (refresh and not watched):
             from newsctl.index.refresh import refresh as refresh_index
 
             # The whole archive is refreshed, whatever PATHS narrow the command to.
@@ -199,11 +201,26 @@ def _remove_folder(root: Path) -> None:
     shutil.rmtree(index_path(root).parent, ignore_errors=True)
 
 
+_started: set[Path] = set()  # archives this process started a watcher for
+
+
 def _watched(root: Path) -> bool:
-    """Whether a running ``newsctl index --watch`` vouches that the index is current."""
+    """Whether a running ``newsctl index --watch`` vouches that the index is current. When none
+    answers and the configuration says ``watch = true``, one is started for the next commands
+    (detached; it outlives this one), and this one checks the files itself meanwhile."""
     from newsctl.index.watch_client import fresh
 
-    return fresh(root)
+    if fresh(root):
+        return True
+    if root not in _started:
+        from newsctl.project import watch_configured
+
+        if watch_configured(root):
+            from newsctl.index.watch_client import start
+
+            _started.add(root)
+            start(root)
+    return False
 
 
 def recorded_problems(archive: Archive, *, drafts: bool) -> list[PostError | Skipped]:
@@ -253,7 +270,8 @@ def ask(
 
 def _ask(archive: Archive, query: Callable[[], T], *, check: bool, jobs: int | None, progress: Progress | None) -> T:
     pending = None
-    if check and archive.refreshed is None and not _watched(archive.root):
+    # The watcher is asked even after a refresh: with ``watch = true`` this starts it.
+    if check and not _watched(archive.root) and archive.refreshed is None:
         from newsctl.index.schema import begin_check
 
         pending = begin_check(archive.db, archive.root)

@@ -14,6 +14,16 @@ would look unchanged: a snapshot is only kept when nothing in it changed in the 
 ``RACY_NS`` before the refresh began (git's "racily clean" rule). Hidden entries (``.git``,
 ``.newsctl``, editors' swap files) are left out: Jekyll never reads them.
 
+Why not trust folders' own times and skip the files: adding, removing or renaming a post
+changes its folder's mtime, but writing into an existing file does not, and that is how
+many writers update a post: a scraper's ``open(path, "w")`` or ``>`` redirect, VS Code, some
+editors' saves. Only writers that always replace a file (write a temporary file, then rename it)
+would be seen by folder times alone, and nothing here can tell which kind wrote an archive; so
+every file is statted, and ``watch = true`` (a watcher told by the kernel) is the way to skip it.
+Measured (cProfile and getrusage, 20,000 posts in one folder): the stat calls are about 85 % of
+the check's CPU (56 of 66 ms), listing the folder 13 %, the digest the rest; ``os.scandir``
+lists no faster than ``os.listdir`` and its ``d_type`` does not replace the ``stat``.
+
 One ``stat`` per file is most of the cost, so on Linux a forked child shares the stat calls,
 starting while the caller goes on (``begin``: ``search`` runs its query meanwhile and keeps
 the answer only if nothing changed). A folder's digest is made of the digests of fixed-size

@@ -57,3 +57,55 @@ def fresh(root: Path, timeout: float = TIMEOUT) -> bool:
     except OSError:
         return False
     return reply == answer(root)
+
+
+def watcher_pid(root: Path) -> int | None:
+    """The process id of the watcher of ``root`` run by this user, or None when none listens."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import _socket
+
+    try:
+        client = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            client.settimeout(TIMEOUT)
+            client.connect(address(root))
+            pid, uid, _ = struct.unpack("3i", client.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12))
+        finally:
+            client.close()
+    except OSError:
+        return None
+    return pid if uid == os.getuid() else None
+
+
+def log_path(root: Path) -> Path:
+    """Where a watcher started by a command (``watch = true``) writes what it says."""
+    return root / ".newsctl" / "watch.log"
+
+
+def start(root: Path) -> bool:
+    """Start ``newsctl index --watch ROOT`` detached (its own session, no terminal, output to
+    ``log_path``), as git starts its fsmonitor daemon; it outlives the caller. False when it
+    could not be started (the caller checks the files itself, as without a watcher). Two
+    commands starting one at once are harmless: the second watcher finds the socket taken and
+    exits."""
+    if not sys.platform.startswith("linux"):
+        return False
+    # posix_spawn, not subprocess: no Popen object left to warn that its child still runs.
+    log = os.fsencode(log_path(root))
+    try:
+        log_path(root).parent.mkdir(exist_ok=True)
+        os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-m", "newsctl", "index", "--watch", str(root)],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644),
+                (os.POSIX_SPAWN_DUP2, 1, 2),
+            ],
+            setsid=True,
+        )
+    except OSError:
+        return False
+    return True

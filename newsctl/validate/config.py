@@ -85,6 +85,7 @@ KEYS = (
     "strict",
     "timezone",
     "types",
+    "watch",
 )
 
 _FINGERPRINT_VERSION = 1
@@ -265,6 +266,9 @@ class _Reader:
             if not isinstance(data["strict"], bool):
                 raise self.error("strict", f"must be true or false, not {_kind(data['strict'])}")
             values["strict"] = data["strict"]
+        # Read by newsctl.project for the index's watcher, not by validate: only checked here.
+        if "watch" in data and not isinstance(data["watch"], bool):
+            raise self.error("watch", f"must be true or false, not {_kind(data['watch'])}")
         return ValidateConfig(**values)
 
     def string(self, key: str, value: object) -> str:
