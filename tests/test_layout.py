@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "newsctl"
 LAYERS = {
     "newsctl.cli": 4,
     "newsctl.__main__": 4,
+    "newsctl.api": 4,  # the library for scripts: over the features, like the command line
     # features
     "newsctl.validate": 3,
     "newsctl.convert": 3,

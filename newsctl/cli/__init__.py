@@ -2,7 +2,8 @@
 
 Layout: this module holds the group (``cli``), ``main()`` (the entry point) and the list of
 commands; each command is a module of its own (``parse``, ``listing`` for ``list``, ``stats``,
-``index``, ``search``, ``export``, ``validate``, ``rules``, ``convert``, ``show``), and
+``index``, ``search``, ``export``, ``validate``, ``rules``, ``convert``, ``show``,
+``completion``), and
 ``options`` holds what they share: the option decorators and the ``Reporter`` (the messages
 about failed, skipped and missing files, and the exit code). No command runs SQL or reads a
 post: ``newsctl.index.archive`` decides between the index and the files, and the features
@@ -21,7 +22,7 @@ from typing import Any
 import click
 
 from newsctl import __version__
-from newsctl.cli import convert, export, index, listing, parse, rules, search, show, stats, validate
+from newsctl.cli import completion, convert, export, index, listing, parse, rules, search, show, stats, validate
 from newsctl.errors import ERROR, INTERRUPTED, OK
 
 
@@ -89,6 +90,7 @@ for _command in (
     rules.rules_command,
     convert.convert_command,
     show.show_command,
+    completion.completion_command,
 ):
     cli.add_command(_command)
 

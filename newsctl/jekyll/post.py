@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsctl.errors import DateParseError, PostError
 from newsctl.jekyll import names as jekyll
@@ -22,6 +22,9 @@ from newsctl.jekyll.dates import jekyll_date, parse_ruby_time, zone_for
 from newsctl.jekyll.discovery import Candidate, Found
 from newsctl.jekyll.frontmatter import Format, FrontMatterError, Split, parse, split
 from newsctl.jekyll.site import LOOSE, Site
+
+if TYPE_CHECKING:
+    import frontmatter
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,22 @@ class Post:
     body: str
     body_line: int
     bom: bool
+
+    def to_frontmatter(self) -> frontmatter.Post:
+        """The post as a python-frontmatter ``Post``, for scripts built on that library: the
+        front matter as written (a copy) and the body, as ``frontmatter.load(path)`` reads them
+        (the body stripped of surrounding whitespace, as that library does). ``frontmatter.dumps``
+        writes JSON front matter back as JSON and YAML or TOML as YAML. A post read for a
+        listing only (``list``'s light reading, a search result) has neither."""
+        import copy
+
+        import frontmatter  # imported here: only scripts that ask for it pay for it
+        from frontmatter.default_handlers import JSONHandler, YAMLHandler
+
+        handler = JSONHandler() if self.front_matter_format == "json" else YAMLHandler()
+        converted = frontmatter.Post(self.body.strip(), handler=handler)
+        converted.metadata.update(copy.deepcopy(self.front_matter))
+        return converted
 
 
 @dataclass(frozen=True, slots=True)
