@@ -165,3 +165,19 @@ def test_a_pager_quit_early_ends_the_output_quietly(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("LINES", "10")
     with paged(_Terminal()) as out:
         out.write_lines("x" * 100 for _ in range(100_000))
+
+
+def test_search_snippet_on_a_terminal_says_where_the_text_goes_on(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch, terminal: None
+) -> None:
+    monkeypatch.chdir(site.parent)
+    monkeypatch.setenv("COLUMNS", "120")
+    write("site/_posts/2024-01-01-long.md", "---\ntitle: t\n---\n" + "甲乙丙丁" * 10 + "银行" + "戊己庚辛" * 40 + "\n")
+    snippet = run("search", "银行", "site")[1].splitlines()[1]
+    assert "银行" in snippet and snippet.endswith("…") and 100 < cell_len(snippet) <= 120
+
+
+def test_no_pager_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CI", "true")
+    screen, paged_text = _pager_output(monkeypatch, tmp_path, 50)
+    assert paged_text == "" and screen.count("\n") == 50

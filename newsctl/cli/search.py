@@ -109,11 +109,15 @@ def search_command(
         sys.stdout.buffer.write(found)
         sys.exit(reporter.exit_code(matched=bool(found)))
     # The snippets are read inside ask too: a damaged index found there is rebuilt like one
-    # found by the search itself.
+    # found by the search itself. At a terminal they hold a line's worth of text either side,
+    # so that the line is cut (with "…") where the screen ends, not where the snippet does.
+    from newsctl.output.terminal import width
+
+    context = width() if terminal else 36
     matches = ask(
         archive,
         lambda: [
-            _match(archive, query, row)
+            _match(archive, query, row, context)
             for row in search(archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit)
         ],
         check=not no_refresh, jobs=jobs, progress=counter("Indexing"),
@@ -128,15 +132,16 @@ def search_command(
     sys.exit(code)
 
 
-def _match(archive: Archive, query: Query, row: Row) -> Match:
-    """One result as shown; its indexed text is fetched only for what is shown."""
+def _match(archive: Archive, query: Query, row: Row, context: int = 36) -> Match:
+    """One result as shown; its indexed text is fetched only for what is shown, with
+    ``context`` characters either side of the match in the snippet."""
     from newsctl.index.search import body_of, snippet
 
     record = row.record_dict()
     for key in ("slug", "layout", "published"):
         del record[key]
     record["score"] = round(row.score, 4) + 0.0  # no -0.0
-    text, start, end = snippet(query, row.title, body_of(archive.db, row.id))
+    text, start, end = snippet(query, row.title, body_of(archive.db, row.id), context)
     record["snippet"] = text
     return Match(record, start, end)
 

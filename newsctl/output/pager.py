@@ -4,7 +4,8 @@ Only when stdout is a terminal and the output is longer than the screen: lines a
 until there are more than the terminal has rows; output that ends before that is written
 straight to the terminal and no pager starts. The pager is ``$NEWSCTL_PAGER``, else
 ``$PAGER``, else ``less -FRX`` (with ``LESS=FRX`` when ``LESS`` is unset, as git sets it);
-an empty value or ``cat`` means no pager. ``--no-pager`` turns it off.
+an empty value or ``cat`` means no pager. ``--no-pager`` turns it off, and so does ``CI`` in
+the environment (a CI job may give its steps a terminal, but no one reads it page by page).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def paged(out: IO[str], *, enabled: bool = True) -> Iterator[_Paged]:
     """A writer of lines for ``out``: through the pager when ``enabled``, ``out`` is a terminal
     and the lines do not fit on the screen; straight to ``out`` otherwise. Quitting the pager
     before the end stops the output quietly."""
-    terminal = enabled and out.isatty() and os.environ.get("TERM") != "dumb"
+    terminal = enabled and out.isatty() and os.environ.get("TERM") != "dumb" and not os.environ.get("CI")
     rows = shutil.get_terminal_size((80, 24)).lines - 1 if terminal else sys.maxsize
     writer = _Paged(out, rows, command() if terminal else None)
     try:
