@@ -181,3 +181,26 @@ def test_no_pager_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     monkeypatch.setenv("CI", "true")
     screen, paged_text = _pager_output(monkeypatch, tmp_path, 50)
     assert paged_text == "" and screen.count("\n") == 50
+
+
+def test_files_skipped_for_one_reason_are_said_once_with_a_count(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(site.parent)
+    write("site/_posts/2024-01-01-a.md", "---\ntitle: a\n---\nx\n")
+    for name in ("-1.md", "-2.md", "-3.md", "-4.md"):
+        write(f"site/_posts/{name}", "---\ntitle: b\n---\nx\n")
+    for command in ("list", "stats"):
+        err = run(command, "site", "--no-index")[2]
+        assert err.count("warning") == 1, err
+        assert err.startswith("newsctl: warning: 4 files skipped: file name is not YYYY-MM-DD-title.ext")
+        assert err.rstrip().endswith(f"({Path('site/_posts/-1.md')} and 3 more)")
+
+
+def test_a_few_skipped_files_are_each_named(site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site.parent)
+    write("site/_posts/2024-01-01-a.md", "---\ntitle: a\n---\nx\n")
+    for name in ("-1.md", "-2.md", "-3.md"):
+        write(f"site/_posts/{name}", "---\ntitle: b\n---\nx\n")
+    lines = run("list", "site", "--no-index")[2].splitlines()
+    assert [line.split(": warning: ")[0] for line in lines] == [str(Path(f"site/_posts/-{n}.md")) for n in (1, 2, 3)]
