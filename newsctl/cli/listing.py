@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -48,6 +48,8 @@ if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would 
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None, help="Show at most N posts.")
 @listing_format_options("Paths separated by NUL, for xargs -0 (implies --format paths).")
+@click.option("--count", is_flag=True, help="Print only the number of matching posts (exit 1 when 0, as grep -c).")
+@click.option("--no-pager", is_flag=True, help="On a terminal, never page the table (see $NEWSCTL_PAGER).")
 @index_options
 def list_command(
     paths: tuple[str, ...],
@@ -62,6 +64,8 @@ def list_command(
     limit: int | None,
     fmt: str | None,
     null: bool,
+    count: bool,
+    no_pager: bool,
     no_refresh: bool,
     no_index: bool,
 ) -> None:
@@ -71,11 +75,14 @@ def list_command(
     (`newsctl index`), it is refreshed and read instead of every file. Exits 1 when no post
     matches.
     """
-    fmt = paths_format(fmt, null)
+    from newsctl.output.formats import stdout_is_tty
+
+    fmt = "paths" if count else paths_format(fmt, null)
     wanted = selection(categories, tags, since, until)
     reporter = Reporter()
     archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
     rows: Sequence[Listed]
+    total: Callable[[], int]  # how many match without -n, for the footer on a terminal
     if archive is not None:
         from newsctl.index.archive import ask
         from newsctl.index.search import select
@@ -86,13 +93,26 @@ def list_command(
             select(archive.db, wanted, archive.scopes, drafts, sort=sort, reverse=reverse, limit=limit,
                    paths_only=paths_only)
         ), check=False, jobs=jobs)  # fmt: skip
+
+        def total() -> int:
+            every = ask(archive, lambda: select(archive.db, wanted, archive.scopes, drafts, sort="path",
+                                                reverse=False, paths_only=True), check=False, jobs=jobs)  # fmt: skip
+            return len(every)
     else:
         from newsctl.filters import sort_posts
 
         matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
         rows = [ListedPost(post) for post in sort_posts(matched, sort, reverse=reverse)[:limit]]
+        total = matched.__len__
     code = will_exit(reporter.exit_code(matched=bool(rows)))
-    _write(rows, fmt, sys.stdout, null=null)
+    if count:
+        click.echo(len(rows))
+    elif fmt == "table" and stdout_is_tty():
+        everything = len(rows) if limit is None or len(rows) < limit else total()
+        footer = f"{len(rows)} of {everything} · -n to show more" if everything > len(rows) else ""
+        _terminal(rows, footer=footer, pager=not no_pager)
+    else:
+        _write(rows, fmt, sys.stdout, null=null)
     sys.exit(code)
 
 
@@ -133,7 +153,7 @@ class ListedPost:
 def _write(rows: Sequence[Listed], fmt: str, out: IO[str], *, null: bool) -> None:
     """``list``'s output in ``fmt``, whichever way the rows were found: the index and the
     files give the same bytes (the JSON array laid out as ``formats.write_json`` lays it out)."""
-    from newsctl.output.formats import stdout_is_tty, write_csv, write_paths, write_table, write_tsv
+    from newsctl.output.formats import write_csv, write_paths, write_tsv
 
     if fmt == "paths":
         write_paths((row.path for row in rows), out, null=null)
@@ -144,4 +164,19 @@ def _write(rows: Sequence[Listed], fmt: str, out: IO[str], *, null: bool) -> Non
     elif fmt == "csv":
         write_csv((row.record_dict() for row in rows), out)
     else:
-        (write_table if stdout_is_tty() else write_tsv)([row.post() for row in rows], out)
+        write_tsv([row.post() for row in rows], out)
+
+
+def _terminal(rows: Sequence[Listed], *, footer: str, pager: bool) -> None:
+    """The table for a person: streamed, laid out by display width, through the pager when
+    longer than the screen."""
+    from newsctl.output.pager import paged
+    from newsctl.output.terminal import Styler, colour, table_lines, width
+
+    cells = []
+    for row in rows:
+        record = row.record_dict()
+        date = (record["date"] or "")[:16].replace("T", " ")
+        cells.append((date, ", ".join(record["categories"]), ", ".join(record["tags"]), record["title"], row.path))
+    with paged(sys.stdout, enabled=pager) as out:
+        out.write_lines(table_lines(cells, width(), Styler(colour()), footer=footer))

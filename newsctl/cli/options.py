@@ -52,20 +52,29 @@ def will_exit(code: int) -> int:
     return code
 
 
+#: Up to this many files skipped for one reason are each named; more make one line with a count.
+SAY_EACH = 3
+
+
 class Reporter:
     """What a command saw while reading posts: what failed, what was skipped, what was missing.
 
     Messages go to ``sys.stderr`` as it is when they are written: under a progress counter that
-    is rich's proxy, which prints them above the counter.
+    is rich's proxy, which prints them above the counter. Skipped files are held and said
+    once per reason when the command is done reading (``say_skipped``).
     """
 
     def __init__(self) -> None:
         self.failed = 0
         self.skipped = 0
         self.missing = 0
+        #: Files skipped, by reason: (the first few paths, how many), said at the end.
+        self._skips: dict[str, tuple[list[str], int]] = {}
         context = click.get_current_context(silent=True)
+        self._held = context is not None
         if context is not None:  # what a closed pipe's exit code goes by
             context.meta.setdefault(REPORTER, self)
+            context.call_on_close(self.say_skipped)
 
     def _say(self, message: str) -> None:
         click.echo(message, file=sys.stderr)
@@ -75,8 +84,28 @@ class Reporter:
         self._say(str(error))
 
     def skip(self, path: str, reason: str) -> None:
+        """A file skipped for ``reason``: said once per reason, when the command's reading is
+        over (out of the way of the progress counter), with a count when many files share it;
+        at once when there is no command around (a script's own Reporter)."""
         self.skipped += 1
-        self._say(f"{path}: warning: {reason}")
+        paths, count = self._skips.setdefault(reason, ([], 0))
+        if count < SAY_EACH:
+            paths.append(path)
+        self._skips[reason] = (paths, count + 1)
+        if not self._held:
+            self.say_skipped()
+
+    def say_skipped(self) -> None:
+        """Say the skipped files not said yet: ``path: warning: reason`` for each file of a
+        reason up to ``SAY_EACH`` files have, ``newsctl: warning: N files skipped: reason (path
+        and N-1 more)`` for a reason more have."""
+        for reason, (paths, count) in self._skips.items():
+            if count <= SAY_EACH:
+                for path in paths:
+                    self._say(f"{path}: warning: {reason}")
+            else:
+                self._say(f"newsctl: warning: {count} files skipped: {reason} ({paths[0]} and {count - 1} more)")
+        self._skips.clear()
 
     def absent(self, path: str) -> None:
         self.missing += 1
@@ -119,7 +148,8 @@ class Reporter:
 
     def exit_code(self, *, matched: bool = True, findings: bool = False) -> int:
         """2 when a path was missing; 1 when a post failed, nothing matched or there were
-        ``findings``; else 0."""
+        ``findings``; else 0. The skipped files are said first."""
+        self.say_skipped()
         if self.missing:
             return ERROR
         if self.failed or not matched or findings:

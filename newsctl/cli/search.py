@@ -50,6 +50,8 @@ class _QueryCommand(click.Command):
     "-n", "--limit", type=click.IntRange(min=0), default=None, help="At most N posts (default: 20 on a terminal)."
 )
 @listing_format_options("Paths separated by NUL (implies --format paths).")
+@click.option("--count", is_flag=True, help="Print only the number of matching posts (exit 1 when 0, as grep -c).")
+@click.option("--no-pager", is_flag=True, help="On a terminal, never page the results (see $NEWSCTL_PAGER).")
 @click.option("--no-refresh", is_flag=True, help="Search the index as it is, without looking for changed files.")
 def search_command(
     query_text: str,
@@ -64,6 +66,8 @@ def search_command(
     limit: int | None,
     fmt: str | None,
     null: bool,
+    count: bool,
+    no_pager: bool,
     no_refresh: bool,
 ) -> None:
     """Find posts by words: several terms must all match, "a phrase", -excluded, a OR b,
@@ -78,50 +82,71 @@ def search_command(
     fmt = paths_format(fmt, null)
     query = parse_query(query_text)
     wanted = selection(categories, tags, since, until)
-    if limit is None and stdout_is_tty():
+    terminal = fmt == "table" and not count and stdout_is_tty()
+    if limit is None and terminal:
         limit = 20
     archive = open_archive(paths, jobs, refresh=False)
     scopes = archive.scopes
     reporter = Reporter()
-    if fmt == "paths":
-        end = "\0" if null else "\n"
-        found = ask(
+
+    def found_paths(end: str, limit: int | None, check: bool) -> bytes:
+        return ask(
             archive,
             lambda: search_paths(
                 archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit,
                 end=end, jobs=jobs,
             ),
-            check=not no_refresh, jobs=jobs, progress=counter("Indexing"),
+            check=check, jobs=jobs, progress=counter("Indexing"),
         )  # fmt: skip
+
+    if count:
+        number = found_paths(NUL, limit, not no_refresh).count(NUL.encode())
+        click.echo(number)
+        sys.exit(reporter.exit_code(matched=bool(number)))
+    if fmt == "paths":
+        found = found_paths("\0" if null else "\n", limit, not no_refresh)
         sys.stdout.flush()
         sys.stdout.buffer.write(found)
         sys.exit(reporter.exit_code(matched=bool(found)))
     # The snippets are read inside ask too: a damaged index found there is rebuilt like one
-    # found by the search itself.
+    # found by the search itself. At a terminal they hold a line's worth of text either side,
+    # so that the line is cut (with "…") where the screen ends, not where the snippet does.
+    from newsctl.output.terminal import width
+
+    context = width() if terminal else 36
     matches = ask(
         archive,
         lambda: [
-            _match(archive, query, row)
+            _match(archive, query, row, context)
             for row in search(archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit)
         ],
         check=not no_refresh, jobs=jobs, progress=counter("Indexing"),
     )  # fmt: skip
-    _write(matches, fmt, sys.stdout)
-    sys.exit(reporter.exit_code(matched=bool(matches)))
+    code = reporter.exit_code(matched=bool(matches))
+    if terminal:
+        total = found_paths(NUL, None, False).count(NUL.encode()) if len(matches) == limit else len(matches)
+        footer = f"{len(matches)} of {total} · -n to show more" if total > len(matches) else ""
+        _hits(matches, footer=footer, pager=not no_pager)
+    else:
+        _write(matches, fmt, sys.stdout)
+    sys.exit(code)
 
 
-def _match(archive: Archive, query: Query, row: Row) -> Match:
-    """One result as shown; its indexed text is fetched only for what is shown."""
+def _match(archive: Archive, query: Query, row: Row, context: int = 36) -> Match:
+    """One result as shown; its indexed text is fetched only for what is shown, with
+    ``context`` characters either side of the match in the snippet."""
     from newsctl.index.search import body_of, snippet
 
     record = row.record_dict()
     for key in ("slug", "layout", "published"):
         del record[key]
     record["score"] = round(row.score, 4) + 0.0  # no -0.0
-    text, start, end = snippet(query, row.title, body_of(archive.db, row.id))
+    text, start, end = snippet(query, row.title, body_of(archive.db, row.id), context)
     record["snippet"] = text
     return Match(record, start, end)
 
+
+NUL = "\0"
 
 # search's rendering lives here, not in output/formats.py: formats.py is part of what the
 # index's code fingerprint covers, so every change there rebuilds every index; this is not.
@@ -144,7 +169,7 @@ def _write(matches: Sequence[Match], fmt: str, out: IO[str]) -> None:
     a rich table at a terminal, tab-separated lines on a pipe."""
     import json
 
-    from newsctl.output.formats import stdout_is_tty, write_csv
+    from newsctl.output.formats import write_csv
 
     records = [match.record for match in matches]
     if fmt == "json":
@@ -153,8 +178,6 @@ def _write(matches: Sequence[Match], fmt: str, out: IO[str]) -> None:
         out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     elif fmt == "csv":
         write_csv(records, out, COLUMNS)
-    elif stdout_is_tty():
-        _table(matches, out)
     else:
         for r in records:
             cells = [_minute(r["date"]), ", ".join(r["categories"]), r["title"], r["path"], r["snippet"]]
@@ -165,18 +188,19 @@ def _minute(iso_date: str | None) -> str:
     return (iso_date or "")[:16].replace("T", " ")
 
 
-def _table(matches: Sequence[Match], out: IO[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def _hits(matches: Sequence[Match], *, footer: str, pager: bool) -> None:
+    """The results for a person: two lines each (the post; the snippet with the match
+    highlighted), through the pager when longer than the screen."""
+    from newsctl.output.pager import paged
+    from newsctl.output.terminal import Styler, colour, hit_lines, width
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, style in (("date", "cyan"), ("categories", "magenta"), ("title", ""), ("path", "dim"), ("match", "")):
-        table.add_column(name, style=style or None, overflow="fold")
+    style, columns = Styler(colour()), width()
+    hits = []
     for match in matches:
         r = match.record
-        snippet = Text(r["snippet"])
-        if match.end > match.start:
-            snippet.stylize("bold yellow", match.start, match.end)
-        table.add_row(_minute(r["date"]), ", ".join(r["categories"]), r["title"], r["path"], snippet)
-    Console(file=out).print(table)
+        head = ((r["date"] or "")[:10], ", ".join(r["categories"]), r["title"], r["path"])
+        hits.append((head, r["snippet"], match.start, match.end))
+    with paged(sys.stdout, enabled=pager) as out:
+        out.write_lines(hit_lines(hits, columns, style))
+        if footer:
+            out.write_lines([style(footer, "dim")])
