@@ -56,6 +56,8 @@ _TOP_KEY = re.compile(
 # Bounded repeats: a long line of unclosed `<a ` or `[` must not make a scan quadratic.
 _EMPTY_LINK = re.compile(r"""<a\b[^<>]{0,2000}?\bhref\s*=\s*(?:""|''|(?=[\s>]))|\[[^\[\]\n]{0,500}\]\(\s*\)|<>""", re.I)
 _JS_URL = re.compile(r"""(?:\b(?:href|src)\s*=\s*["']?|\]\()\s*javascript:""", re.I)
+# What every _JS_URL match contains: searched first, the full pattern (5x slower) only where it is.
+_JS_WORD = re.compile("javascript:", re.I)
 _SCRIPT = re.compile(r"<script\b", re.I)
 _IMG = re.compile(r"<img\b[^<>]{0,2000}>", re.I)
 _IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"[^"\s]|'[^'\s]|[^\s"'>])""", re.I)
@@ -343,9 +345,11 @@ def _check_body(post: Post, raw: str, out: _Collector) -> None:
     first = post.body_line
     for regex, code, message in (
         (_EMPTY_LINK, "NC402", "link with an empty target"),
-        (_JS_URL, "NC403", "javascript: URL"),
+        (_JS_URL if _JS_WORD.search(body) else None, "NC403", "javascript: URL"),
         (_SCRIPT, "NC404", "<script> element in the body"),
     ):
+        if regex is None:
+            continue
         for match in regex.finditer(body):
             out.add(code, message, *_position(body, match.start(), first))
     for match in _IMG.finditer(body):
