@@ -65,15 +65,35 @@ def test_entries_made_under_another_key_are_misses(tmp_path: Path) -> None:
         assert cache.get(POST, (120, 5, 0)) is None
 
 
-def test_lookups_use_the_snapshot_taken_at_open(tmp_path: Path) -> None:
-    # get is a dict lookup, not a query: rows deleted behind its back after open still hit.
+def test_lookups_read_the_database_as_it_is(tmp_path: Path) -> None:
+    # get is a query, not a snapshot held in memory: a row deleted after open is a miss (the
+    # file is checked again), never a stale hit.
     with ResultCache.open(tmp_path, KEY) as cache:
         cache.put(POST, (120, 5, 0), RESULT)
     with ResultCache.open(tmp_path, KEY) as cache:
+        assert cache.get(POST, (120, 5, 0)) == RESULT
         other = sqlite3.connect(database(tmp_path), isolation_level=None)
         other.execute("DELETE FROM results")
         other.close()
-        assert cache.get(POST, (120, 5, 0)) == RESULT
+        assert cache.get(POST, (120, 5, 0)) is None
+
+
+def test_opening_a_large_cache_does_not_load_its_rows(tmp_path: Path) -> None:
+    import tracemalloc
+
+    payload = RESULT.facts | {"title": "x" * 1000}
+    with ResultCache.open(tmp_path, KEY) as cache:
+        for number in range(5000):
+            cache.put(f"_posts/{number}.md", (1, 1, number), CachedResult((), payload))
+    tracemalloc.start()
+    try:
+        cache = ResultCache.open(tmp_path, KEY)
+        held = tracemalloc.get_traced_memory()[0]
+        assert cache.get("_posts/4999.md", (1, 1, 4999)) == CachedResult((), payload)
+        cache.close()
+    finally:
+        tracemalloc.stop()
+    assert held < 1 << 20  # 5 MB of rows stay on disk
 
 
 def test_gitignore_is_written_with_the_directory(tmp_path: Path) -> None:

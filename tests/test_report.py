@@ -14,6 +14,8 @@ from newsctl import __version__
 from newsctl.validate.diagnostics import Diagnostic, Summary
 from newsctl.validate.report import (
     FORMATS,
+    GROUP_AFTER,
+    FixHint,
     render,
     sarif_uri,
     summary_line,
@@ -422,3 +424,44 @@ def test_render_dispatches_every_format(fmt: str) -> None:
 def test_render_rejects_an_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown output format"):
         render("xml", DIAGNOSTICS, SUMMARY, io.StringIO())
+
+
+# --- text on a terminal: repeated findings grouped, fixes hinted ---------------------------------
+
+
+def _naive(n: int) -> Diagnostic:
+    return Diagnostic(f"_posts/2024-01-{n:02d}-p.md", 4, 1, "NC206", "warning", f"unquoted date {n}")
+
+
+def test_text_on_a_terminal_shows_a_few_of_a_repeated_finding_and_counts_the_rest() -> None:
+    many = [_naive(n) for n in range(1, 96)]
+    text = output(write_text, many, Summary.of(many, 157, 0.3), color=False, group=True)
+    assert text.count(": NC206 ") == GROUP_AFTER
+    assert f"… {95 - GROUP_AFTER} more NC206 (timestamp-without-offset) not shown" in text
+    assert "  95  NC206" in text  # the count per code, as --statistics prints it
+
+
+def test_text_not_grouped_lists_every_finding() -> None:
+    many = [_naive(n) for n in range(1, 96)]
+    text = output(write_text, many, Summary.of(many, 157, 0.3), color=False)
+    assert text.count(": NC206 ") == 95 and "not shown" not in text
+
+
+def test_text_on_a_terminal_keeps_findings_that_do_not_repeat_much() -> None:
+    assert output(write_text, color=False, group=True) == output(write_text, color=False)
+
+
+def test_text_says_which_findings_unsafe_fixes_would_fix() -> None:
+    text = output(write_text, color=False, hint=FixHint(unsafe=95))
+    assert text.splitlines()[-1] == "[*] 95 fixable with `--fix --unsafe-fixes` (they change what Jekyll publishes)."
+
+
+def test_text_says_which_findings_fix_would_fix() -> None:
+    assert output(write_text, color=False, hint=FixHint(safe=2)).splitlines()[-1] == "[*] 2 fixable with `--fix`."
+
+
+def test_text_says_when_fix_fixed_nothing_because_the_fixes_are_unsafe() -> None:
+    text = output(write_text, color=False, hint=FixHint(unsafe=95, fix_asked=True))
+    assert text.splitlines()[-1] == (
+        "--fix fixed nothing: 95 findings are fixed only with `--fix --unsafe-fixes` (they change what Jekyll publishes)."
+    )

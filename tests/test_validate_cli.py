@@ -211,7 +211,7 @@ def test_site_pages_from_stdin_are_not_checked(clean: Path, write: WritePost, mo
 def test_text_format_groups_lines_by_file_and_ends_with_the_summary(mixed: Path) -> None:
     code, out, _ = run("validate", "--no-cache", mixed)
     lines = out.splitlines()
-    assert code == 1
+    assert code == 1 and lines.pop() == "[*] 1 fixable with `--fix --unsafe-fixes` (they change what Jekyll publishes)."
     findings = [LINE.match(line) for line in lines[:-2] if line]
     assert all(findings), lines
     assert [(Path(m["path"]).name, m["line"], m["column"], m["code"]) for m in findings if m] == [
@@ -330,7 +330,7 @@ def test_statistics_prints_a_count_per_rule(mixed: Path, write: WritePost) -> No
         ["1", "NC301", "missing-field", "error"],
         ["1", "NC402", "empty-link", "warning"],
     ]
-    assert SUMMARY.match(out.splitlines()[-1])
+    assert SUMMARY.match(out.splitlines()[-2]) and out.splitlines()[-1].startswith("[*] 2 fixable")
 
 
 def test_no_statistics_without_the_option(mixed: Path) -> None:
@@ -357,6 +357,35 @@ def test_fix_exit_code_reflects_what_remains(clean: Path, write: WritePost) -> N
     assert code == 1
     assert {r["code"] for r in records(out)} == {"NC301", "NC402"}
     assert not post.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_text_says_the_findings_unsafe_fixes_would_fix(warned: Path) -> None:
+    out = run("validate", "--no-cache", warned)[1]
+    assert "[*] 1 fixable with `--fix --unsafe-fixes`" in out
+
+
+def test_fix_that_fixes_nothing_because_the_fixes_are_unsafe_says_so(warned: Path) -> None:
+    code, out, _ = run("validate", "--no-cache", "--fix", warned)
+    assert code == 0 and "--fix fixed nothing: 1 finding is fixed only with `--fix --unsafe-fixes`" in out
+
+
+def test_fix_that_fixes_nothing_says_so_on_stderr_in_machine_formats(warned: Path) -> None:
+    _, out, err = run("validate", "--no-cache", "--fix", "--format", "json", warned)
+    assert [r["code"] for r in records(out)] == ["NC206"]
+    assert "--fix fixed nothing: 1 finding is fixed only with `--fix --unsafe-fixes`" in err
+
+
+def test_on_a_terminal_a_repeated_finding_is_counted_not_repeated(
+    clean: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in range(3, 12):
+        write(f"site/_posts/2022-01-{day:02d}-naive.md", NAIVE_DATE.replace("01-03", f"01-{day:02d}"))
+    monkeypatch.setattr("newsctl.output.formats.stdout_is_tty", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = run("validate", "--no-cache", clean)[1]
+    assert out.count(": NC206 ") == 5 and "… 4 more NC206" in out and "[*] 9 fixable" in out
+    monkeypatch.setattr("newsctl.output.formats.stdout_is_tty", lambda: False)
+    assert run("validate", "--no-cache", clean)[1].count(": NC206 ") == 9  # piped: every one
 
 
 def test_without_fix_nothing_is_written(clean: Path, write: WritePost) -> None:
@@ -446,6 +475,27 @@ def test_rules_lists_every_code() -> None:
     code, out, _ = run("rules")
     listed = [line.split("\t")[0] for line in out.splitlines()]
     assert code == 0 and listed == list(RULES)
+
+
+def test_rules_piped_is_tab_separated_with_five_columns() -> None:
+    lines = run("rules")[1].splitlines()
+    assert all(len(line.split("\t")) == 5 for line in lines)
+    assert run("rules", "--format", "tsv")[1] == run("rules")[1]
+
+
+def test_rules_on_a_terminal_is_an_aligned_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("newsctl.output.formats.stdout_is_tty", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run("rules")
+    lines = out.splitlines()
+    assert code == 0 and "\t" not in out
+    assert lines[0].split() == ["code", "severity", "fix", "name", "summary"]
+    rows = [line for line in lines[1:] if line.startswith("NC")]
+    assert [row.split()[0] for row in rows] == list(RULES)
+    name_at = lines[0].index("name")
+    assert all(row[name_at - 1] == " " and row[name_at] != " " for row in rows)  # one column for names
+    assert run("rules", "--format", "tsv")[1].count("\t") == 4 * len(RULES)  # asked for: TSV anyway
 
 
 def test_rules_explains_one_rule_with_bad_and_good_examples() -> None:

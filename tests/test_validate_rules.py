@@ -601,6 +601,12 @@ def test_javascript_url_in_a_markdown_link(site: Path, write: WritePost) -> None
     assert (found.line, found.column) == (5, 10)
 
 
+def test_javascript_url_in_any_case_is_found(site: Path, write: WritePost) -> None:
+    # The body is searched for the word first (cheap), in any case, as the full pattern is.
+    found = diagnostic("NC403", write(POST, post(body='<A HREF = "JavaScript:go()">x</A>\n')))
+    assert (found.line, found.column) == (5, 4)
+
+
 def test_image_with_an_empty_src_has_no_source(site: Path, write: WritePost) -> None:
     assert "NC405" in codes(write(POST, post(body='<img src="" alt="图">\n')))
 

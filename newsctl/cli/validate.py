@@ -89,17 +89,24 @@ def validate_command(
         reporter.skip(path, "not a post (a file of the site outside _posts/); not checked")
     from newsctl.output.formats import stdout_is_tty
     from newsctl.validate.diagnostics import Summary
+    from newsctl.validate.fixes import fix_hint
     from newsctl.validate.report import render
 
     run = outcome.run
     summary = Summary.of(run.diagnostics, run.posts_checked, time.perf_counter() - started, len(outcome.fixes))
     strict = strict or outcome.config.strict
-    color = fmt == "text" and stdout_is_tty() and not os.environ.get("NO_COLOR")
+    terminal = fmt == "text" and stdout_is_tty()
+    color = terminal and not os.environ.get("NO_COLOR")
+    hint = fix_hint(run.diagnostics, fix_asked=fix, unsafe_asked=unsafe_fixes)
     failing = summary.errors + (summary.warnings if strict else 0)
     # Known before a word is written: a reader that goes away (`| head -1`) cannot make it 0.
     will_exit(reporter.exit_code(findings=bool(failing)))
+    if fmt != "text":  # the text report says it; the machine formats stay exact
+        for line in hint.lines(len(outcome.fixes)):
+            if not line.startswith("[*]"):
+                click.echo(f"newsctl: {line}", err=True)
     render(
         fmt, run.diagnostics, summary, sys.stdout, color=color, statistics=statistics,
-        fixes=[str(f) for f in outcome.fixes], files=run.files, strict=strict,
+        fixes=[str(f) for f in outcome.fixes], files=run.files, strict=strict, group=terminal, hint=hint,
     )  # fmt: skip
     sys.exit(reporter.exit_code(findings=bool(failing)))

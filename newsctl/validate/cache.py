@@ -4,9 +4,10 @@ A post whose size, modification time and change time match a row made under the 
 plus config fingerprint, chosen by the caller) is not checked again: its diagnostics and the
 per-file facts that archive-wide checks need come from the cache.
 
-Built for warm runs over very large archives: all rows for the key are read once when the cache
-is opened, so ``get`` is a dict lookup that decodes JSON only on a hit; ``put`` is buffered and
-written in one short transaction every ``FLUSH_EVERY`` rows and at ``close``. SQLite (WAL mode,
+Built for warm runs over very large archives with flat memory: nothing is loaded when the cache
+is opened; ``get`` is one primary-key query (a few microseconds) that decodes JSON only on a
+hit, so a run holds no row it is not looking at; ``put`` is buffered and written in one short
+transaction every ``FLUSH_EVERY`` rows and at ``close``. SQLite (WAL mode,
 5 s busy timeout) keeps two concurrent runs from corrupting the file.
 
 The cache is never trusted and never fatal: a file that is not SQLite, is damaged, or was made
@@ -52,8 +53,9 @@ _RESULT_COLUMNS = ["path", "key", "size", "mtime_ns", "ctime_ns", "payload"]
 #: the same size with its mtime put back (touch -d, cp -p, rsync -t) changes only the ctime.
 Stamp = tuple[int, int, int]
 
-# One row of the in-memory snapshot: the stamp, undecoded JSON payload.
+# One row waiting to be written: the stamp, the JSON payload.
 _Row = tuple[Stamp, str]
+_GET = "SELECT size, mtime_ns, ctime_ns, payload FROM results WHERE path = ? AND key = ?"
 
 
 def stamp_of(info: os.stat_result) -> Stamp:
@@ -76,11 +78,10 @@ class _Incompatible(Exception):
 class ResultCache:
     """Use as ``with ResultCache.open(root, key) as cache: ...``; see the module docstring."""
 
-    def __init__(self, connection: sqlite3.Connection | None, key: str, rows: dict[str, _Row]) -> None:
+    def __init__(self, connection: sqlite3.Connection | None, key: str) -> None:
         self._conn = connection
         self._key = key
-        self._rows = rows
-        self._pending: list[tuple[str, str, int, int, int, str]] = []
+        self._pending: dict[str, _Row] = {}  # put since the last flush
 
     @classmethod
     def open(cls, root: Path, key: str) -> ResultCache:
@@ -95,7 +96,6 @@ class ResultCache:
             connection: sqlite3.Connection | None = None
             try:
                 connection = _connect(database)
-                rows = _load(connection, key)
             except (_Incompatible, sqlite3.Error, OSError) as error:
                 if connection is not None:
                     connection.close()
@@ -106,13 +106,13 @@ class ResultCache:
                         return cls.disabled(key)
                     continue
                 return cls.disabled(key)
-            return cls(connection, key, rows)
+            return cls(connection, key)
         return cls.disabled(key)  # reached only if the retry loop ever ends without returning
 
     @classmethod
     def disabled(cls, key: str = "") -> ResultCache:
         """A cache that misses every lookup and drops every ``put`` (for ``--no-cache``)."""
-        return cls(None, key, {})
+        return cls(None, key)
 
     @property
     def enabled(self) -> bool:
@@ -120,8 +120,19 @@ class ResultCache:
 
     def get(self, path: str, stamp: Stamp) -> CachedResult | None:
         """The stored result for ``path`` if it was made under this key for this file stamp."""
-        row = self._rows.get(_stored(path))
-        if row is None or row[0] != stamp:
+        if self._conn is None:
+            return None
+        path = _stored(path)
+        row = self._pending.get(path)
+        if row is None:
+            try:
+                found = self._conn.execute(_GET, (path, self._key)).fetchone()
+            except sqlite3.Error:
+                return None  # a miss: the file is checked again
+            if found is None:
+                return None
+            row = ((found[0], found[1], found[2]), found[3])
+        if row[0] != stamp or not isinstance(row[1], str):
             return None
         return _decode(row[1])
 
@@ -129,10 +140,7 @@ class ResultCache:
         """Remember ``result`` for ``path``; written at the next flush (every FLUSH_EVERY puts, close)."""
         if self._conn is None:
             return
-        payload = _encode(result)
-        path = _stored(path)
-        self._rows[path] = (stamp, payload)
-        self._pending.append((path, self._key, *stamp, payload))
+        self._pending[_stored(path)] = (stamp, _encode(result))
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 
@@ -142,8 +150,6 @@ class ResultCache:
         if self._conn is None:
             return
         keep = {_stored(path) for path in keep}
-        for path in [path for path in self._rows if path not in keep]:
-            del self._rows[path]
 
         def delete(connection: sqlite3.Connection) -> None:
             stale = [(path,) for (path,) in connection.execute("SELECT path FROM results") if path not in keep]
@@ -173,12 +179,12 @@ class ResultCache:
     def _flush(self) -> None:
         if not self._pending:
             return
-        pending, self._pending = self._pending, []
+        key, pending, self._pending = self._key, self._pending, {}
         self._write(
             lambda connection: connection.executemany(
                 "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, ctime_ns, payload)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                pending,
+                ((path, key, *stamp, payload) for path, (stamp, payload) in pending.items()),
             )
         )
 
@@ -199,7 +205,7 @@ class ResultCache:
             with contextlib.suppress(sqlite3.Error):
                 connection.close()
             self._conn = None
-            self._pending = []
+            self._pending = {}
 
 
 def _make_directory(directory: Path) -> None:
@@ -246,16 +252,6 @@ def _check_or_create_schema(connection: sqlite3.Connection) -> None:
     stored = connection.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
     if columns != _RESULT_COLUMNS or stored is None or stored[0] != str(SCHEMA_VERSION):
         raise _Incompatible("unexpected schema")
-
-
-def _load(connection: sqlite3.Connection, key: str) -> dict[str, _Row]:
-    rows: dict[str, _Row] = {}
-    query = "SELECT path, size, mtime_ns, ctime_ns, payload FROM results WHERE key = ?"
-    for path, size, mtime_ns, ctime_ns, payload in connection.execute(query, (key,)):
-        stamp = (size, mtime_ns, ctime_ns)
-        if isinstance(path, str) and all(isinstance(n, int) for n in stamp) and isinstance(payload, str):
-            rows[path] = (stamp, payload)
-    return rows
 
 
 def _is_damage(error: BaseException) -> bool:

@@ -16,6 +16,7 @@ from newsctl.jekyll.dates import parse_ruby_time, zone_for
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
 from newsctl.jekyll.names import match_dated_name
 from newsctl.validate.diagnostics import Diagnostic
+from newsctl.validate.report import FixHint
 from newsctl.validate.rules import RULES
 
 _TITLE_LINE = re.compile(r"""^(title:[ \t]*)(?:"([^"\\\n]*)"|'([^'\n]*)')([ \t]*)(?=\r?$)""", re.M)
@@ -42,6 +43,18 @@ def fixable(diagnostic: Diagnostic, *, unsafe: bool) -> bool:
     if diagnostic.code == "NC301":
         return "'date'" in diagnostic.message
     return rule.fix == "safe" or (unsafe and rule.fix == "unsafe")
+
+
+def fix_hint(diagnostics: Iterable[Diagnostic], *, fix_asked: bool, unsafe_asked: bool) -> FixHint:
+    """How many of ``diagnostics`` ``--fix`` fixes, and how many only ``--fix --unsafe-fixes``
+    (none once --unsafe-fixes was given: what is left, it could not fix)."""
+    safe = unsafe = 0
+    for diagnostic in diagnostics:
+        if fixable(diagnostic, unsafe=False):
+            safe += 1
+        elif not unsafe_asked and fixable(diagnostic, unsafe=True):
+            unsafe += 1
+    return FixHint(safe, unsafe, fix_asked)
 
 
 def fix_text(

@@ -18,6 +18,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO, Any
@@ -33,6 +34,36 @@ GITHUB_COMMANDS: dict[Severity, str] = {"error": "error", "warning": "warning", 
 SARIF_LEVELS: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/newsctl/newsctl"
+
+
+#: On a terminal, a rule found more often than this shows only its first findings, then a count.
+GROUP_AFTER = 5
+UNSAFE_NOTE = "(they change what Jekyll publishes)"
+
+
+@dataclass(frozen=True, slots=True)
+class FixHint:
+    """What ``--fix`` could do about the findings reported: how many it fixes (``safe``), how
+    many only with ``--unsafe-fixes`` (``unsafe``), and whether ``--fix`` was given."""
+
+    safe: int = 0
+    unsafe: int = 0
+    fix_asked: bool = False
+
+    def lines(self, fixed: int) -> list[str]:
+        """Ruff's ``[*] N fixable with ...`` lines; a --fix that could fix nothing says why."""
+        found: list[str] = []
+        if self.safe and not self.fix_asked:
+            found.append(f"[*] {self.safe} fixable with `--fix`.")
+        if self.unsafe:
+            if self.fix_asked and not fixed:
+                found.append(
+                    f"--fix fixed nothing: {_plural(self.unsafe, 'finding')} "
+                    f"{'is' if self.unsafe == 1 else 'are'} fixed only with `--fix --unsafe-fixes` {UNSAFE_NOTE}."
+                )
+            else:
+                found.append(f"[*] {self.unsafe} fixable with `--fix --unsafe-fixes` {UNSAFE_NOTE}.")
+        return found
 
 
 def _plural(count: int, noun: str) -> str:
@@ -69,14 +100,42 @@ def statistics_rows(diagnostics: Sequence[Diagnostic]) -> list[tuple[int, str, s
     return sorted(rows, key=lambda row: (-row[0], row[1]))
 
 
+def _shown(diagnostics: Sequence[Diagnostic]) -> tuple[list[Diagnostic], list[str]]:
+    """The findings a terminal shows (the first ``GROUP_AFTER`` of each rule) and a line per
+    rule saying how many more there are."""
+    counts = Counter(d.code for d in diagnostics)
+    if all(n <= GROUP_AFTER for n in counts.values()):
+        return list(diagnostics), []
+    seen: Counter[str] = Counter()
+    shown = []
+    for d in diagnostics:
+        seen[d.code] += 1
+        if seen[d.code] <= GROUP_AFTER:
+            shown.append(d)
+    more = [
+        f"… {n - GROUP_AFTER} more {code}{f' ({RULES[code].name})' if code in RULES else ''} not shown"
+        for code, n in sorted(counts.items())
+        if n > GROUP_AFTER
+    ]
+    more.append("(every finding: pipe the output, or --format json)")
+    return shown, more
+
+
 def _text_lines(
-    diagnostics: Sequence[Diagnostic], summary: Summary, *, statistics: bool, fixes: Sequence[str]
+    diagnostics: Sequence[Diagnostic],
+    summary: Summary,
+    *,
+    statistics: bool,
+    fixes: Sequence[str],
+    group: bool = False,
+    hint: FixHint = FixHint(),
 ) -> list[list[tuple[str, str]]]:
     """The text report as lines of (text, style) pieces; ``[]`` is a blank line."""
     blocks: list[list[list[tuple[str, str]]]] = []
     if fixes:
         blocks.append([[(fix, "")] for fix in fixes])
-    for path, group in groupby(diagnostics, key=lambda d: d.path):
+    shown, more = _shown(diagnostics) if group else (list(diagnostics), [])
+    for path, group_of_path in groupby(shown, key=lambda d: d.path):
         blocks.append(
             [
                 [
@@ -85,10 +144,12 @@ def _text_lines(
                     (d.code, SEVERITY_STYLES[d.severity]),
                     (f" {d.message}", ""),
                 ]
-                for d in group
+                for d in group_of_path
             ]
         )
-    if statistics and diagnostics:
+    if more:
+        blocks.append([[(line, "")] for line in more])
+    if (statistics or more) and diagnostics:
         rows = statistics_rows(diagnostics)
         count_width = max(len(str(row[0])) for row in rows)
         code_width = max(len(row[1]) for row in rows)
@@ -107,6 +168,7 @@ def _text_lines(
     closing = [[(summary_line(summary), "bold green" if passed else "bold")]]
     if summary.fixed:
         closing.append([(f"Fixed {_plural(summary.fixed, 'problem')}.", "")])
+    closing.extend([(line, "")] for line in hint.lines(summary.fixed))
     blocks.append(closing)
     lines: list[list[tuple[str, str]]] = []
     for i, block in enumerate(blocks):
@@ -124,16 +186,22 @@ def write_text(
     color: bool,
     statistics: bool = False,
     fixes: Sequence[str] = (),
+    group: bool = False,
+    hint: FixHint = FixHint(),
 ) -> None:
     """For people: the fixes made, then ``path:line:col: CODE message`` lines grouped by file (a
-    blank line between files), then with ``statistics`` a count per rule, then the summary.
+    blank line between files), then with ``statistics`` a count per rule, then the summary and
+    what ``--fix`` could do (``hint``).
+
+    With ``group`` (a terminal) a rule found more than ``GROUP_AFTER`` times shows only its
+    first findings, a line saying how many more, and the count per rule.
 
     With ``color`` the path is bold and the code red, yellow or blue by severity, through rich
     (which honours ``NO_COLOR`` and ``TERM=dumb``); user text goes into rich ``Text`` pieces, never
     through markup, so brackets and ``:emoji:`` stay as written. Without ``color`` the lines are
     written as they are, without loading rich (fifty times faster on a large archive).
     """
-    lines = _text_lines(diagnostics, summary, statistics=statistics, fixes=fixes)
+    lines = _text_lines(diagnostics, summary, statistics=statistics, fixes=fixes, group=group, hint=hint)
     if not color:
         out.writelines("".join(piece for piece, _ in line) + "\n" for line in lines)
         return
@@ -349,10 +417,12 @@ def render(
     fixes: Sequence[str] = (),
     files: Sequence[str] = (),
     strict: bool = False,
+    group: bool = False,
+    hint: FixHint = FixHint(),
 ) -> None:
     """Write the report in ``fmt`` (one of :data:`FORMATS`); each format takes the options it uses."""
     if fmt == "text":
-        write_text(diagnostics, summary, out, color=color, statistics=statistics, fixes=fixes)
+        write_text(diagnostics, summary, out, color=color, statistics=statistics, fixes=fixes, group=group, hint=hint)
     elif fmt == "json":
         write_json(diagnostics, summary, out)
     elif fmt == "github":
