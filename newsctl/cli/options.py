@@ -146,7 +146,8 @@ def filter_options(function: F) -> F:
         click.option("--until", metavar="DATE",
                      help="Only posts on or before DATE (a whole year, month or day is included)."),
         click.option("--since", metavar="DATE",
-                     help="Only posts on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD or ISO date-time)."),
+                     help="Only posts on or after DATE: YYYY-MM-DD, YYYY-MM, YYYY, an ISO date-time, or a day "
+                          "counted back from today: 7d, 2w, 3m (months), 1y, yesterday, today."),
         click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable: any of them)."),
         click.option("-c", "--category", "categories", multiple=True,
                      help="Only posts in this category (repeatable: any of them)."),
@@ -180,19 +181,23 @@ def index_options(function: F) -> F:
 
 
 def selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | None, until: str | None) -> PostFilter:
-    """The PostFilter for the filter options; a bad date is a usage error (exit 2)."""
+    """The PostFilter for the filter options; a bad date is a usage error (exit 2) that names
+    its option. Relative dates count back from today in the zone of the archive (the command's
+    PATHS)."""
     from newsctl.errors import UsageError
-    from newsctl.filters import PostFilter, parse_bound
+    from newsctl.filters import PostFilter, archive_today, is_relative, parse_bound
 
-    try:
-        return PostFilter(
-            categories=categories,
-            tags=tags,
-            since=parse_bound(since, end=False) if since else None,
-            until=parse_bound(until, end=True) if until else None,
-        )
-    except UsageError as exc:
-        raise click.BadParameter(str(exc)) from None
+    today = None
+    if any(value and is_relative(value) for value in (since, until)):
+        context = click.get_current_context(silent=True)
+        today = archive_today(tuple(context.params.get("paths") or ()) if context else ())
+    bounds = []
+    for option, value in (("--since", since), ("--until", until)):
+        try:
+            bounds.append(parse_bound(value, end=option == "--until", today=today) if value else None)
+        except UsageError as exc:
+            raise click.UsageError(f"{option}: {exc}") from None
+    return PostFilter(categories=categories, tags=tags, since=bounds[0], until=bounds[1])
 
 
 def paths_format(fmt: str | None, null: bool) -> str:
