@@ -4,6 +4,7 @@ on stdin, one `--format` vocabulary, `-q/--quiet`, `-n/--limit` and `--reverse`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -86,3 +87,100 @@ def test_a_bad_date_names_the_option(recent: Path, option: str) -> None:
     code, out, err = run("list", str(recent), option, "7x")
     assert code == 2 and out == ""
     assert f"{option}: cannot read '7x' as a date" in err
+
+
+@pytest.fixture
+def two(site: Path, write: WritePost) -> Path:
+    """A tech post of 2023 and a finance post of 2024."""
+    write("site/_posts/2023-05-01-a.md", "---\ntitle: A\ncategories: tech\ntags: [ai]\n---\nalpha\n")
+    write("site/_posts/2024-05-01-b.md", "---\ntitle: B\ncategories: finance\n---\nbeta\n")
+    return site
+
+
+@pytest.mark.parametrize(
+    "filters", [["-c", "TECH"], ["-t", "ai"], ["--until", "2023"], ["--since", "2023-01", "--until", "2023-12-31"]]
+)
+@pytest.mark.parametrize("command", [["parse", "--format", "jsonl"], ["export"], ["list", "--format", "jsonl"]])
+def test_commands_that_read_posts_take_the_filters(two: Path, command: list[str], filters: list[str]) -> None:
+    code, out, err = run(*command, str(two), *filters)
+    assert code == 0, err
+    assert [json.loads(line)["title"] for line in out.splitlines()] == ["A"]
+
+
+def test_convert_takes_the_filters(two: Path, tmp_path: Path) -> None:
+    code, _, err = run("convert", "--to", "text", "--out", str(tmp_path / "out"), str(two), "-c", "finance")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.txt")) == ["2024-05-01-b.txt"]
+
+
+def test_a_filter_that_matches_nothing_in_parse_is_an_empty_array(two: Path) -> None:
+    code, out, _ = run("parse", str(two), "-c", "sports")
+    assert (code, json.loads(out)) == (0, [])
+
+
+@pytest.mark.parametrize("command", ["parse", "export", "convert", "stats", "list", "search"])
+def test_a_bad_date_is_a_usage_error_on_every_command(two: Path, command: str) -> None:
+    args = [command, "x"] if command == "search" else [command]
+    code, _, err = run(*args, str(two), "--since", "7x")
+    assert code == 2 and "--since: cannot read '7x'" in err
+
+
+def run_with(stdin: str, *args: str) -> tuple[int, str, str]:
+    """``newsctl ARGS`` with ``stdin`` on standard input."""
+    from click.testing import CliRunner
+
+    from newsctl.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list", "--no-index", "--format", "jsonl"], ["parse", "--format", "jsonl"], ["export"], ["validate"],
+     ["stats", "--no-index", "--format", "json"]],
+)  # fmt: skip
+def test_a_dash_reads_paths_from_stdin(two: Path, command: list[str]) -> None:
+    a, gone = two / "_posts" / "2023-05-01-a.md", two / "_posts" / "2020-01-01-deleted.md"
+    code, out, err = run_with(f"{a}\n\n{gone}\n", *command, "-")
+    assert code == 0, err
+    assert str(gone) not in out + err  # a path the diff deleted is no error
+    if command[0] == "stats":
+        assert json.loads(out)["totals"]["posts"] == 1
+    elif command[0] != "validate":
+        assert [json.loads(line)["title"] for line in out.splitlines()] == ["A"]
+
+
+def test_search_reads_paths_from_stdin(two: Path) -> None:
+    code, out, err = run_with(f"{two}\n", "search", "beta", "--format", "paths", "-")
+    assert (code, out) == (0, f"{two / '_posts' / '2024-05-01-b.md'}\n"), err
+
+
+@pytest.mark.parametrize("command", ["list", "parse", "export", "stats"])
+def test_a_dash_with_nothing_on_stdin_reads_nothing(two: Path, command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(two)  # not the current folder either
+    code, out, _ = run_with("", command, "-")
+    assert (code, out) == (0, "")
+
+
+def test_convert_dash_converts_one_post_from_stdin_to_stdout() -> None:
+    post = "---\ntitle: T\n---\n<p>Hello <b>world</b></p>\n"
+    code, out, err = run_with(post, "convert", "--to", "text", "-")
+    assert (code, out) == (0, "---\ntitle: T\n---\nHello world\n"), err
+
+
+def test_stdin_filename_gives_the_post_from_stdin_its_name(two: Path) -> None:
+    post = "---\n---\n<p>x</p>\n"
+    name = str(two / "_posts" / "2024-06-01-named.html")
+    code, out, err = run_with(post, "convert", "--body-only", "--stdin-filename", name, "-")
+    assert (code, out) == (0, "x\n"), err
+
+
+def test_a_broken_post_on_stdin_is_named_by_its_stdin_filename() -> None:
+    code, out, err = run_with("---\ntitle: [\n---\nx\n", "convert", "--stdin-filename", "news.md", "-")
+    assert code == 1 and out == "" and err.startswith("news.md")
+
+
+def test_convert_dash_goes_alone(two: Path) -> None:
+    code, _, err = run_with("x", "convert", "-", str(two))
+    assert code == 2 and "alone" in err

@@ -127,11 +127,32 @@ class Reporter:
         return OK
 
 
+#: Commands that read ``-`` themselves: validate (its report is written even for no paths, for
+#: CI) and convert (``-`` is one post on stdin).
+_OWN_STDIN = ("validate", "convert")
+
+
+def _paths_from_stdin(context: click.Context, _: click.Parameter, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """``-`` among PATHS: the paths on stdin, one a line (``git diff --name-only | newsctl list -``).
+    Blank lines and paths that do not exist (files a diff deleted) are left out; with none
+    left there is nothing to read, and the command ends at once (exit 0, no output)."""
+    if "-" not in paths or (context.command.name in _OWN_STDIN):
+        return paths
+    import os
+
+    listed = [line for line in (raw.strip() for raw in sys.stdin) if line and os.path.exists(line)]
+    expanded = tuple(path for given in paths for path in (listed if given == "-" else [given]))
+    if not expanded:
+        context.exit(OK)
+    return expanded
+
+
 def reading_options(function: F) -> F:
-    """PATHS, --drafts and --jobs: how posts are found and read, shared by every command."""
+    """PATHS (``-``: paths from stdin), --drafts and --jobs: how posts are found and read,
+    shared by every command."""
     function = jobs_option(function)
     function = click.option("--drafts", is_flag=True, help="Also read _drafts/, as `jekyll build --drafts`.")(function)
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(function)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str), callback=_paths_from_stdin)(function)
 
 
 def jobs_option(function: F) -> F:
