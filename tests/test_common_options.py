@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -184,3 +185,39 @@ def test_a_broken_post_on_stdin_is_named_by_its_stdin_filename() -> None:
 def test_convert_dash_goes_alone(two: Path) -> None:
     code, _, err = run_with("x", "convert", "-", str(two))
     assert code == 2 and "alone" in err
+
+
+@pytest.mark.parametrize("command", [["list"], ["search", "beta"], ["stats"], ["validate"], ["rules"]])
+def test_text_and_table_name_the_same_format_everywhere(two: Path, command: list[str]) -> None:
+    paths = [] if command == ["rules"] else [str(two)]
+    outputs = [run(*command, *paths, "--format", name) for name in ("text", "table")]
+    outputs = [(code, re.sub(r"in \d+\.\d+ s", "", out), err) for code, out, err in outputs]
+    assert outputs[0] == outputs[1] and outputs[0][0] in (0, 1), outputs[0]
+
+
+def test_help_shows_text_and_not_its_alias() -> None:
+    _, out, _ = run("list", "--help")
+    assert "[text|json" in out and "table|" not in out
+
+
+@pytest.fixture
+def skipping(two: Path, write: WritePost) -> Path:
+    """An archive with a file of _posts/ Jekyll skips (a warning on every read)."""
+    write("site/_posts/notes.md", "---\n---\nno date in the name\n")
+    return two
+
+
+@pytest.mark.parametrize(
+    "command", [["list", "--no-index"], ["parse"], ["export"], ["stats", "--no-index"], ["convert", "--to", "text"]]
+)
+def test_quiet_silences_warnings_and_keeps_exit_code(skipping: Path, command: list[str], tmp_path: Path) -> None:
+    extra = ["--out", str(tmp_path / "out")] if command[0] == "convert" else []
+    loud = run(*command, *extra, str(skipping))
+    quiet = run(*command, *extra, "-q", str(skipping))
+    assert "warning" in loud[2]
+    assert quiet[2] == "" and quiet[0] == loud[0]
+
+
+def test_quiet_still_shows_errors(two: Path) -> None:
+    code, _, err = run("list", "--no-index", "--quiet", str(two), str(two / "missing"))
+    assert code == 2 and "missing: error: no such file" in err

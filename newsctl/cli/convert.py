@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from newsctl.cli.options import Reporter, doing, filter_options, reading_options, selection
+from newsctl.cli.options import Reporter, doing, filter_options, quiet, reading_options, selection
 
 if TYPE_CHECKING:
     from newsctl.convert.body import ConvertOptions, Target
@@ -89,7 +89,7 @@ def convert_command(
     tally = Tally()
     doing(tally.done)
     results = convert_all(found, job, jobs=jobs)
-    if not job.to_stdout and sys.stderr.isatty():
+    if not job.to_stdout and sys.stderr.isatty() and not quiet():
         from newsctl.convert.bulk import with_progress
 
         results = with_progress(results, tally, lambda: tally.count(count_posts(targets, drafts=drafts)))
@@ -102,7 +102,7 @@ def convert_command(
         elif outcome.output is None and outcome.data is not None:
             stdout.write(outcome.data)
     stdout.flush()
-    if not job.to_stdout:
+    if not job.to_stdout and not quiet():
         click.echo(tally.summary(), err=True)
     sys.exit(reporter.exit_code())
 

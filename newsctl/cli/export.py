@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, doing, filter_options, reading_options, selection
+from newsctl.cli.options import Reporter, doing, filter_options, quiet, reading_options, selection
 
 if TYPE_CHECKING:
     from newsctl.errors import PostError
@@ -53,7 +53,7 @@ def export_command(
     results: Iterator[tuple[str, str] | PostError | Found] = parallel_map(
         partial(export_one, wanted=wanted), posts_only(discover(paths or (".",), drafts=drafts)), jobs=jobs
     )
-    documents: Iterator[tuple[str, str]] = reporter.report(progress(results, "Exporting"))
+    documents: Iterator[tuple[str, str]] = reporter.report(results if quiet() else progress(results, "Exporting"))
     exported = 0
     doing(lambda: f"exported {exported} posts")
     for doc_id, doc in documents:

@@ -34,6 +34,40 @@ REPORTER = "newsctl.reporter"
 #: ``ctx.meta`` key: what a command has done so far, for the line Ctrl-C prints
 #: (``converted 3 of 10``), as a function called when the interrupt comes.
 PROGRESS = "newsctl.progress"
+#: ``ctx.meta`` key: -q/--quiet was given (warnings and progress are not shown; errors are).
+QUIET = "newsctl.quiet"
+
+
+def quiet() -> bool:
+    """Whether the running command was given -q/--quiet."""
+    context = click.get_current_context(silent=True)
+    return context is not None and bool(context.meta.get(QUIET))
+
+
+def _set_quiet(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        context.meta[QUIET] = True
+
+
+def quiet_option(function: F) -> F:
+    """-q/--quiet: no warnings and no progress; errors are still shown, the exit code is the same."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, expose_value=False, callback=_set_quiet,
+        help="Show no warnings and no progress (errors still; same exit code).",
+    )(function)  # fmt: skip
+
+
+class FormatChoice(click.Choice[str]):
+    """--format's values, the same on every command: ``text`` is the output for people (``table``
+    is accepted as its other name, not shown); ``text_as`` is the name the command uses for it."""
+
+    def __init__(self, choices: list[str], text_as: str = "text") -> None:
+        super().__init__(choices)
+        self.text_as = text_as
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        result = super().convert("text" if value == "table" else value, param, ctx)
+        return self.text_as if result == "text" else result
 
 
 def doing(what: Callable[[], str]) -> None:
@@ -63,6 +97,7 @@ class Reporter:
         self.failed = 0
         self.skipped = 0
         self.missing = 0
+        self.quiet = quiet()
         context = click.get_current_context(silent=True)
         if context is not None:  # what a closed pipe's exit code goes by
             context.meta.setdefault(REPORTER, self)
@@ -76,7 +111,8 @@ class Reporter:
 
     def skip(self, path: str, reason: str) -> None:
         self.skipped += 1
-        self._say(f"{path}: warning: {reason}")
+        if not self.quiet:
+            self._say(f"{path}: warning: {reason}")
 
     def absent(self, path: str) -> None:
         self.missing += 1
@@ -84,7 +120,8 @@ class Reporter:
 
     def reading_files(self, warning: str) -> None:
         """The index could not be used (``warning`` says why), so the files are read instead."""
-        self._say(f"newsctl: warning: {warning}; reading the files")
+        if not self.quiet:
+            self._say(f"newsctl: warning: {warning}; reading the files")
 
     def note(self, problem: PostError | Skipped | Missing) -> None:
         """Report one failure, skipped file or missing path."""
@@ -150,7 +187,7 @@ def _paths_from_stdin(context: click.Context, _: click.Parameter, paths: tuple[s
 def reading_options(function: F) -> F:
     """PATHS (``-``: paths from stdin), --drafts and --jobs: how posts are found and read,
     shared by every command."""
-    function = jobs_option(function)
+    function = quiet_option(jobs_option(function))
     function = click.option("--drafts", is_flag=True, help="Also read _drafts/, as `jekyll build --drafts`.")(function)
     return click.argument("paths", nargs=-1, type=click.Path(path_type=str), callback=_paths_from_stdin)(function)
 
@@ -184,8 +221,8 @@ def listing_format_options(null_help: str) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         function = click.option("-0", "--null", is_flag=True, help=null_help)(function)
         return click.option(
-            "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "paths"]), default=None,
-            help="Output format (default: table; on a pipe the table is tab-separated).",
+            "--format", "fmt", type=FormatChoice(["text", "json", "jsonl", "csv", "paths"], text_as="table"),
+            default=None, help="Output format (default: text, a table; tab-separated on a pipe).",
         )(function)  # fmt: skip
 
     return decorate
@@ -232,7 +269,7 @@ def counter(label: str) -> Progress:
     """The live counter (on a terminal) for a read of files the index or a check does."""
     from newsctl.output.progress import progress
 
-    return lambda found: progress(found, label)
+    return lambda found: found if quiet() else progress(found, label)
 
 
 def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
@@ -242,7 +279,8 @@ def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light:
     from newsctl.output.progress import progress
 
     found = posts_only(discover(paths or (".",), drafts=drafts))
-    return progress(load_all(found, jobs=jobs, light=light), "Reading")
+    results = load_all(found, jobs=jobs, light=light)
+    return results if quiet() else progress(results, "Reading")
 
 
 def indexed(

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from newsctl.cli.options import FormatChoice
+
 if TYPE_CHECKING:
     from newsctl.validate.rules import Rule
 
@@ -15,7 +17,7 @@ FIX_COLUMN = {"safe": "fix", "unsafe": "unsafe-fix", None: ""}
 
 @click.command("rules")
 @click.argument("code", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=FormatChoice(["text", "json"]), default="text", show_default=True)
 def rules_command(code: str | None, fmt: str) -> None:
     """List the rules of `newsctl validate`, or explain one (`newsctl rules NC206`)."""
     import json
