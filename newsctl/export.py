@@ -15,6 +15,7 @@ from typing import Any
 
 from newsctl.convert.body import ConvertOptions, convert_body
 from newsctl.errors import PostError
+from newsctl.filters import PostFilter
 from newsctl.jekyll.discovery import Candidate, Found
 from newsctl.jekyll.frontmatter import json_safe
 from newsctl.jekyll.post import Post, read
@@ -78,15 +79,18 @@ def document_id(post: Post, prefix: str | None = None) -> str:
     return f"{head}~{digest}"
 
 
-def export_one(item: Found, id_prefix: str | None = None) -> tuple[str, str] | PostError | Found | None:
-    """In a worker: (id, document JSON) for a candidate; other discoveries pass through."""
+def export_one(
+    item: Found, id_prefix: str | None = None, wanted: PostFilter | None = None
+) -> tuple[str, str] | PostError | Found | None:
+    """In a worker: (id, document JSON) for a candidate (None when ``wanted`` does not match
+    it); other discoveries pass through."""
     if not isinstance(item, Candidate):
         return item
     result = read(item)
     if result.error is not None:
         return result.error
     post = result.post
-    if post is None:
+    if post is None or (wanted is not None and not wanted.matches(post)):
         return None
     try:
         return document_id(post, id_prefix), json.dumps(document(post), ensure_ascii=False)

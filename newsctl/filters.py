@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -32,10 +33,19 @@ class Bound:
         return post_date if self.value.tzinfo else post_date.replace(tzinfo=None)
 
 
-def parse_bound(text: str, *, end: bool) -> Bound:
+_RELATIVE = re.compile(r"^(\d+)([dwmy])$")
+DATE_FORMS = "YYYY-MM-DD, YYYY-MM, YYYY, an ISO date-time, or 7d/2w/3m/yesterday/today"
+
+
+def parse_bound(text: str, *, end: bool, today: dt.date | None = None) -> Bound:
     """``--since``/``--until`` values. An ``--until`` period includes its whole last day, month
-    or year."""
+    or year. A relative date (``today``, ``yesterday``, ``7d``, ``2w``, ``3m``, ``1y``: days,
+    weeks, calendar months, years back from ``today``) is the day it names, as if written
+    YYYY-MM-DD: ``--until yesterday`` runs through the end of yesterday."""
     text = text.strip()
+    relative = _relative_day(text.lower(), today or dt.date.today())
+    if relative is not None:
+        text = relative.isoformat()
     match = _PARTIAL.match(text)
     try:
         if match:
@@ -53,8 +63,38 @@ def parse_bound(text: str, *, end: bool) -> Bound:
             return Bound(after, False)
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
     except ValueError:
-        raise UsageError(f"invalid date {text!r}: use YYYY, YYYY-MM, YYYY-MM-DD or an ISO date-time") from None
+        raise UsageError(f"cannot read {text!r} as a date; use {DATE_FORMS}") from None
     return Bound(value, True)
+
+
+def is_relative(text: str) -> bool:
+    """Whether a ``--since``/``--until`` value is counted back from today."""
+    text = text.strip().lower()
+    return text in ("today", "yesterday") or _RELATIVE.match(text) is not None
+
+
+def _relative_day(text: str, today: dt.date) -> dt.date | None:
+    if text in ("today", "yesterday"):
+        return today - dt.timedelta(days=text == "yesterday")
+    match = _RELATIVE.match(text)
+    if match is None:
+        return None
+    count, unit = int(match.group(1)), match.group(2)
+    if unit in "dw":
+        return today - dt.timedelta(days=count * (7 if unit == "w" else 1))
+    months = today.year * 12 + today.month - 1 - count * (12 if unit == "y" else 1)
+    year, month = divmod(months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]  # 31 March minus 1 month: 29 February
+    return dt.date(year, month + 1, min(today.day, last_day))
+
+
+def archive_today(paths: tuple[str, ...]) -> dt.date:
+    """Today's date in the time zone of the archive (the site of the first PATH): its
+    ``timezone``, else ``TZ``, else the system's, as Jekyll reads the posts' dates."""
+    from newsctl.jekyll.dates import zone_for
+    from newsctl.jekyll.site import site_for
+
+    return dt.datetime.now(zone_for(site_for(paths[0] if paths else ".").timezone)).date()
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,7 @@ def test_posts_sort_none_streams_in_file_order(examples: Path) -> None:
 
 
 def test_a_bad_date_bound_is_an_error_naming_it(examples: Path) -> None:
-    with pytest.raises(NewsctlError, match="invalid date 'last week'"):
+    with pytest.raises(NewsctlError, match="cannot read 'last week' as a date"):
         list(Archive(examples).posts(since="last week"))
 
 

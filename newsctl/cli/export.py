@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, doing, reading_options
+from newsctl.cli.options import Reporter, doing, filter_options, quiet, reading_options, selection
 
 if TYPE_CHECKING:
     from newsctl.errors import PostError
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 @click.command("export")
 @reading_options
+@filter_options
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "es-bulk"]), default="jsonl", show_default=True,
     help="JSON Lines, or the Elasticsearch/OpenSearch _bulk format.",
@@ -39,6 +40,10 @@ def export_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
     fmt: str,
     index_name: str,
     id_prefix: str | None,
@@ -49,7 +54,8 @@ def export_command(
     reader sees) for a search engine: JSON Lines, or Elasticsearch/OpenSearch `_bulk` lines to
     POST as they are. `--mapping` prints the index definition to create first.
 
-    PATHS are files or folders (default: the current folder). Exits 1 if any post failed.
+    PATHS are files or folders (default: the current folder); the filters select posts as
+    `list` does. Exits 1 if any post failed.
     """
     import functools
 
@@ -63,14 +69,15 @@ def export_command(
 
         sys.stdout.write(json.dumps(index_definition(analyzer), ensure_ascii=False, indent=2) + "\n")
         return
+    wanted = selection(categories, tags, since, until)
     reporter = Reporter()
     index = index_name if fmt == "es-bulk" else None
     results: Iterator[tuple[str, str] | PostError | Found] = parallel_map(
-        functools.partial(export_one, id_prefix=id_prefix),
+        functools.partial(export_one, id_prefix=id_prefix, wanted=wanted),
         posts_only(discover(paths or (".",), drafts=drafts)),
         jobs=jobs,
     )
-    documents: Iterator[tuple[str, str]] = reporter.report(progress(results, "Exporting"))
+    documents: Iterator[tuple[str, str]] = reporter.report(results if quiet() else progress(results, "Exporting"))
     exported = 0
     doing(lambda: f"exported {exported} posts")
     for doc_id, doc in documents:

@@ -34,6 +34,40 @@ REPORTER = "newsctl.reporter"
 #: ``ctx.meta`` key: what a command has done so far, for the line Ctrl-C prints
 #: (``converted 3 of 10``), as a function called when the interrupt comes.
 PROGRESS = "newsctl.progress"
+#: ``ctx.meta`` key: -q/--quiet was given (warnings and progress are not shown; errors are).
+QUIET = "newsctl.quiet"
+
+
+def quiet() -> bool:
+    """Whether the running command was given -q/--quiet."""
+    context = click.get_current_context(silent=True)
+    return context is not None and bool(context.meta.get(QUIET))
+
+
+def _set_quiet(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        context.meta[QUIET] = True
+
+
+def quiet_option(function: F) -> F:
+    """-q/--quiet: no warnings and no progress; errors are still shown, the exit code is the same."""
+    return click.option(
+        "-q", "--quiet", is_flag=True, expose_value=False, callback=_set_quiet,
+        help="Show no warnings and no progress (errors still; same exit code).",
+    )(function)  # fmt: skip
+
+
+class FormatChoice(click.Choice[str]):
+    """--format's values, the same on every command: ``text`` is the output for people (``table``
+    is accepted as its other name, not shown); ``text_as`` is the name the command uses for it."""
+
+    def __init__(self, choices: list[str], text_as: str = "text") -> None:
+        super().__init__(choices)
+        self.text_as = text_as
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        result = super().convert("text" if value == "table" else value, param, ctx)
+        return self.text_as if result == "text" else result
 
 
 def doing(what: Callable[[], str]) -> None:
@@ -70,6 +104,7 @@ class Reporter:
         self.missing = 0
         #: Files skipped, by reason: (the first few paths, how many), said at the end.
         self._skips: dict[str, tuple[list[str], int]] = {}
+        self.quiet = quiet()
         context = click.get_current_context(silent=True)
         self._held = context is not None
         if context is not None:  # what a closed pipe's exit code goes by
@@ -99,6 +134,9 @@ class Reporter:
         """Say the skipped files not said yet: ``path: warning: reason`` for each file of a
         reason up to ``SAY_EACH`` files have, ``newsctl: warning: N files skipped: reason (path
         and N-1 more)`` for a reason more have."""
+        if self.quiet:
+            self._skips.clear()
+            return
         for reason, (paths, count) in self._skips.items():
             if count <= SAY_EACH:
                 for path in paths:
@@ -113,7 +151,8 @@ class Reporter:
 
     def reading_files(self, warning: str) -> None:
         """The index could not be used (``warning`` says why), so the files are read instead."""
-        self._say(f"newsctl: warning: {warning}; reading the files")
+        if not self.quiet:
+            self._say(f"newsctl: warning: {warning}; reading the files")
 
     def note(self, problem: PostError | Skipped | Missing) -> None:
         """Report one failure, skipped file or missing path."""
@@ -157,11 +196,32 @@ class Reporter:
         return OK
 
 
+#: Commands that read ``-`` themselves: validate (its report is written even for no paths, for
+#: CI) and convert (``-`` is one post on stdin).
+_OWN_STDIN = ("validate", "convert")
+
+
+def _paths_from_stdin(context: click.Context, _: click.Parameter, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """``-`` among PATHS: the paths on stdin, one a line (``git diff --name-only | newsctl list -``).
+    Blank lines and paths that do not exist (files a diff deleted) are left out; with none
+    left there is nothing to read, and the command ends at once (exit 0, no output)."""
+    if "-" not in paths or (context.command.name in _OWN_STDIN):
+        return paths
+    import os
+
+    listed = [line for line in (raw.strip() for raw in sys.stdin) if line and os.path.exists(line)]
+    expanded = tuple(path for given in paths for path in (listed if given == "-" else [given]))
+    if not expanded:
+        context.exit(OK)
+    return expanded
+
+
 def reading_options(function: F) -> F:
-    """PATHS, --drafts and --jobs: how posts are found and read, shared by every command."""
-    function = jobs_option(function)
+    """PATHS (``-``: paths from stdin), --drafts and --jobs: how posts are found and read,
+    shared by every command."""
+    function = quiet_option(jobs_option(function))
     function = click.option("--drafts", is_flag=True, help="Also read _drafts/, as `jekyll build --drafts`.")(function)
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(function)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str), callback=_paths_from_stdin)(function)
 
 
 def jobs_option(function: F) -> F:
@@ -176,7 +236,8 @@ def filter_options(function: F) -> F:
         click.option("--until", metavar="DATE",
                      help="Only posts on or before DATE (a whole year, month or day is included)."),
         click.option("--since", metavar="DATE",
-                     help="Only posts on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD or ISO date-time)."),
+                     help="Only posts on or after DATE: YYYY-MM-DD, YYYY-MM, YYYY, an ISO date-time, or a day "
+                          "counted back from today: 7d, 2w, 3m (months), 1y, yesterday, today."),
         click.option("-t", "--tag", "tags", multiple=True, help="Only posts with this tag (repeatable: any of them)."),
         click.option("-c", "--category", "categories", multiple=True,
                      help="Only posts in this category (repeatable: any of them)."),
@@ -192,8 +253,8 @@ def listing_format_options(null_help: str) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         function = click.option("-0", "--null", is_flag=True, help=null_help)(function)
         return click.option(
-            "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "paths"]), default=None,
-            help="Output format (default: table; on a pipe the table is tab-separated).",
+            "--format", "fmt", type=FormatChoice(["text", "json", "jsonl", "csv", "paths"], text_as="table"),
+            default=None, help="Output format (default: text, a table; tab-separated on a pipe).",
         )(function)  # fmt: skip
 
     return decorate
@@ -210,19 +271,23 @@ def index_options(function: F) -> F:
 
 
 def selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | None, until: str | None) -> PostFilter:
-    """The PostFilter for the filter options; a bad date is a usage error (exit 2)."""
+    """The PostFilter for the filter options; a bad date is a usage error (exit 2) that names
+    its option. Relative dates count back from today in the zone of the archive (the command's
+    PATHS)."""
     from newsctl.errors import UsageError
-    from newsctl.filters import PostFilter, parse_bound
+    from newsctl.filters import PostFilter, archive_today, is_relative, parse_bound
 
-    try:
-        return PostFilter(
-            categories=categories,
-            tags=tags,
-            since=parse_bound(since, end=False) if since else None,
-            until=parse_bound(until, end=True) if until else None,
-        )
-    except UsageError as exc:
-        raise click.BadParameter(str(exc)) from None
+    today = None
+    if any(value and is_relative(value) for value in (since, until)):
+        context = click.get_current_context(silent=True)
+        today = archive_today(tuple(context.params.get("paths") or ()) if context else ())
+    bounds = []
+    for option, value in (("--since", since), ("--until", until)):
+        try:
+            bounds.append(parse_bound(value, end=option == "--until", today=today) if value else None)
+        except UsageError as exc:
+            raise click.UsageError(f"{option}: {exc}") from None
+    return PostFilter(categories=categories, tags=tags, since=bounds[0], until=bounds[1])
 
 
 def paths_format(fmt: str | None, null: bool) -> str:
@@ -236,7 +301,7 @@ def counter(label: str) -> Progress:
     """The live counter (on a terminal) for a read of files the index or a check does."""
     from newsctl.output.progress import progress
 
-    return lambda found: progress(found, label)
+    return lambda found: found if quiet() else progress(found, label)
 
 
 def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
@@ -246,7 +311,8 @@ def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light:
     from newsctl.output.progress import progress
 
     found = posts_only(discover(paths or (".",), drafts=drafts))
-    return progress(load_all(found, jobs=jobs, light=light), "Reading")
+    results = load_all(found, jobs=jobs, light=light)
+    return results if quiet() else progress(results, "Reading")
 
 
 def indexed(

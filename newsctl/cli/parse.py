@@ -6,26 +6,39 @@ import sys
 
 import click
 
-from newsctl.cli.options import Reporter, read_posts, reading_options
+from newsctl.cli.options import Reporter, filter_options, read_posts, reading_options, selection
 
 
 @click.command("parse")
 @reading_options
+@filter_options
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "jsonl"]), default="json", show_default=True,
     help="A JSON array, or one JSON object per line.",
 )  # fmt: skip
 @click.option("--no-body", is_flag=True, help="Leave the body out of each object.")
-def parse_command(paths: tuple[str, ...], drafts: bool, jobs: int | None, fmt: str, no_body: bool) -> None:
+def parse_command(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    no_body: bool,
+) -> None:
     """Print each post as JSON: path, title, date, categories, tags, slug, url, layout,
     published, front_matter, body.
 
-    PATHS are files or folders (default: the current folder).
+    PATHS are files or folders (default: the current folder). The filters select posts as
+    `list` does.
     """
     from newsctl.output.formats import records, write_json, write_jsonl
 
+    wanted = selection(categories, tags, since, until)
     reporter = Reporter()
-    posts = reporter.posts(read_posts(paths, drafts, jobs, light=False))
+    posts = (post for post in reporter.posts(read_posts(paths, drafts, jobs, light=False)) if wanted.matches(post))
     writer = write_json if fmt == "json" else write_jsonl
     writer(records(posts, full=True, body=not no_body), sys.stdout)
     sys.exit(reporter.exit_code())

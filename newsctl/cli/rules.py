@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from newsctl.cli.options import FormatChoice
+
 if TYPE_CHECKING:
     from newsctl.validate.rules import Rule
 
@@ -16,10 +18,10 @@ FIX_COLUMN = {"safe": "fix", "unsafe": "unsafe-fix", None: ""}
 @click.command("rules")
 @click.argument("code", required=False)
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "tsv", "json", "text"]), default=None,
-    help="Output format (default: a table on a terminal, tab-separated on a pipe; text is that default).",
+    "--format", "fmt", type=FormatChoice(["text", "tsv", "json"]), default="text", show_default=True,
+    help="text: a table on a terminal, tab-separated on a pipe; tsv: tab-separated anyway; json.",
 )  # fmt: skip
-def rules_command(code: str | None, fmt: str | None) -> None:
+def rules_command(code: str | None, fmt: str) -> None:
     """List the rules of `newsctl validate`, or explain one (`newsctl rules NC206`)."""
     import json
 
@@ -41,7 +43,7 @@ def rules_command(code: str | None, fmt: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps([_rule_record(r) for r in RULES.values()], ensure_ascii=False, indent=2))
         return
-    if fmt == "table" or (fmt in (None, "text") and stdout_is_tty()):
+    if fmt == "text" and stdout_is_tty():
         _print_table(list(RULES.values()))
         return
     for rule in RULES.values():

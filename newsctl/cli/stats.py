@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from newsctl.cli.options import (
+    FormatChoice,
     Reporter,
     filter_options,
     index_options,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     show_default=True, help="What to count posts by (week: ISO weeks, 2024-W03).",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+    "--format", "fmt", type=FormatChoice(["text", "json", "csv"], text_as="table"), default="text", show_default=True,
     help="A table (with bars on a terminal; tab-separated on a pipe), JSON or CSV.",
 )  # fmt: skip
 @click.option(

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from newsctl.cli.options import Reporter, reading_options, will_exit
+from newsctl.cli.options import FormatChoice, Reporter, reading_options, will_exit
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str] | None:
@@ -23,7 +23,7 @@ def _stdin_paths() -> list[str]:
 @click.command("validate")
 @reading_options
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github", "junit", "sarif"]), default="text",
+    "--format", "fmt", type=FormatChoice(["text", "json", "github", "junit", "sarif"]), default="text",
     show_default=True, help="Report format: text for people, the others for CI systems.",
 )  # fmt: skip
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")

@@ -25,9 +25,11 @@ from typing import IO, Literal
 from newsctl.convert.body import ConvertOptions, convert_body
 from newsctl.errors import PostError, UsageError
 from newsctl.files import ChangedMeanwhile, Stamp, UnsafeLink, new_file_mode, stamp_of, write_atomic
-from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
+from newsctl.filters import PostFilter
+from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped, classify_file
 from newsctl.jekyll.names import MARKDOWN_EXTS
 from newsctl.jekyll.post import Post, read
+from newsctl.jekyll.site import site_for
 from newsctl.parallel import parallel_map
 
 # The extensions Jekyll (and ``convert.body_html``) render as Markdown.
@@ -47,7 +49,8 @@ class ConvertJob:
     Output goes to ``out_dir`` (the input paths mirrored below it, relative to ``root``), over
     the posts themselves (``in_place``), or, with neither, to the caller (stdout). ``ext`` is
     the output files' extension without the dot (default: the input's for Markdown, ``txt``
-    for text). ``force`` converts posts whose output is already newer than the post.
+    for text). ``force`` converts posts whose output is already newer than the post. ``wanted``
+    selects posts (the others are ``ignored``).
     """
 
     options: ConvertOptions = field(default_factory=ConvertOptions)
@@ -57,6 +60,7 @@ class ConvertJob:
     body_only: bool = False
     ext: str | None = None
     force: bool = False
+    wanted: PostFilter | None = None
 
     @property
     def to_stdout(self) -> bool:
@@ -191,6 +195,21 @@ def output_path(path: str, job: ConvertJob) -> str | None:
     return os.path.join(job.out_dir, relative + ext)
 
 
+def convert_data(data: bytes, name: str, job: ConvertJob) -> str:
+    """One post given as bytes (``convert -``: stdin), read with Jekyll's rules for a file at
+    ``name`` (its date and slug, the site it would live in) without reading that file; its
+    conversion. Raises PostError (naming ``name``) when it cannot be read or converted."""
+    found = classify_file(name)
+    if not isinstance(found, Candidate):  # a name Jekyll would skip: still read it, as a loose post
+        found = Candidate(name, site_for(name), os.path.basename(name), "loose", explicit=True)
+    result = read(found, data, collect=True)
+    if result.error is not None:
+        raise result.error
+    if result.post is None:
+        raise PostError(name, "no front matter: not a post", None, "convert")
+    return convert_text(result.post, job)
+
+
 def convert_text(post: Post, job: ConvertJob) -> str:
     """The converted post: its byte-order mark and front matter as they are, then the converted
     body (only the body with ``job.body_only``). Raises PostError when the converter fails."""
@@ -247,7 +266,7 @@ def convert_one(item: Found, job: ConvertJob) -> Outcome | Skipped | Missing:
             if not job.in_place and not job.force and _newer(output, path):
                 return Outcome(path, output, "skipped")
         post, stamp = _read(item)
-        if post is None:
+        if post is None or (job.wanted is not None and not job.wanted.matches(post)):
             return Outcome(path, output, "ignored")
         text = convert_text(post, job)
         data = text.encode("utf-8")

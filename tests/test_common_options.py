@@ -1,0 +1,223 @@
+"""The options every command shares (issue 15): the filters with relative dates, `-` for paths
+on stdin, one `--format` vocabulary, `-q/--quiet`, `-n/--limit` and `--reverse`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newsctl.errors import UsageError
+from newsctl.filters import parse_bound
+from tests.conftest import WritePost, run
+
+TODAY = dt.date(2024, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "end", "value", "inclusive"),
+    [
+        ("today", False, dt.datetime(2024, 3, 31), True),
+        ("today", True, dt.datetime(2024, 4, 1), False),
+        ("yesterday", False, dt.datetime(2024, 3, 30), True),
+        ("yesterday", True, dt.datetime(2024, 3, 31), False),  # through the end of yesterday
+        ("7d", False, dt.datetime(2024, 3, 24), True),
+        ("2w", False, dt.datetime(2024, 3, 17), True),
+        ("1m", False, dt.datetime(2024, 2, 29), True),  # calendar months, clamped to the month's end
+        ("3m", True, dt.datetime(2024, 1, 1), False),
+        ("1y", False, dt.datetime(2023, 3, 31), True),
+        ("0d", False, dt.datetime(2024, 3, 31), True),
+    ],
+)
+def test_relative_dates_name_a_day_counted_back_from_today(
+    text: str, end: bool, value: dt.datetime, inclusive: bool
+) -> None:
+    bound = parse_bound(text, end=end, today=TODAY)
+    assert (bound.value, bound.inclusive) == (value, inclusive)
+
+
+@pytest.mark.parametrize("text", ["7x", "last week", "d", "-3d", "2024-13-01"])
+def test_a_value_that_is_not_a_date_says_what_is(text: str) -> None:
+    with pytest.raises(UsageError, match=r"cannot read .* as a date; use YYYY-MM-DD.*7d/2w/3m/yesterday"):
+        parse_bound(text, end=False, today=TODAY)
+
+
+def _shanghai_today() -> dt.date:
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+@pytest.fixture
+def recent(site: Path, write: WritePost) -> Path:
+    """Posts from yesterday, 10 days ago and 40 days ago, in the site's zone (Asia/Shanghai)."""
+    for days in (1, 10, 40):
+        day = _shanghai_today() - dt.timedelta(days=days)
+        write(f"site/_posts/{day.isoformat()}-d{days}.md", f"---\ntitle: {days} days ago\ncategories: news\n---\nx\n")
+    return site
+
+
+def _names(out: str) -> list[str]:
+    return [Path(line).stem.split("-")[-1] for line in out.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["--since", "7d"], ["d1"]),
+        (["--since", "2w"], ["d1", "d10"]),
+        (["--since", "yesterday"], ["d1"]),
+        (["--until", "yesterday"], ["d1", "d10", "d40"]),
+        (["--until", "2d"], ["d10", "d40"]),
+        (["--since", "3m", "--until", "1w"], ["d10", "d40"]),
+    ],
+)
+def test_list_takes_relative_dates_in_the_archives_zone(recent: Path, args: list[str], names: list[str]) -> None:
+    code, out, err = run("list", "--no-index", "--format", "paths", str(recent), *args)
+    assert (code, _names(out)) == (0, names), err
+
+
+def test_since_today_matches_nothing_when_nothing_is_from_today(recent: Path) -> None:
+    assert run("list", "--format", "paths", str(recent), "--since", "today")[0] == 1
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+def test_a_bad_date_names_the_option(recent: Path, option: str) -> None:
+    code, out, err = run("list", str(recent), option, "7x")
+    assert code == 2 and out == ""
+    assert f"{option}: cannot read '7x' as a date" in err
+
+
+@pytest.fixture
+def two(site: Path, write: WritePost) -> Path:
+    """A tech post of 2023 and a finance post of 2024."""
+    write("site/_posts/2023-05-01-a.md", "---\ntitle: A\ncategories: tech\ntags: [ai]\n---\nalpha\n")
+    write("site/_posts/2024-05-01-b.md", "---\ntitle: B\ncategories: finance\n---\nbeta\n")
+    return site
+
+
+@pytest.mark.parametrize(
+    "filters", [["-c", "TECH"], ["-t", "ai"], ["--until", "2023"], ["--since", "2023-01", "--until", "2023-12-31"]]
+)
+@pytest.mark.parametrize("command", [["parse", "--format", "jsonl"], ["export"], ["list", "--format", "jsonl"]])
+def test_commands_that_read_posts_take_the_filters(two: Path, command: list[str], filters: list[str]) -> None:
+    code, out, err = run(*command, str(two), *filters)
+    assert code == 0, err
+    assert [json.loads(line)["title"] for line in out.splitlines()] == ["A"]
+
+
+def test_convert_takes_the_filters(two: Path, tmp_path: Path) -> None:
+    code, _, err = run("convert", "--to", "text", "--out", str(tmp_path / "out"), str(two), "-c", "finance")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.txt")) == ["2024-05-01-b.txt"]
+
+
+def test_a_filter_that_matches_nothing_in_parse_is_an_empty_array(two: Path) -> None:
+    code, out, _ = run("parse", str(two), "-c", "sports")
+    assert (code, json.loads(out)) == (0, [])
+
+
+@pytest.mark.parametrize("command", ["parse", "export", "convert", "stats", "list", "search"])
+def test_a_bad_date_is_a_usage_error_on_every_command(two: Path, command: str) -> None:
+    args = [command, "x"] if command == "search" else [command]
+    code, _, err = run(*args, str(two), "--since", "7x")
+    assert code == 2 and "--since: cannot read '7x'" in err
+
+
+def run_with(stdin: str, *args: str) -> tuple[int, str, str]:
+    """``newsctl ARGS`` with ``stdin`` on standard input."""
+    from click.testing import CliRunner
+
+    from newsctl.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list", "--no-index", "--format", "jsonl"], ["parse", "--format", "jsonl"], ["export"], ["validate"],
+     ["stats", "--no-index", "--format", "json"]],
+)  # fmt: skip
+def test_a_dash_reads_paths_from_stdin(two: Path, command: list[str]) -> None:
+    a, gone = two / "_posts" / "2023-05-01-a.md", two / "_posts" / "2020-01-01-deleted.md"
+    code, out, err = run_with(f"{a}\n\n{gone}\n", *command, "-")
+    assert code == 0, err
+    assert str(gone) not in out + err  # a path the diff deleted is no error
+    if command[0] == "stats":
+        assert json.loads(out)["totals"]["posts"] == 1
+    elif command[0] != "validate":
+        assert [json.loads(line)["title"] for line in out.splitlines()] == ["A"]
+
+
+def test_search_reads_paths_from_stdin(two: Path) -> None:
+    code, out, err = run_with(f"{two}\n", "search", "beta", "--format", "paths", "-")
+    assert (code, out) == (0, f"{two / '_posts' / '2024-05-01-b.md'}\n"), err
+
+
+@pytest.mark.parametrize("command", ["list", "parse", "export", "stats"])
+def test_a_dash_with_nothing_on_stdin_reads_nothing(two: Path, command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(two)  # not the current folder either
+    code, out, _ = run_with("", command, "-")
+    assert (code, out) == (0, "")
+
+
+def test_convert_dash_converts_one_post_from_stdin_to_stdout() -> None:
+    post = "---\ntitle: T\n---\n<p>Hello <b>world</b></p>\n"
+    code, out, err = run_with(post, "convert", "--to", "text", "-")
+    assert (code, out) == (0, "---\ntitle: T\n---\nHello world\n"), err
+
+
+def test_stdin_filename_gives_the_post_from_stdin_its_name(two: Path) -> None:
+    post = "---\n---\n<p>x</p>\n"
+    name = str(two / "_posts" / "2024-06-01-named.html")
+    code, out, err = run_with(post, "convert", "--body-only", "--stdin-filename", name, "-")
+    assert (code, out) == (0, "x\n"), err
+
+
+def test_a_broken_post_on_stdin_is_named_by_its_stdin_filename() -> None:
+    code, out, err = run_with("---\ntitle: [\n---\nx\n", "convert", "--stdin-filename", "news.md", "-")
+    assert code == 1 and out == "" and err.startswith("news.md")
+
+
+def test_convert_dash_goes_alone(two: Path) -> None:
+    code, _, err = run_with("x", "convert", "-", str(two))
+    assert code == 2 and "alone" in err
+
+
+@pytest.mark.parametrize("command", [["list"], ["search", "beta"], ["stats"], ["validate"], ["rules"]])
+def test_text_and_table_name_the_same_format_everywhere(two: Path, command: list[str]) -> None:
+    paths = [] if command == ["rules"] else [str(two)]
+    outputs = [run(*command, *paths, "--format", name) for name in ("text", "table")]
+    outputs = [(code, re.sub(r"in \d+\.\d+ s", "", out), err) for code, out, err in outputs]
+    assert outputs[0] == outputs[1] and outputs[0][0] in (0, 1), outputs[0]
+
+
+def test_help_shows_text_and_not_its_alias() -> None:
+    _, out, _ = run("list", "--help")
+    assert "[text|json" in out and "table|" not in out
+
+
+@pytest.fixture
+def skipping(two: Path, write: WritePost) -> Path:
+    """An archive with a file of _posts/ Jekyll skips (a warning on every read)."""
+    write("site/_posts/notes.md", "---\n---\nno date in the name\n")
+    return two
+
+
+@pytest.mark.parametrize(
+    "command", [["list", "--no-index"], ["parse"], ["export"], ["stats", "--no-index"], ["convert", "--to", "text"]]
+)
+def test_quiet_silences_warnings_and_keeps_exit_code(skipping: Path, command: list[str], tmp_path: Path) -> None:
+    extra = ["--out", str(tmp_path / "out")] if command[0] == "convert" else []
+    loud = run(*command, *extra, str(skipping))
+    quiet = run(*command, *extra, "-q", str(skipping))
+    assert "warning" in loud[2]
+    assert quiet[2] == "" and quiet[0] == loud[0]
+
+
+def test_quiet_still_shows_errors(two: Path) -> None:
+    code, _, err = run("list", "--no-index", "--quiet", str(two), str(two / "missing"))
+    assert code == 2 and "missing: error: no such file" in err
