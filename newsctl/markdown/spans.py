@@ -451,7 +451,14 @@ def handle_kramdown_html_tag(self: Parser, el: Element, closed: bool, handle_bod
         else:
             self.add_text(src.rest(), el)
             src.terminate()
-    elif not _fast_raw_html(self, el):
+    elif _fast_raw_html(self, el):
+        if self.tree.type == "root":
+            src.scan(P.TRAILING_WHITESPACE)
+            leaf = _top_level_raw(self, el)
+            if leaf is not None:
+                self.tree.children[-1] = leaf
+            return
+    else:
         parse_raw_html(self, el)
     if not (self.tree.type == "html_element" and self.tree.options.get("content_model") == "raw"):
         src.scan(P.TRAILING_WHITESPACE)
@@ -608,6 +615,31 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
                 continue
         out.append("&lt;")
         pos += 1
+
+
+def _top_level_raw(self: Parser, el: Element) -> Element | None:
+    """Raw HTML element ``el``, just read whole by ``_fast_raw_html`` at the top of the document,
+    as the one ``raw`` leaf of what the converter writes for it (the tree walks and the converter
+    then pass it at once); None when something may still change it: an IAL before it, or a "{"
+    (an IAL, perhaps) after it, which gives it attributes."""
+    src = self.src
+    if el.options.get("ial") or self.tree.children[-1] is not el:
+        return None
+    string = src.string
+    pos = src.pos
+    while string[pos : pos + 1] in (" ", "\t"):
+        pos += 1
+    if string.startswith("{", pos):
+        return None
+    name = el.value
+    res = el.children[0].value if el.children else ""
+    if res:
+        written = f"<{name}{attributes(el.attr)}>{res}</{name}>"
+    elif name in P.HTML_ELEMENTS_WITHOUT_BODY:
+        written = f"<{name}{attributes(el.attr)} />"
+    else:
+        written = f"<{name}{attributes(el.attr)}></{name}>"
+    return Element("raw", written, None, {"category": "block"})
 
 
 def _parse_raw_html(self: Parser, src: Scanner) -> None:
