@@ -457,6 +457,7 @@ def handle_kramdown_html_tag(self: Parser, el: Element, closed: bool, handle_bod
             leaf = _top_level_raw(self, el)
             if leaf is not None:
                 self.tree.children[-1] = leaf
+                _top_level_run(self)
             return
     else:
         parse_raw_html(self, el)
@@ -640,6 +641,50 @@ def _top_level_raw(self: Parser, el: Element) -> Element | None:
     else:
         written = f"<{name}{attributes(el.attr)}></{name}>"
     return Element("raw", written, None, {"category": "block"})
+
+
+_SPAN_NAMES = frozenset(P.HTML_SPAN_ELEMENTS)
+
+
+def _top_level_run(self: Parser) -> None:
+    """The raw HTML blocks that follow a top-level one at once ("</p><p>" on one line, as scraped
+    posts have them), each read as the block parser would read it (``parse_block_html``, then
+    ``handle_html_start_tag``) and made the same leaf as ``_top_level_raw`` makes. Stops, leaving
+    the block parser to read it, at anything else: another kind of block, a span element, a tag
+    with no body or with ``markdown=``, an element the fast path does not take, a "{" after it."""
+    if self.options.parse_block_html or self.block_ial is not None:
+        return
+    src = self.src
+    string = src.string
+    find = string.find
+    children = self.tree.children
+    while string.startswith("<", src.pos):
+        pos = src.pos
+        tag = string[pos : find(">", pos, pos + _TAG_LOOKUP_SPAN) + 1]
+        known = _RAW_TAGS.get(tag) if tag else None
+        if known is None:
+            m = P.HTML_TAG_RE.match(string, pos)
+            if m is None:
+                return
+            tag = m.group(0)
+            known = _RAW_TAGS.get(tag) or _raw_tag(m)
+        name, written, has_body = known
+        if not has_body or not written or name.lower() in _SPAN_NAMES:
+            return
+        el = Element("html_element", name)
+        src.pos = pos + len(tag)
+        if not _fast_raw_html(self, el):
+            src.pos = pos
+            return
+        src.scan(P.TRAILING_WHITESPACE)
+        after = src.pos
+        while string[after : after + 1] in (" ", "\t"):
+            after += 1
+        if string.startswith("{", after):  # an IAL may follow: the block parser reads it again
+            src.pos = pos
+            return
+        res = el.children[0].value if el.children else ""
+        children.append(Element("raw", f"{written}>{res}</{name}>", None, {"category": "block"}))
 
 
 def _parse_raw_html(self: Parser, src: Scanner) -> None:
