@@ -343,6 +343,7 @@ class Parser:
         deep = self.depth > MAX_DEPTH
         string, end = src.string, len(src.string)
         search, add_text = used_re.search, self.add_text
+        children, text_type = el.children, self.text_type
         try:
             while src.pos < end and not found:
                 pos = src.pos
@@ -353,8 +354,12 @@ class Parser:
                         src.pos = end
                     break
                 start = m.start()
-                if start > pos:
-                    add_text(string[pos:start])
+                if start > pos:  # add_text(string[pos:start]), inline: the text between spans
+                    last = children[-1] if children else None
+                    if last is not None and last.type == text_type:
+                        last.append_text(string[pos:start])
+                    else:
+                        children.append(Element(text_type, string[pos:start]))
                     src.pos = pos = start
                 if stop_re is not None:
                     stop = stop_re.match(string, pos)
