@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from newsctl.jekyll.post import Post
     from newsctl.jekyll.site import Site
+    from newsctl.markdown.options import KramdownOptions
 
 Target = Literal["markdown", "text"]
 
@@ -147,9 +148,25 @@ def render_markdown(text: str, site: Site | None = None) -> str:
     engine = (site.markdown if site is not None else "kramdown").lower()
     if engine in ("commonmark", "commonmarkghpages"):
         return markdown_to_html(text)
-    from newsctl.markdown import options_from, render
+    from newsctl.markdown import render
 
-    return render(text, options_from(dict(site.kramdown) if site is not None else None))
+    return render(text, _kramdown_options(site))
+
+
+# Each site's kramdown options, converted once (a bulk convert renders thousands of posts of one
+# site): by id, with the site kept so that an id is not reused while its entry stands.
+_KRAMDOWN_OPTIONS: dict[int, tuple[Site | None, KramdownOptions]] = {}
+
+
+def _kramdown_options(site: Site | None) -> KramdownOptions:
+    cached = _KRAMDOWN_OPTIONS.get(id(site))
+    if cached is None or cached[0] is not site:
+        from newsctl.markdown import options_from
+
+        if len(_KRAMDOWN_OPTIONS) > 64:
+            _KRAMDOWN_OPTIONS.clear()
+        cached = _KRAMDOWN_OPTIONS[id(site)] = (site, options_from(dict(site.kramdown) if site is not None else None))
+    return cached[1]
 
 
 def body_html(post: Post) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from newsctl.markdown import blocks, spans
 from newsctl.markdown import patterns as P
 from newsctl.markdown.options import KramdownOptions
-from newsctl.markdown.tree import MAX_DEPTH, Element, Scanner, StopBlockParsing
+from newsctl.markdown.tree import MAX_DEPTH, Element, Scanner, StopBlockParsing, _anchored
 
 _BLOCK_PARSERS = [
     "blank_line",
@@ -205,8 +205,10 @@ class Parser:
                 para.children.append(Element("raw_text", rest.strip()))
                 el.children.append(para)
             src = self.src
-            while not src.eos():
-                char = src.string[src.pos]
+            string = src.string
+            while src.pos < len(string):
+                pos = src.pos
+                char = string[pos]
                 if char == "<":
                     parsers = self.tag_block_parsers
                 elif char in _BLOCK_CHARS:
@@ -215,9 +217,16 @@ class Parser:
                     parsers = self.digit_block_parsers
                 else:
                     parsers = self.plain_block_parsers
+                # src.at(pattern), inline (tried for each block parser at each block start)
+                inside = pos and string[pos - 1] != "\n"
                 for pattern, method in parsers:
-                    if src.at(pattern) and method(self):
-                        break
+                    if inside and pattern.pattern[:1] in "^(":
+                        pattern = _anchored(pattern)
+                    if pattern.match(string, pos):
+                        if method(self):
+                            break
+                        pos = src.pos  # a parser that declines may have moved on
+                        inside = pos and string[pos - 1] != "\n"
                 else:
                     self.add_text(self.src.scan(P.PARAGRAPH_MATCH) or self.src.getch())
         except StopBlockParsing:
@@ -343,6 +352,7 @@ class Parser:
         deep = self.depth > MAX_DEPTH
         string, end = src.string, len(src.string)
         search, add_text = used_re.search, self.add_text
+        children, text_type = el.children, self.text_type
         try:
             while src.pos < end and not found:
                 pos = src.pos
@@ -353,8 +363,12 @@ class Parser:
                         src.pos = end
                     break
                 start = m.start()
-                if start > pos:
-                    add_text(string[pos:start])
+                if start > pos:  # add_text(string[pos:start]), inline: the text between spans
+                    last = children[-1] if children else None
+                    if last is not None and last.type == text_type:
+                        last.append_text(string[pos:start])
+                    else:
+                        children.append(Element(text_type, string[pos:start]))
                     src.pos = pos = start
                 if stop_re is not None:
                     stop = stop_re.match(string, pos)

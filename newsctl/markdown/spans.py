@@ -451,7 +451,15 @@ def handle_kramdown_html_tag(self: Parser, el: Element, closed: bool, handle_bod
         else:
             self.add_text(src.rest(), el)
             src.terminate()
-    elif not _fast_raw_html(self, el):
+    elif _fast_raw_html(self, el):
+        if self.tree.type == "root":
+            src.scan(P.TRAILING_WHITESPACE)
+            leaf = _top_level_raw(self, el)
+            if leaf is not None:
+                self.tree.children[-1] = leaf
+                _top_level_run(self)
+            return
+    else:
         parse_raw_html(self, el)
     if not (self.tree.type == "html_element" and self.tree.options.get("content_model") == "raw"):
         src.scan(P.TRAILING_WHITESPACE)
@@ -608,6 +616,75 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
                 continue
         out.append("&lt;")
         pos += 1
+
+
+def _top_level_raw(self: Parser, el: Element) -> Element | None:
+    """Raw HTML element ``el``, just read whole by ``_fast_raw_html`` at the top of the document,
+    as the one ``raw`` leaf of what the converter writes for it (the tree walks and the converter
+    then pass it at once); None when something may still change it: an IAL before it, or a "{"
+    (an IAL, perhaps) after it, which gives it attributes."""
+    src = self.src
+    if el.options.get("ial") or self.tree.children[-1] is not el:
+        return None
+    string = src.string
+    pos = src.pos
+    while string[pos : pos + 1] in (" ", "\t"):
+        pos += 1
+    if string.startswith("{", pos):
+        return None
+    name = el.value
+    res = el.children[0].value if el.children else ""
+    if res:
+        written = f"<{name}{attributes(el.attr)}>{res}</{name}>"
+    elif name in P.HTML_ELEMENTS_WITHOUT_BODY:
+        written = f"<{name}{attributes(el.attr)} />"
+    else:
+        written = f"<{name}{attributes(el.attr)}></{name}>"
+    return Element("raw", written, None, {"category": "block"})
+
+
+_SPAN_NAMES = frozenset(P.HTML_SPAN_ELEMENTS)
+
+
+def _top_level_run(self: Parser) -> None:
+    """The raw HTML blocks that follow a top-level one at once ("</p><p>" on one line, as scraped
+    posts have them), each read as the block parser would read it (``parse_block_html``, then
+    ``handle_html_start_tag``) and made the same leaf as ``_top_level_raw`` makes. Stops, leaving
+    the block parser to read it, at anything else: another kind of block, a span element, a tag
+    with no body or with ``markdown=``, an element the fast path does not take, a "{" after it."""
+    if self.options.parse_block_html or self.block_ial is not None:
+        return
+    src = self.src
+    string = src.string
+    find = string.find
+    children = self.tree.children
+    while string.startswith("<", src.pos):
+        pos = src.pos
+        tag = string[pos : find(">", pos, pos + _TAG_LOOKUP_SPAN) + 1]
+        known = _RAW_TAGS.get(tag) if tag else None
+        if known is None:
+            m = P.HTML_TAG_RE.match(string, pos)
+            if m is None:
+                return
+            tag = m.group(0)
+            known = _RAW_TAGS.get(tag) or _raw_tag(m)
+        name, written, has_body = known
+        if not has_body or not written or name.lower() in _SPAN_NAMES:
+            return
+        el = Element("html_element", name)
+        src.pos = pos + len(tag)
+        if not _fast_raw_html(self, el):
+            src.pos = pos
+            return
+        src.scan(P.TRAILING_WHITESPACE)
+        after = src.pos
+        while string[after : after + 1] in (" ", "\t"):
+            after += 1
+        if string.startswith("{", after):  # an IAL may follow: the block parser reads it again
+            src.pos = pos
+            return
+        res = el.children[0].value if el.children else ""
+        children.append(Element("raw", f"{written}>{res}</{name}>", None, {"category": "block"}))
 
 
 def _parse_raw_html(self: Parser, src: Scanner) -> None:

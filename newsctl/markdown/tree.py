@@ -153,13 +153,17 @@ class Scanner:
         return self._brackets.get(open_at)
 
     def check(self, pattern: re.Pattern[str]) -> str | None:
-        m = self.at(pattern)
-        self.m = m
+        pos, string = self.pos, self.string  # at(), inline (check and scan are called most)
+        if pos and string[pos - 1] != "\n" and pattern.pattern[:1] in "^(":
+            pattern = _anchored(pattern)
+        m = self.m = pattern.match(string, pos)
         return m.group(0) if m else None
 
     def scan(self, pattern: re.Pattern[str]) -> str | None:
-        m = self.at(pattern)
-        self.m = m
+        pos, string = self.pos, self.string
+        if pos and string[pos - 1] != "\n" and pattern.pattern[:1] in "^(":
+            pattern = _anchored(pattern)
+        m = self.m = pattern.match(string, pos)
         if m is None:
             return None
         self.pos = m.end()
