@@ -195,7 +195,8 @@ def test_a_ranked_search_runs_whole_and_a_date_ordered_one_in_halves(
     refresh(db, root, jobs=1)
     assert search_paths(db, parse_query("新能源")) and calls == []
     assert search_paths(db, parse_query("新能源"), sort="date") and calls == ["split"]
-    assert search_paths(db, parse_query("银")) and calls == ["split", "split"]
+    assert search_paths(db, parse_query("银")) and calls == ["split"]  # ranked too (issue 15)
+    assert search_paths(db, parse_query("银"), sort="date") and calls == ["split", "split"]
 
 
 def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
@@ -261,13 +262,14 @@ def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None
     # Ids are the newest-first order: a date-ordered search reads FTS5's matches backwards and
     # looks each up in a narrow index, with no sort (no temporary B-tree); only a ranked one sorts.
     cases = [
-        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("银 汽车", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("银 -汽车", "relevance", True, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_by_id (id=?)", False),
-        ("新能源", "date", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("新能源 银", "date", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("新能源", "relevance", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
-        ("银 OR -车", "relevance", False, "SCAN posts USING COVERING INDEX posts_shown", "", False),
+        ("银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
+        ("银 汽车", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("银 -汽车", "date", True, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_by_id (id=?)", False),
+        ("新能源", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("新能源 银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("新能源", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
+        ("银 OR -车", "date", False, "SCAN posts USING COVERING INDEX posts_shown", "", False),
         ("title:银", "date", False, "SCAN posts USING INDEX posts_order", "", False),
     ]
     for text, sort, drafts, outer, inner, sorted_ in cases:
@@ -335,3 +337,25 @@ def test_the_code_fingerprint_follows_contents_not_file_times(tmp_path: Path, mo
     (package / "jekyll/post.py").write_text("# changed\n", encoding="utf-8")
     assert now() != before
     fingerprint.code_fingerprint.cache_clear()
+
+
+@pytest.mark.skipif(not MAKE_ARCHIVE.is_file(), reason="../shared/tools/make-archive is not present")
+def test_the_index_is_about_the_size_of_the_posts(tmp_path: Path) -> None:
+    """Issue 16: the index holds what answers queries (one exact index of characters and
+    pairs, the text compressed), not three copies of the text."""
+    import subprocess
+    import sys
+
+    from newsctl.index.schema import status
+
+    root = tmp_path / "generated"
+    subprocess.run(
+        [sys.executable, str(MAKE_ARCHIVE), "--posts", "400", "--out", str(root), "--seed", "11"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    posts = sum(path.stat().st_size for path in (root / "_posts").iterdir())
+    # 1.16 at 5,000 posts (issue 16's floor is 1.2 there and at 100,000); a small archive pays
+    # more for the pages every table and index starts with: 1.27 here, 4 before.
+    assert status(db, root, check=False).size <= 1.3 * posts
