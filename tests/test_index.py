@@ -359,3 +359,33 @@ def test_the_index_is_about_the_size_of_the_posts(tmp_path: Path) -> None:
     # 1.16 at 5,000 posts (issue 16's floor is 1.2 there and at 100,000); a small archive pays
     # more for the pages every table and index starts with: 1.27 here, 4 before.
     assert status(db, root, check=False).size <= 1.3 * posts
+
+
+@pytest.mark.parametrize("how", ["move", "copy"])
+def test_a_moved_or_copied_archive_keeps_its_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """Issue 16: after ``mv`` or ``cp -a`` of an archive, no post whose content is unchanged is
+    converted again, and the index does not grow (it held the site's absolute root, so every
+    post looked like one of a changed site)."""
+    import newsctl.convert.body as body
+    from newsctl.index.schema import status
+
+    root = tmp_path / "before"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    db = connect(root)
+    built = refresh(db, root, jobs=1)
+    size = status(db, root, check=False).size
+    db.close()
+    moved = tmp_path / "after"
+    if how == "move":
+        root.rename(moved)
+    else:
+        shutil.copytree(root, moved, symlinks=True)  # new inodes and times, as cp -a gives
+    converted: list[object] = []
+    real = body.convert_body
+    monkeypatch.setattr(body, "convert_body", lambda post, options: (converted.append(post), real(post, options))[1])
+    db = connect(moved)
+    again = refresh(db, moved, jobs=1)
+    assert (again.added, again.changed, again.removed, converted) == (0, 0, 0, [])
+    assert again.unchanged == built.added
+    assert search(db, parse_query("分红"), scopes=scopes_for(moved, [str(moved)]))
+    assert status(db, moved, check=False).size == size  # the write-ahead log included

@@ -56,6 +56,7 @@ class Refresh:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    rehashed: int = 0  # of the unchanged, files read and hashed again (new times or inode: a copy)
     failed: int = 0
     quick: bool = False  # answered from the folder snapshot, without walking the archive
     folders: list[str] = field(default_factory=list)  # listed by the walk, relative to the root
@@ -173,7 +174,7 @@ def refresh(
         order.finish()
         walk.record(started, snapshot=snapshot)
     stats.removed = len(gone)
-    if stats.added + stats.changed + stats.removed:
+    if stats.added + stats.changed + stats.removed + stats.rehashed:
         _checkpoint(db)
     stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
     stats.seconds = time.perf_counter() - clock
@@ -223,9 +224,15 @@ class _Walk:
         self.targeted = _rediscover(base, only) if only is not None else None
 
     def site_changed(self, site: Any) -> bool:
-        key = site.root or ""
+        """Whether what ``site`` means for its posts changed since the last refresh. Its root
+        is taken relative to the archive's, key and fingerprint alike: a moved or copied archive
+        (issue 16) is the same site, and its posts are not read again."""
+        import dataclasses
+
+        key = "" if site.root is None else os.path.relpath(site.root, self.base)
         if key not in self.sites:
-            self.sites[key] = hashlib.blake2b(repr(site).encode(), digest_size=8).hexdigest()
+            described = repr(dataclasses.replace(site, root=key) if site.root is not None else site)
+            self.sites[key] = hashlib.blake2b(described.encode(), digest_size=8).hexdigest()
         return self.sites[key] != self.sites_before.get(key)
 
     def found(self) -> Iterable[Found]:
@@ -538,6 +545,7 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
                     (entry.size, entry.mtime_ns, ctime, entry.ino, entry.path),
                 )
                 stats.unchanged += 1
+                stats.rehashed += 1
                 continue
             existing = _remove(db, entry.path)
             # The id is the post's place in (date, path) order (newsctl.index.order): a post whose
