@@ -389,3 +389,23 @@ def test_a_moved_or_copied_archive_keeps_its_index(tmp_path: Path, monkeypatch: 
     assert again.unchanged == built.added
     assert search(db, parse_query("分红"), scopes=scopes_for(moved, [str(moved)]))
     assert status(db, moved, check=False).size == size  # the write-ahead log included
+
+
+def test_spread_puts_the_marker_around_every_character_without_an_object_per_character() -> None:
+    """Issue 16: the text of one 50 MB post through MARK.join made one str object per
+    character (about 80 bytes each for a Chinese one): 670 MB for that post. The same text,
+    built in a fixed-width encoding instead, in a few times the text's size."""
+    import tracemalloc
+
+    from newsctl.index.schema import MARK, spread
+
+    for text in ["", "a", "银行", "A\n😀\ud800é银", "x" * 1000, "银😀" * 100, "\ud800\udc00银" * 40]:
+        assert spread(text) == MARK + MARK.join(text) + MARK
+    text = "银行降准" * 250_000  # 1,000,000 characters, 2 MB as Python holds them
+    tracemalloc.start()
+    try:
+        spread(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * len(text)  # was 88 bytes a character

@@ -98,8 +98,24 @@ def fold(text: str) -> str:
 
 
 def spread(text: str) -> str:
-    """``text`` with MARK around every character: the form ``grams`` indexes and is asked in."""
-    return MARK + MARK.join(text) + MARK
+    """``text`` with MARK around every character: the form ``grams`` indexes and is asked in.
+
+    ``MARK.join(text)`` would make one str object per character (about 80 bytes for a Chinese
+    one: 670 MB for a 50 MB post); in a fixed-width encoding the characters are copied into
+    every other slot of a buffer of marks, byte by byte, in C."""
+    if len(text) < 64:
+        return MARK + MARK.join(text) + MARK
+    wide = text.encode("utf-16-le", "surrogatepass")
+    # UTF-16 when every character is one unit of it (no emoji and the like), else UTF-32.
+    encoding, width = ("utf-16-le", 2) if len(wide) == 2 * len(text) else ("utf-32-le", 4)
+    if width == 4:
+        wide = text.encode(encoding, "surrogatepass")
+    slots = bytearray(2 * width * len(text) + width)  # zeros: MARK is 01 then zero bytes
+    slots[::width] = MARK.encode("latin-1") * (2 * len(text) + 1)
+    for byte in range(width):
+        slots[width + byte :: 2 * width] = wide[byte::width]
+    del wide
+    return slots.decode(encoding, "surrogatepass")
 
 
 def pack(title: str, body: str) -> tuple[bytes, int]:
