@@ -195,7 +195,8 @@ def test_a_ranked_search_runs_whole_and_a_date_ordered_one_in_halves(
     refresh(db, root, jobs=1)
     assert search_paths(db, parse_query("新能源")) and calls == []
     assert search_paths(db, parse_query("新能源"), sort="date") and calls == ["split"]
-    assert search_paths(db, parse_query("银")) and calls == ["split", "split"]
+    assert search_paths(db, parse_query("银")) and calls == ["split"]  # ranked too (issue 15)
+    assert search_paths(db, parse_query("银"), sort="date") and calls == ["split", "split"]
 
 
 def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
@@ -261,13 +262,14 @@ def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None
     # Ids are the newest-first order: a date-ordered search reads FTS5's matches backwards and
     # looks each up in a narrow index, with no sort (no temporary B-tree); only a ranked one sorts.
     cases = [
-        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("银 汽车", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("银 -汽车", "relevance", True, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_by_id (id=?)", False),
-        ("新能源", "date", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("新能源 银", "date", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("新能源", "relevance", False, "SCAN texts VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
-        ("银 OR -车", "relevance", False, "SCAN posts USING COVERING INDEX posts_shown", "", False),
+        ("银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
+        ("银 汽车", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("银 -汽车", "date", True, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_by_id (id=?)", False),
+        ("新能源", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("新能源 银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
+        ("新能源", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
+        ("银 OR -车", "date", False, "SCAN posts USING COVERING INDEX posts_shown", "", False),
         ("title:银", "date", False, "SCAN posts USING INDEX posts_order", "", False),
     ]
     for text, sort, drafts, outer, inner, sorted_ in cases:
@@ -335,3 +337,75 @@ def test_the_code_fingerprint_follows_contents_not_file_times(tmp_path: Path, mo
     (package / "jekyll/post.py").write_text("# changed\n", encoding="utf-8")
     assert now() != before
     fingerprint.code_fingerprint.cache_clear()
+
+
+@pytest.mark.skipif(not MAKE_ARCHIVE.is_file(), reason="../shared/tools/make-archive is not present")
+def test_the_index_is_about_the_size_of_the_posts(tmp_path: Path) -> None:
+    """Issue 16: the index holds what answers queries (one exact index of characters and
+    pairs, the text compressed), not three copies of the text."""
+    import subprocess
+    import sys
+
+    from newsctl.index.schema import status
+
+    root = tmp_path / "generated"
+    subprocess.run(
+        [sys.executable, str(MAKE_ARCHIVE), "--posts", "400", "--out", str(root), "--seed", "11"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    posts = sum(path.stat().st_size for path in (root / "_posts").iterdir())
+    # 1.16 at 5,000 posts (issue 16's floor is 1.2 there and at 100,000); a small archive pays
+    # more for the pages every table and index starts with: 1.27 here, 4 before.
+    assert status(db, root, check=False).size <= 1.3 * posts
+
+
+@pytest.mark.parametrize("how", ["move", "copy"])
+def test_a_moved_or_copied_archive_keeps_its_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """Issue 16: after ``mv`` or ``cp -a`` of an archive, no post whose content is unchanged is
+    converted again, and the index does not grow (it held the site's absolute root, so every
+    post looked like one of a changed site)."""
+    import newsctl.convert.body as body
+    from newsctl.index.schema import status
+
+    root = tmp_path / "before"
+    shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
+    db = connect(root)
+    built = refresh(db, root, jobs=1)
+    size = status(db, root, check=False).size
+    db.close()
+    moved = tmp_path / "after"
+    if how == "move":
+        root.rename(moved)
+    else:
+        shutil.copytree(root, moved, symlinks=True)  # new inodes and times, as cp -a gives
+    converted: list[object] = []
+    real = body.convert_body
+    monkeypatch.setattr(body, "convert_body", lambda post, options: (converted.append(post), real(post, options))[1])
+    db = connect(moved)
+    again = refresh(db, moved, jobs=1)
+    assert (again.added, again.changed, again.removed, converted) == (0, 0, 0, [])
+    assert again.unchanged == built.added
+    assert search(db, parse_query("分红"), scopes=scopes_for(moved, [str(moved)]))
+    assert status(db, moved, check=False).size == size  # the write-ahead log included
+
+
+def test_spread_puts_the_marker_around_every_character_without_an_object_per_character() -> None:
+    """Issue 16: the text of one 50 MB post through MARK.join made one str object per
+    character (about 80 bytes each for a Chinese one): 670 MB for that post. The same text,
+    built in a fixed-width encoding instead, in a few times the text's size."""
+    import tracemalloc
+
+    from newsctl.index.schema import MARK, spread
+
+    for text in ["", "a", "银行", "A\n😀\ud800é银", "x" * 1000, "银😀" * 100, "\ud800\udc00银" * 40]:
+        assert spread(text) == MARK + MARK.join(text) + MARK
+    text = "银行降准" * 250_000  # 1,000,000 characters, 2 MB as Python holds them
+    tracemalloc.start()
+    try:
+        spread(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * len(text)  # was 88 bytes a character

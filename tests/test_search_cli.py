@@ -119,3 +119,31 @@ def test_a_query_starting_with_a_dash_is_hinted_to_go_after_double_dash(tmp_path
     result = CliRunner().invoke(cli, ["search", "-银行", str(tmp_path)])
     assert result.exit_code == 2
     assert "put -- before the query" in result.output
+
+
+@pytest.mark.parametrize("term", ["白酒", "酒", "贵州白酒"])
+def test_every_term_length_ranks_title_then_mentions_then_newest(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch, term: str
+) -> None:
+    """Issue 15: one relevance model for 1-, 2- and 3+-character terms (a title match counts as
+    ten body matches, more mentions above fewer, newest first on ties)."""
+    monkeypatch.chdir(site.parent)
+    posts = {
+        "2020-01-01-title.md": ("贵州白酒周报", "无关内容。"),
+        "2021-01-01-twice.md": ("周报", "贵州白酒销量。其他消息。贵州白酒出口。"),
+        "2023-01-01-once-new.md": ("周报", "贵州白酒。"),
+        "2022-01-01-once-old.md": ("周报", "其他消息。贵州白酒。"),
+        "2019-01-01-none.md": ("周报", "其他消息。"),
+    }
+    for name, (title, body) in posts.items():
+        write(f"site/_posts/{name}", f"---\ntitle: {title}\n---\n{body}\n")
+    out = run("search", term, "site", "--format", "paths")[1].split()
+    assert [Path(p).name for p in out] == [
+        "2020-01-01-title.md",
+        "2021-01-01-twice.md",
+        "2023-01-01-once-new.md",
+        "2022-01-01-once-old.md",
+    ]
+    scores = [r["score"] for r in json.loads(run("search", term, "site", "--format", "json")[1])]
+    assert scores == [10.0, 2.0, 1.0, 1.0]
+    assert run("search", term, "site", "--sort", "date", "--format", "paths")[1].split()[0].endswith("once-new.md")

@@ -173,7 +173,7 @@ def _dump(db: sqlite3.Connection) -> tuple[list[Any], list[Any]]:
     ).fetchall()
     # The text as FTS5 sees it: every post's tokens, through one term of each length.
     texts = [db.execute(f"SELECT count(*) FROM {t} WHERE {t} MATCH ?", (q,)).fetchone() for t, q in
-             (("texts", '"银行 "'), ("grams", '"蔚\x01来"'))]  # fmt: skip
+             (("grams", '"银\x01行"'), ("grams", '"蔚\x01来"'))]  # fmt: skip
     skipped = db.execute("SELECT path, reason FROM skipped ORDER BY path").fetchall()
     return posts + texts, skipped
 

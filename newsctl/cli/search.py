@@ -44,7 +44,7 @@ class _QueryCommand(click.Command):
 @filter_options
 @click.option(
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
-    help="bm25: title matches above body matches, more matches higher (newest first on ties); or newest first.",
+    help="match count: title matches above body matches, more matches higher (newest first on ties); or newest first.",
 )  # fmt: skip
 @click.option(
     "-n", "--limit", type=click.IntRange(min=0), default=None, help="At most N posts (default: 20 on a terminal)."

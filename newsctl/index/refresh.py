@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsctl.index import freshness
 from newsctl.index.order import PARK, STEP, free_id, neighbours, place, renumber
-from newsctl.index.schema import begin_check, environment, fold, meta_value, spread
+from newsctl.index.schema import begin_check, environment, fold, meta_value, pack, spread, unpack
 
 if TYPE_CHECKING:
     from newsctl.jekyll.discovery import Candidate, Found
@@ -43,7 +43,9 @@ class Entry:
     categories: str = ""
     tags: str = ""
     record: str | None = None
-    text: str = ""
+    text: str = ""  # the title, a line break and the plain text
+    packed: bytes = b""  # ``text`` as ``bodies`` stores it (schema.pack), compressed in the worker
+    split: int = 0
     error: str | None = None
     error_line: int | None = None
 
@@ -54,6 +56,7 @@ class Refresh:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    rehashed: int = 0  # of the unchanged, files read and hashed again (new times or inode: a copy)
     failed: int = 0
     quick: bool = False  # answered from the folder snapshot, without walking the archive
     folders: list[str] = field(default_factory=list)  # listed by the walk, relative to the root
@@ -96,13 +99,14 @@ def _read(job: tuple[Candidate, str, int, int, int, int, bytes | None]) -> Entry
     except Exception as exc:  # one post the converter cannot handle must not stop the index
         return Entry(*base, digest, False, kind=item.kind, error=f"cannot extract the text: {exc}")
     record = post_record(post)
+    packed, split = pack(post.title, text)
     del record["path"]  # the index stores paths relative to the archive root; commands add theirs
     return Entry(
         *base, digest, False, kind=post.kind, title=post.title,
         epoch=post.date.timestamp() if post.date else None,
         local=post.date.replace(tzinfo=None).isoformat() if post.date else None,
         categories=_folded_set(post.categories), tags=_folded_set(post.tags),
-        record=json.dumps(record, ensure_ascii=False), text=text,
+        record=json.dumps(record, ensure_ascii=False), text=f"{post.title}\n{text}", packed=packed, split=split,
     )  # fmt: skip
 
 
@@ -170,6 +174,8 @@ def refresh(
         order.finish()
         walk.record(started, snapshot=snapshot)
     stats.removed = len(gone)
+    if stats.added + stats.changed + stats.removed + stats.rehashed:
+        _checkpoint(db)
     stats.failed = db.execute("SELECT count(*) FROM posts WHERE error IS NOT NULL").fetchone()[0]
     stats.seconds = time.perf_counter() - clock
     return stats
@@ -218,9 +224,15 @@ class _Walk:
         self.targeted = _rediscover(base, only) if only is not None else None
 
     def site_changed(self, site: Any) -> bool:
-        key = site.root or ""
+        """Whether what ``site`` means for its posts changed since the last refresh. Its root
+        is taken relative to the archive's, key and fingerprint alike: a moved or copied archive
+        (issue 16) is the same site, and its posts are not read again."""
+        import dataclasses
+
+        key = "" if site.root is None else os.path.relpath(site.root, self.base)
         if key not in self.sites:
-            self.sites[key] = hashlib.blake2b(repr(site).encode(), digest_size=8).hexdigest()
+            described = repr(dataclasses.replace(site, root=key) if site.root is not None else site)
+            self.sites[key] = hashlib.blake2b(described.encode(), digest_size=8).hexdigest()
         return self.sites[key] != self.sites_before.get(key)
 
     def found(self) -> Iterable[Found]:
@@ -375,6 +387,16 @@ def _created_since(path: str, started: int) -> bool:
     return info.st_ctime_ns >= started - freshness.RACY_NS
 
 
+def _checkpoint(db: sqlite3.Connection) -> None:
+    """Copy the write-ahead log into the index and empty it (it counts in the index's size on
+    disk), unless a reader holds it for more than a second: the next refresh will."""
+    db.execute("PRAGMA busy_timeout = 1000")
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        db.execute("PRAGMA busy_timeout = 60000")
+
+
 class _transaction:
     """BEGIN IMMEDIATE ... COMMIT: one writer at a time; a second process waits its turn."""
 
@@ -395,15 +417,14 @@ class _transaction:
 def _remove(db: sqlite3.Connection, path: str) -> int | None:
     """Delete one post and its tokens (contentless FTS5 tables need the text that was indexed)."""
     row = db.execute(
-        "SELECT posts.id, posts.title, bodies.body FROM posts LEFT JOIN bodies ON bodies.id = posts.id"
-        " WHERE posts.path = ?",
+        "SELECT posts.id, bodies.text FROM posts LEFT JOIN bodies ON bodies.id = posts.id WHERE posts.path = ?",
         (path,),
     ).fetchone()
     if row is None:
         return None
-    post_id, title, body = row
-    if body is not None:
-        _index_text(db, post_id, title or "", body, "delete")
+    post_id, packed = row
+    if packed is not None:
+        _index_text(db, post_id, unpack(packed), "delete")
         db.execute("DELETE FROM bodies WHERE id = ?", (post_id,))
     db.execute("DELETE FROM posts WHERE id = ?", (post_id,))
     return int(post_id)
@@ -412,30 +433,23 @@ def _remove(db: sqlite3.Connection, path: str) -> int | None:
 def _move(db: sqlite3.Connection, old: int, new: int) -> None:
     """Give a post another id: its row, its text and its tokens (a contentless FTS5 row cannot
     be renumbered, only deleted with the text it was given and inserted again)."""
-    title, body = db.execute(
-        "SELECT posts.title, bodies.body FROM posts LEFT JOIN bodies ON bodies.id = posts.id WHERE posts.id = ?", (old,)
-    ).fetchone()
-    if body is not None:
-        _index_text(db, old, title or "", body, "delete")
+    row = db.execute("SELECT text FROM bodies WHERE id = ?", (old,)).fetchone()
+    if row is not None:
+        text = unpack(row[0])
+        _index_text(db, old, text, "delete")
         db.execute("UPDATE bodies SET id = ? WHERE id = ?", (new, old))
-        _index_text(db, new, title or "", body)
+        _index_text(db, new, text)
     db.execute("UPDATE posts SET id = ? WHERE id = ?", (new, old))
 
 
-def _index_text(db: sqlite3.Connection, post_id: int, title: str, body: str, command: str | None = None) -> None:
-    folded_title, folded_body = fold(title), fold(body)
+def _index_text(db: sqlite3.Connection, post_id: int, text: str, command: str | None = None) -> None:
+    """Add (or, with ``command`` "delete", remove) the tokens of ``text`` (title, line break,
+    plain text) to ``grams``."""
+    spread_text = spread(fold(text))
     if command is None:
-        db.execute("INSERT INTO texts (rowid, title, body) VALUES (?, ?, ?)", (post_id, folded_title, folded_body))
-        db.execute("INSERT INTO grams (rowid, text) VALUES (?, ?)", (post_id, spread(f"{folded_title}\n{folded_body}")))
+        db.execute("INSERT INTO grams (rowid, text) VALUES (?, ?)", (post_id, spread_text))
     else:
-        db.execute(
-            "INSERT INTO texts (texts, rowid, title, body) VALUES (?, ?, ?, ?)",
-            (command, post_id, folded_title, folded_body),
-        )
-        db.execute(
-            "INSERT INTO grams (grams, rowid, text) VALUES (?, ?, ?)",
-            (command, post_id, spread(f"{folded_title}\n{folded_body}")),
-        )
+        db.execute("INSERT INTO grams (grams, rowid, text) VALUES (?, ?, ?)", (command, post_id, spread_text))
 
 
 # A first build that has parked more posts than this, and more than one in 8, stops filling
@@ -513,13 +527,9 @@ class _Order:
     def _renumber(self) -> None:
         db = self.db
         renumber(db)
-        db.execute("INSERT INTO texts (texts) VALUES ('delete-all')")
         db.execute("INSERT INTO grams (grams) VALUES ('delete-all')")
-        rows = db.execute(
-            "SELECT posts.id, posts.title, bodies.body FROM posts JOIN bodies ON bodies.id = posts.id ORDER BY posts.id"
-        )
-        for post_id, title, body in rows:
-            _index_text(db, post_id, title or "", body)
+        for post_id, packed in db.execute("SELECT id, text FROM bodies ORDER BY id"):
+            _index_text(db, post_id, unpack(packed))
         db.execute("DELETE FROM meta WHERE key = 'deferred'")
 
 
@@ -535,6 +545,7 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
                     (entry.size, entry.mtime_ns, ctime, entry.ino, entry.path),
                 )
                 stats.unchanged += 1
+                stats.rehashed += 1
                 continue
             existing = _remove(db, entry.path)
             # The id is the post's place in (date, path) order (newsctl.index.order): a post whose
@@ -552,6 +563,7 @@ def _write(db: sqlite3.Connection, entries: list[Entry], stats: Refresh, started
             else:
                 stats.changed += 1
             if entry.record is not None:
-                db.execute("INSERT INTO bodies (id, body) VALUES (?, ?)", (post_id, entry.text))
+                row = (post_id, entry.split, entry.packed)
+                db.execute("INSERT INTO bodies (id, split, text) VALUES (?, ?, ?)", row)
                 if not order.deferred:
-                    _index_text(db, post_id, entry.title, entry.text)
+                    _index_text(db, post_id, entry.text)

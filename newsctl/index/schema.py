@@ -1,26 +1,32 @@
 """The archive index: SQLite (standard library only) in ``.newsctl/index.sqlite``.
 
 Per post: its metadata (what ``list`` shows), the file's identity (size, times, inode, content
-hash) and the plain text a reader sees, in two FTS5 tables. A post's id (its rowid in both) is
-its place in the archive's (date, path) order (``newsctl.index.order``).
+hash) and the plain text a reader sees. A post's id is its place in the archive's (date, path)
+order (``newsctl.index.order``).
 
-- ``texts``: title and body through the ``trigram`` tokenizer, for terms of 3+ characters,
-  ranked with bm25 (without length normalization: no column sizes are kept);
-- ``grams``: the same text with a marker character between every two characters, also through
-  ``trigram``. Each trigram of that text is then one character pair (``a␁b``) or one character
-  (``␁a␁``), so a 1- or 2-character term is a single token lookup, exact (``detail=none``: only
-  which posts hold it is stored). Most Chinese words have two characters.
+- ``grams``: the title and text with a marker character between every two characters, through
+  the FTS5 ``trigram`` tokenizer. Each trigram of that text is then one character pair
+  (``a␁b``) or one character (``␁a␁``), so a 1- or 2-character term is a single token lookup,
+  exact (``detail=none``: only which posts hold it is stored). Most Chinese words have two
+  characters. A longer term is the posts holding all of its pairs, each then checked in its
+  text (few are not matches: a post holding 新能, 能源, 源汽 and 汽车 almost always holds 新能源汽车).
+- ``bodies``: the title, a line break and the text, as UTF-8 compressed with zlib (``pack``),
+  and the title's length in bytes: for the check above, for counting matches (relevance), for
+  snippets, and to remove a post's tokens from ``grams`` when it changes (a contentless FTS5
+  table needs the text it was given; ``contentless_delete`` needs SQLite 3.43).
 
-Both get the text folded as SQLite's ``lower()`` folds it (ASCII letters only), and the
-tokenizer is case-sensitive, so each lookup answers exactly what a substring scan of the folded
-text would: no candidate needs a second check. Both tables are contentless; the original text
-lives in ``bodies`` (for snippets, and to remove a post's tokens when it changes).
+The text is folded as SQLite's ``lower()`` folds it (ASCII letters only), and the tokenizer is
+case-sensitive, so each lookup and check answers exactly what a substring scan of the folded
+text would. Issue 16: a table of trigrams with positions (bm25's) and the plain text made the
+index three times the posts' size; these two are about one time.
 
-Refreshing it is ``newsctl.index.refresh``'s work; this module opens it and is all a query needs.
+Refreshing it is ``newsctl.index.refresh``'s work; this module opens it and is all a query needs
+(``register`` adds the functions the queries call).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -34,7 +40,7 @@ from newsctl.errors import NewsctlError
 if TYPE_CHECKING:
     from newsctl.index.freshness import Pending
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INDEX_DIR = ".newsctl"
 INDEX_FILE = "index.sqlite"
 # Between the characters of the text in ``grams``; a term holding it is answered by a scan.
@@ -63,20 +69,14 @@ CREATE INDEX IF NOT EXISTS posts_shown ON posts (id, epoch, path, kind, error)
 -- The same with drafts and failed posts.
 CREATE INDEX IF NOT EXISTS posts_by_id ON posts (id, epoch, path, kind, error);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
--- columnsize=0: no table of each post's token counts, of which bm25 read one row per match
--- (0.59 us per match with it, 0.16 us without, on 30,000 posts). A contentless table without it
--- reports column sizes of -1, so bm25 ranks by title-weighted match count alone, without length
--- normalization (README, "Relevance"; a test checks the order).
-CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(
-    title, body, tokenize = 'trigram case_sensitive 1', content = '', columnsize = 0
-);
+-- text: zlib(UTF-8 of title, line break, plain text); split: the title's length in bytes.
+CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, split INTEGER NOT NULL, text BLOB NOT NULL);
+-- columnsize=0: no table of each post's token counts (nothing reads them).
 CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(
     text, tokenize = 'trigram case_sensitive 1', content = '', detail = none, columnsize = 0
 );
 -- Tokens pending in memory before FTS5 writes a segment: 16 MB instead of 1 MB makes fewer,
 -- larger segments, so less merging (a first build of 30,000 posts: 17.2 s instead of 20.5 s).
-INSERT INTO texts (texts, rank) VALUES ('hashsize', 16777216);
 INSERT INTO grams (grams, rank) VALUES ('hashsize', 16777216);
 """
 
@@ -98,8 +98,113 @@ def fold(text: str) -> str:
 
 
 def spread(text: str) -> str:
-    """``text`` with MARK around every character: the form ``grams`` indexes and is asked in."""
-    return MARK + MARK.join(text) + MARK
+    """``text`` with MARK around every character: the form ``grams`` indexes and is asked in.
+
+    ``MARK.join(text)`` would make one str object per character (about 80 bytes for a Chinese
+    one: 670 MB for a 50 MB post); in a fixed-width encoding the characters are copied into
+    every other slot of a buffer of marks, byte by byte, in C."""
+    if len(text) < 64:
+        return MARK + MARK.join(text) + MARK
+    wide = text.encode("utf-16-le", "surrogatepass")
+    # UTF-16 when every character is one unit of it (no emoji and the like), else UTF-32.
+    encoding, width = ("utf-16-le", 2) if len(wide) == 2 * len(text) else ("utf-32-le", 4)
+    if width == 4:
+        wide = text.encode(encoding, "surrogatepass")
+    slots = bytearray(2 * width * len(text) + width)  # zeros: MARK is 01 then zero bytes
+    slots[::width] = MARK.encode("latin-1") * (2 * len(text) + 1)
+    for byte in range(width):
+        slots[width + byte :: 2 * width] = wide[byte::width]
+    del wide
+    return slots.decode(encoding, "surrogatepass")
+
+
+def pack(title: str, body: str) -> tuple[bytes, int]:
+    """The stored form of a post's text (``bodies``): zlib of ``title\\nbody`` as UTF-8, and the
+    title's length in bytes."""
+    import zlib
+
+    head = title.encode("utf-8", "surrogatepass")
+    return zlib.compress(head + b"\n" + body.encode("utf-8", "surrogatepass"), 6), len(head)
+
+
+def unpack(text: bytes) -> str:
+    """``title\\nbody`` from its stored form."""
+    import zlib
+
+    return zlib.decompress(text).decode("utf-8", "surrogatepass")
+
+
+class _Folded:
+    """The UTF-8 text of the last post asked about, as stored and folded: a query's check of
+    each term and its score read the same post one after the other, and decompress it once.
+    A needle without ASCII letters (any Chinese word) is looked for in the text as stored: it
+    matches there exactly where it matches in the folded text, and folding costs a copy."""
+
+    __slots__ = ("data", "id", "lowered", "packed")
+
+    def __init__(self) -> None:
+        self.id: int | None = None
+        self.packed = b""
+        self.data = b""
+        self.lowered: bytes | None = None
+
+    def of(self, post_id: int, text: bytes, needle: bytes) -> bytes:
+        import zlib
+
+        # The id and the stored bytes: a refresh on this connection may have changed the text
+        # (comparing 1-2 KB of compressed text costs far less than decompressing it).
+        if post_id != self.id or text != self.packed:
+            self.data = zlib.decompress(text)
+            self.lowered = None
+            self.id, self.packed = post_id, text
+        if not _has_letter(needle):
+            return self.data
+        if self.lowered is None:
+            self.lowered = self.data.lower()  # bytes.lower: ASCII only, as fold()
+        return self.lowered
+
+
+def _has_letter(needle: bytes) -> bool:
+    """Whether ``needle`` (folded) holds an ASCII letter, which the stored text may hold in
+    upper case."""
+    return needle != needle.upper()
+
+
+def register(db: sqlite3.Connection) -> None:
+    """The functions a search calls on ``bodies`` rows, all on the folded UTF-8 text (a
+    substring of UTF-8 bytes is a substring of the characters):
+
+    - ``holds(id, text, needle)``: 1 when the folded ``needle`` (bytes) is in the title, line
+      break and text;
+    - ``relevance(id, text, split, terms)``: minus the matches of ``terms`` (JSON
+      ``[[needle, title only], ...]``), a title match counting as ten (SQLite sorts ascending).
+    """
+    folded = _Folded()
+    parsed: dict[str, list[tuple[bytes, bool]]] = {}
+
+    def holds(post_id: int | None, text: bytes | None, needle: bytes) -> int:
+        if post_id is None or text is None:
+            return 0
+        return 1 if needle in folded.of(post_id, text, needle) else 0
+
+    def relevance(post_id: int | None, text: bytes | None, split: int | None, terms: str) -> float:
+        if post_id is None or text is None or split is None:
+            return 0.0
+        wanted = parsed.get(terms)
+        if wanted is None:
+            wanted = parsed[terms] = [
+                (fold(needle).encode("utf-8", "surrogatepass"), bool(title)) for needle, title in json.loads(terms)
+            ]
+        score = 0
+        for needle, title_only in wanted:
+            data = folded.of(post_id, text, needle)
+            score += 10 * data.count(needle, 0, split)
+            if not title_only:
+                score += data.count(needle, split + 1)
+        return -float(score)
+
+    db.create_function("holds", 3, holds, deterministic=True)
+    db.create_function("relevance", 4, relevance, deterministic=True)
 
 
 def index_path(root: Path) -> Path:
@@ -159,8 +264,15 @@ def connect(root: Path) -> sqlite3.Connection:
         try:
             db = sqlite3.connect(path, timeout=60, isolation_level=None)
             db.execute("PRAGMA busy_timeout = 60000")
+            # 8 KiB pages (set before the file is first written; WAL fixes it then): a page of
+            # 4 KiB holds two or three compressed texts of ``bodies`` and left a fifth of that
+            # table unused (5,000 generated posts: the index 1.22 times the posts, 1.13 now).
+            db.execute("PRAGMA page_size = 8192")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # A checkpoint leaves the write-ahead log at most this long (a first build grew it
+            # to a seventh of the index, counted in its size).
+            db.execute("PRAGMA journal_size_limit = 4194304")
             found = _settings_row(db)
             if found is None:
                 db.execute("BEGIN IMMEDIATE")  # two processes creating it at once: one does
@@ -181,7 +293,8 @@ def connect(root: Path) -> sqlite3.Connection:
                 raise sqlite3.DatabaseError("built by another version of newsctl")
             # Reads the FTS5 table's structure (a contentless table without column sizes cannot
             # be scanned: a lookup of any token instead).
-            db.execute("SELECT rowid FROM texts WHERE texts MATCH 'abc' LIMIT 1").fetchone()
+            db.execute("SELECT rowid FROM grams WHERE grams MATCH 'abc' LIMIT 1").fetchone()
+            register(db)
             return db
         except sqlite3.DatabaseError as exc:
             if db is not None:

@@ -1,10 +1,11 @@
 """Questions to the index: which posts match a query and the filters of ``list``, in SQL.
 
 Every term is answered exactly (the same set of posts a substring scan of the plain text
-returns): terms of 1-2 characters by one token of the ``grams`` table, longer ones by the
-``trigram`` table ``texts`` (which also ranks, with bm25), title-only short terms by ``instr``
-on the titles, and the rare term holding a line break or the index's marker character by
-``instr`` on the stored text. Nothing a user types reaches FTS5 except as a quoted string.
+returns): terms of 1-2 characters by one token of the ``grams`` table, longer ones by the posts
+holding all of their character pairs in ``grams``, each checked in its stored text (``holds``),
+title-only terms by ``instr`` on the titles, and the rare term holding a line break or the
+index's marker character by ``holds`` alone. Ranked, each match's score is its count of matches
+in the stored text (``relevance``). Nothing a user types reaches FTS5 except as a quoted string.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from newsctl.errors import NewsctlError
 from newsctl.filters import Bound, PostFilter
 from newsctl.index.order import STEP
 from newsctl.index.query import Query, Term, fts5_phrase
-from newsctl.index.schema import MARK, fold, spread
+from newsctl.index.schema import MARK, fold, register, spread
 
 
 class OutsideIndex(NewsctlError):
@@ -136,22 +137,36 @@ def filter_sql(selection: PostFilter, scopes: list[Scope], drafts: bool, params:
     return where
 
 
+def _needle(term: Term) -> bytes:
+    """What ``holds`` looks for: the folded term as UTF-8."""
+    return fold(term.text).encode("utf-8", "surrogatepass")
+
+
+def _gram_expression(needle: str) -> str:
+    """The ``grams`` MATCH expression of the posts that may hold ``needle`` (folded, without a
+    line break or the marker): exactly those for 1-2 characters; for more, those holding each
+    of its pairs (a check of the text follows)."""
+    if len(needle) <= 2:
+        return fts5_phrase(spread(needle)[1:-1] if len(needle) == 2 else spread(needle))
+    pairs = dict.fromkeys(needle[i] + MARK + needle[i + 1] for i in range(len(needle) - 1))
+    return "(" + " AND ".join(fts5_phrase(pair) for pair in pairs) + ")"
+
+
 def _term_sql(term: Term, params: list[Any]) -> str:
     """The condition for one term (without its negation)."""
     needle = fold(term.text)
+    if term.field == "title":
+        params.append(needle)
+        return "instr(lower(posts.title), ?) > 0"
     if "\n" in needle or MARK in needle:
         # Only a scan of the stored text sees a match across the title/body boundary.
-        params.append(needle)
-        column = "lower(posts.title)" if term.field == "title" else "lower(posts.title || char(10) || bodies.body)"
-        return f"posts.id IN (SELECT posts.id FROM posts JOIN bodies ON bodies.id = posts.id WHERE instr({column}, ?))"
-    if len(needle) >= 3:
-        params.append(("title : " if term.field == "title" else "") + fts5_phrase(needle))
-        return "posts.id IN (SELECT rowid FROM texts WHERE texts MATCH ?)"
-    params.append(needle)
-    if term.field == "title":
-        return "instr(lower(posts.title), ?) > 0"
-    params[-1] = fts5_phrase(spread(needle)[1:-1] if len(needle) == 2 else spread(needle))
-    return "posts.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)"
+        params.append(_needle(term))
+        return "holds(bodies.id, bodies.text, ?)"
+    params.append(_gram_expression(needle))
+    if len(needle) <= 2:
+        return "posts.id IN (SELECT rowid FROM grams WHERE grams MATCH ?)"
+    params.append(_needle(term))
+    return "(posts.id IN (SELECT rowid FROM grams WHERE grams MATCH ?) AND holds(bodies.id, bodies.text, ?))"
 
 
 # Columns that only posts_order (or the rows) hold.
@@ -159,18 +174,19 @@ _WIDE_COLUMNS = re.compile(r"posts\.(title|record|categories|tags|local|size|mti
 
 
 def _ranked(group: tuple[Term, ...]) -> bool:
-    return all(not t.negated and len(t.text) >= 3 and "\n" not in t.text and MARK not in t.text for t in group)
+    """A group whose terms count in the score: positive ones of any length (issue 15: 1-2
+    characters, the most common length of a Chinese word, rank as longer ones do)."""
+    return all(not t.negated and "\n" not in t.text and MARK not in t.text for t in group)
 
 
-def _gram_group(group: tuple[Term, ...]) -> str | None:
-    """The ``grams`` MATCH expression answering this group alone, if there is one: positive
-    terms of 1-2 characters, in the whole text."""
+def _gram_group(group: tuple[Term, ...]) -> tuple[str, bool] | None:
+    """The ``grams`` MATCH expression of the posts that may match this group alone, if there is
+    one (positive terms in the whole text), and whether its matches need a check of the text
+    (a term of 3+ characters)."""
     needles = [fold(t.text) for t in group]
-    if any(t.negated or t.field == "title" for t in group) or any(
-        len(n) > 2 or "\n" in n or MARK in n for n in needles
-    ):
+    if any(t.negated or t.field == "title" for t in group) or any("\n" in n or MARK in n for n in needles):
         return None
-    return " OR ".join(fts5_phrase(spread(n)[1:-1] if len(n) == 2 else spread(n)) for n in needles)
+    return " OR ".join(_gram_expression(n) for n in needles), any(len(n) > 2 for n in needles)
 
 
 def search_sql(
@@ -196,19 +212,14 @@ def search_sql(
     where: list[str] = []
     ranked = [group for group in query.groups if _ranked(group)]
     driver: tuple[str, str] | None = None
-    if ranked:
-        expression = " AND ".join(
-            "(" + " OR ".join(("title : " if t.field == "title" else "") + fts5_phrase(fold(t.text)) for t in g) + ")"
-            for g in ranked
-        )
-        driver = ("texts", expression)
     for group in query.groups:
-        if group in ranked:
-            continue  # answered by the MATCH of texts
         if driver is None:
             gram = _gram_group(group)
             if gram is not None:
-                driver = ("grams", gram)
+                driver = ("grams", gram[0])
+                if gram[1]:  # the posts that may match: which do is told by their text
+                    params.extend(_needle(term) for term in group)
+                    where.append("(" + " OR ".join(["holds(bodies.id, bodies.text, ?)"] * len(group)) + ")")
                 continue
         tests = []
         for term in group:
@@ -224,24 +235,31 @@ def search_sql(
     # posts it may return); else the wide posts_order, or the rows themselves.
     covered = not _WIDE_COLUMNS.search(columns + " ".join(where))
     narrow = " INDEXED BY posts_shown" if not drafts else " INDEXED BY posts_by_id"
-    score = "bm25(texts, 10.0, 1.0)" if ranked else "0.0"
+    score = "0.0"
+    score_params: list[Any] = []
+    if ranked and sort != "date":
+        terms = [[t.text, t.field == "title"] for group in ranked for t in group]
+        score = "relevance(bodies.id, bodies.text, bodies.split, ?)"
+        score_params.append(json.dumps(terms, ensure_ascii=False))
+    # The stored text, when a check or the score reads it (one lookup by id per post).
+    texts = " LEFT JOIN bodies ON bodies.id = posts.id" if "bodies." in score + " ".join(where) else ""
     if driver is not None:
         table, expression = driver
         # CROSS JOIN: FTS5 is the outer loop, whatever SQLite estimates.
         sql = f"SELECT {columns}, {score} AS score FROM {table} CROSS JOIN posts{narrow if covered else ''}"
-        sql += f" ON posts.id = {table}.rowid WHERE {table} MATCH ? AND " + " AND ".join(where)
+        sql += f" ON posts.id = {table}.rowid{texts} WHERE {table} MATCH ? AND " + " AND ".join(where)
         params.insert(0, expression)
         newest = f"{table}.rowid DESC"  # FTS5 reads its matches in this order: no sort
     else:
         using = narrow if covered else " INDEXED BY posts_order"
-        sql = f"SELECT {columns}, 0.0 AS score FROM posts{using} WHERE " + " AND ".join(where)
+        sql = f"SELECT {columns}, {score} AS score FROM posts{using}{texts} WHERE " + " AND ".join(where)
         newest = "posts.id DESC" if covered else "posts.epoch DESC, posts.path DESC"
     # Without a ranked term every score is 0: order by date alone (a score in ORDER BY would
     # make SQLite sort every result).
     sql += f" ORDER BY score, {newest}" if ranked and sort != "date" else f" ORDER BY {newest}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return sql, [*column_params, *params]
+    return sql, [*column_params, *score_params, *params]
 
 
 def search(
@@ -254,9 +272,10 @@ def search(
     sort: str = "relevance",
     limit: int | None = None,
 ) -> Iterator[Row]:
-    """Posts matching ``query`` and the filters: best first (bm25 over the terms of 3+
-    characters, title matches weighted 10x, no length normalization), newest first on ties and
-    for queries without such a term; or newest first with ``sort="date"``."""
+    """Posts matching ``query`` and the filters: best first (the count of matches of
+    the positive terms of any length, title matches weighted 10x, no length normalization),
+    newest first on ties and for queries without such a term; or newest first with
+    ``sort="date"``."""
     scopes = scopes or [Scope(".", ".", True)]
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, sort=sort, limit=limit)
     for post_id, path, title, epoch, record, score in db.execute(sql, params):
@@ -354,7 +373,9 @@ def _in_halves(
         status = 1
         try:
             os.close(reader)
-            older = run(sqlite3.connect(path, timeout=60), (low, middle))
+            connection = sqlite3.connect(path, timeout=60)
+            register(connection)
+            older = run(connection, (low, middle))
             with open(writer, "wb") as out:
                 out.write(older)
             status = 0
@@ -424,8 +445,12 @@ def select(
 
 def body_of(db: sqlite3.Connection, post_id: int) -> str:
     """The indexed plain text of one post (fetched only for the results shown)."""
-    row = db.execute("SELECT body FROM bodies WHERE id = ?", (post_id,)).fetchone()
-    return str(row[0]) if row else ""
+    row = db.execute("SELECT text, split FROM bodies WHERE id = ?", (post_id,)).fetchone()
+    if row is None:
+        return ""
+    import zlib
+
+    return zlib.decompress(row[0])[row[1] + 1 :].decode("utf-8", "surrogatepass")
 
 
 def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
