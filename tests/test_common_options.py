@@ -221,3 +221,61 @@ def test_quiet_silences_warnings_and_keeps_exit_code(skipping: Path, command: li
 def test_quiet_still_shows_errors(two: Path) -> None:
     code, _, err = run("list", "--no-index", "--quiet", str(two), str(two / "missing"))
     assert code == 2 and "missing: error: no such file" in err
+
+
+@pytest.fixture
+def three(two: Path, write: WritePost) -> Path:
+    """Posts of 2022 (finance), 2023 (tech) and 2024 (finance)."""
+    write("site/_posts/2022-05-01-c.md", "---\ntitle: C\ncategories: finance\n---\ngamma\n")
+    return two
+
+
+def _titles(out: str) -> list[str]:
+    return [json.loads(line)["title"] for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("command", [["parse", "--format", "jsonl"], ["export"]])
+@pytest.mark.parametrize(
+    ("options", "titles"),
+    [([], ["C", "A", "B"]), (["-n", "2"], ["C", "A"]), (["--reverse"], ["B", "A", "C"]),
+     (["--reverse", "-n", "1"], ["B"]), (["-n", "0"], []), (["-c", "finance", "--reverse", "-n", "1"], ["B"])],
+)  # fmt: skip
+def test_parse_and_export_take_limit_and_reverse_in_the_order_files_are_found(
+    three: Path, command: list[str], options: list[str], titles: list[str]
+) -> None:
+    code, out, err = run(*command, str(three), *options)
+    assert code == 0, err
+    assert _titles(out) == titles
+
+
+@pytest.mark.parametrize(
+    ("options", "titles"),
+    [(["-n", "2"], ["B", "A"]), (["--reverse"], ["C", "A", "B"]), (["--reverse", "-n", "1"], ["C"])],
+)  # fmt: skip
+def test_list_counts_limit_after_reverse_as_the_other_commands(
+    three: Path, options: list[str], titles: list[str]
+) -> None:
+    code, out, err = run("list", "--no-index", "--format", "jsonl", str(three), *options)
+    assert code == 0, err
+    assert _titles(out) == titles
+
+
+@pytest.mark.parametrize(
+    ("options", "keys"),
+    [([], ["2022", "2023", "2024"]), (["-n", "2"], ["2022", "2023"]), (["--reverse"], ["2024", "2023", "2022"]),
+     (["--reverse", "-n", "1"], ["2024"]), (["--top", "2", "-n", "1"], ["2022"])],
+)  # fmt: skip
+def test_stats_takes_limit_and_reverse_on_its_rows_and_still_counts_every_post(
+    three: Path, options: list[str], keys: list[str]
+) -> None:
+    code, out, err = run("stats", "--no-index", "--by", "year", "--format", "json", str(three), *options)
+    assert code == 0, err
+    payload = json.loads(out)
+    assert [row["key"] for row in payload["counts"]] == keys
+    assert payload["totals"]["posts"] == 3
+
+
+def test_stats_limit_and_reverse_apply_to_its_csv_and_tsv_rows(three: Path) -> None:
+    assert run("stats", "--no-index", "--by", "year", "--reverse", "-n", "2", str(three))[1] == "2024\t1\n2023\t1\n"
+    csv_out = run("stats", "--no-index", "--by", "year", "--format", "csv", "-n", "1", str(three))[1]
+    assert csv_out == "year,posts\n2022,1\n"

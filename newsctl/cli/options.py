@@ -247,6 +247,43 @@ def filter_options(function: F) -> F:
     return function
 
 
+LIMIT_HELP = "Show at most N, counted in the command's order (after --reverse)."
+
+
+def limit_option(function: F) -> F:
+    """-n/--limit N: the first N posts (rows) of the command's order, the same on every command."""
+    return click.option("-n", "--limit", type=click.IntRange(min=0), default=None, metavar="N", help=LIMIT_HELP)(
+        function
+    )
+
+
+def limit_options(function: F) -> F:
+    """-n/--limit and --reverse, for every command whose output is a list of posts or rows:
+    --reverse turns the order round first, so ``--reverse -n 5`` is the last 5 (``tac | head -5``)."""
+    function = limit_option(function)
+    return click.option("--reverse", is_flag=True, help="Reverse the order (-n then counts from the other end).")(
+        function
+    )
+
+
+def first(items: Iterator[T], limit: int | None) -> Iterator[T]:
+    """The first ``limit`` of ``items`` (all when None); the rest is never read: ``items`` is
+    closed once the limit is reached (a process pool behind it stops)."""
+    if limit is None:
+        yield from items
+        return
+    try:
+        if limit:
+            for number, item in enumerate(items, 1):
+                yield item
+                if number >= limit:
+                    break
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
 def listing_format_options(null_help: str) -> Callable[[F], F]:
     """--format (table, json, jsonl, csv, paths) and -0/--null, for list and search."""
 
@@ -304,13 +341,24 @@ def counter(label: str) -> Progress:
     return lambda found: found if quiet() else progress(found, label)
 
 
-def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
-    """Every post under PATHS (default: the current folder), read on every core, in order."""
+def found_posts(paths: tuple[str, ...], drafts: bool, *, reverse: bool = False) -> Iterator[Found]:
+    """The files under PATHS (default: the current folder) in the order they are found (names
+    sorted, folder by folder), or the other way round."""
     from newsctl.jekyll.discovery import discover, posts_only
+
+    found = posts_only(discover(paths or (".",), drafts=drafts))
+    return reversed(list(found)) if reverse else found
+
+
+def read_posts(
+    paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool, reverse: bool = False
+) -> Iterator[Result]:
+    """Every post under PATHS (default: the current folder), read on every core, in the order
+    of ``found_posts``."""
     from newsctl.jekyll.post import load_all
     from newsctl.output.progress import progress
 
-    found = posts_only(discover(paths or (".",), drafts=drafts))
+    found = found_posts(paths, drafts, reverse=reverse)
     results = load_all(found, jobs=jobs, light=light)
     return results if quiet() else progress(results, "Reading")
 
