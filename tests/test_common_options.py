@@ -279,3 +279,41 @@ def test_stats_limit_and_reverse_apply_to_its_csv_and_tsv_rows(three: Path) -> N
     assert run("stats", "--no-index", "--by", "year", "--reverse", "-n", "2", str(three))[1] == "2024\t1\n2023\t1\n"
     csv_out = run("stats", "--no-index", "--by", "year", "--format", "csv", "-n", "1", str(three))[1]
     assert csv_out == "year,posts\n2022,1\n"
+
+
+def test_every_command_takes_quiet() -> None:
+    import click
+
+    from newsctl.cli import cli
+
+    context = click.Context(cli)
+    missing = [
+        name
+        for name in cli.list_commands(context)
+        if not any(p.opts == ["-q", "--quiet"] for p in cli.get_command(context, name).params)  # type: ignore[union-attr]
+    ]
+    assert missing == []
+
+
+def test_index_quiet_says_no_progress_and_no_warnings(skipping: Path) -> None:
+    loud = run("index", str(skipping))
+    quiet = run("index", "-q", str(skipping))
+    assert "added" in loud[2] and "warning" in loud[2]
+    assert quiet[2] == "" and quiet[0] == loud[0] and quiet[1] == loud[1]
+
+
+def test_show_quiet_keeps_the_exit_code_of_a_file_that_is_not_a_post(skipping: Path) -> None:
+    loud = run("show", str(skipping / "_posts" / "notes.md"))
+    quiet = run("show", "-q", str(skipping / "_posts" / "notes.md"))
+    assert loud[0] == quiet[0] == 1 and "warning" in loud[2] and quiet[2] == ""
+
+
+def test_show_quiet_still_shows_errors(write: WritePost) -> None:
+    broken = write("site/_posts/2024-01-01-x.md", "---\ntitle: [\n---\nx\n")
+    code, _, err = run("show", "-q", str(broken))
+    assert code == 1 and str(broken) in err
+
+
+@pytest.mark.parametrize("command", [["rules"], ["rules", "NC206"], ["completion", "bash"]])
+def test_quiet_changes_nothing_where_there_is_nothing_to_silence(command: list[str]) -> None:
+    assert run(*command, "-q") == run(*command)
