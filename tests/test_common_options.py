@@ -317,3 +317,44 @@ def test_show_quiet_still_shows_errors(write: WritePost) -> None:
 @pytest.mark.parametrize("command", [["rules"], ["rules", "NC206"], ["completion", "bash"]])
 def test_quiet_changes_nothing_where_there_is_nothing_to_silence(command: list[str]) -> None:
     assert run(*command, "-q") == run(*command)
+
+
+@pytest.fixture
+def colliding(site: Path, write: WritePost) -> Path:
+    """A tech post of 2024 and a finance post of 2023 with the same URL, and a finance post of
+    2024 with no title."""
+    write("site/_posts/2024-05-01-a.md", "---\ntitle: A\ncategories: tech\npermalink: /same/\n---\nalpha\n")
+    write("site/_posts/2023-05-01-b.md", "---\ntitle: B\ncategories: finance\npermalink: /same/\n---\nbeta\n")
+    write("site/_posts/2024-06-01-c.md", "---\ntitle: ''\ncategories: finance\n---\ngamma\n")
+    return site
+
+
+def _validated(site: Path, *options: str) -> tuple[int, dict[str, list[str]]]:
+    code, out, err = run("validate", "--format", "json", "--no-cache", str(site), *options)
+    assert code in (0, 1), err
+    codes: dict[str, list[str]] = {}
+    for finding in json.loads(out):
+        codes.setdefault(Path(finding["path"]).name, []).append(finding["code"])
+    return code, codes
+
+
+def test_validate_filters_check_only_matching_posts(colliding: Path) -> None:
+    code, codes = _validated(colliding, "-c", "finance", "--since", "2024")
+    assert (code, codes) == (1, {"2024-06-01-c.md": ["NC301"]})
+
+
+def test_validate_filters_still_compare_with_the_whole_archive(colliding: Path) -> None:
+    code, codes = _validated(colliding, "-c", "tech")
+    assert (code, codes) == (1, {"2024-05-01-a.md": ["NC209"]})  # b is not checked, but compared with
+
+
+def test_validate_filters_that_match_nothing_check_nothing(colliding: Path) -> None:
+    code, out, _ = run("validate", "--format", "json", "--no-cache", str(colliding), "-c", "sports")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_validate_filters_and_paths_on_stdin_go_together(colliding: Path) -> None:
+    listed = f"{colliding / '_posts' / '2024-05-01-a.md'}\n{colliding / '_posts' / '2024-06-01-c.md'}\n"
+    code, out, err = run_with(listed, "validate", "--format", "json", "--no-cache", "-", "--until", "2024-05")
+    assert code == 1, err
+    assert [Path(d["path"]).name for d in json.loads(out)] == ["2024-05-01-a.md"]

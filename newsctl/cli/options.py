@@ -327,6 +327,21 @@ def selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | N
     return PostFilter(categories=categories, tags=tags, since=bounds[0], until=bounds[1])
 
 
+def matching_files(paths: list[str], drafts: bool, jobs: int | None, wanted: PostFilter) -> list[str]:
+    """The files among ``paths`` whose posts ``wanted`` selects (front matter read, bodies
+    not), in the order found; a file that cannot be read is kept (its reader reports it), a
+    file that is not a post left out. For ``validate``, which then checks only these files."""
+    from newsctl.errors import PostError
+    from newsctl.jekyll.discovery import Missing
+    from newsctl.jekyll.post import Post
+
+    kept = []
+    for result in read_posts(tuple(paths), drafts, jobs, light=True):
+        if (isinstance(result, Post) and wanted.matches(result)) or isinstance(result, PostError | Missing):
+            kept.append(result.path)
+    return kept
+
+
 def paths_format(fmt: str | None, null: bool) -> str:
     """The output format once -0 is taken into account (it implies, and only goes with, paths)."""
     if null and fmt not in (None, "paths"):
