@@ -358,3 +358,25 @@ def test_validate_filters_and_paths_on_stdin_go_together(colliding: Path) -> Non
     code, out, err = run_with(listed, "validate", "--format", "json", "--no-cache", "-", "--until", "2024-05")
     assert code == 1, err
     assert [Path(d["path"]).name for d in json.loads(out)] == ["2024-05-01-a.md"]
+
+
+def test_an_option_reads_the_same_in_every_commands_help() -> None:
+    """Same flags, same help text and metavar everywhere (--format and --sort list each
+    command's own values)."""
+    import click
+
+    from newsctl.cli import cli
+
+    context = click.Context(cli)
+    records: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    for name in cli.list_commands(context):
+        command = cli.get_command(context, name)
+        assert command is not None
+        for param in command.params:
+            record = param.get_help_record(click.Context(command)) if isinstance(param, click.Option) else None
+            if record is not None and param.opts[0] not in ("--format", "--sort"):
+                records.setdefault(tuple(param.opts), set()).add(record)
+    assert {opts: texts for opts, texts in records.items() if len(texts) > 1} == {}
+    assert records[("-n", "--limit")] == {
+        ("-n, --limit N", "Show at most N, counted in the command's order (after --reverse).  [x>=0]")
+    }

@@ -15,6 +15,7 @@ from newsctl.cli.options import (
     indexed,
     limit_options,
     listing_format_options,
+    no_pager_option,
     paths_format,
     read_posts,
     reading_options,
@@ -47,9 +48,9 @@ if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would 
 @click.option("--sort", type=click.Choice(["date", "title", "path"]), default="date", show_default=True,
               help="Order: date is newest first.")  # fmt: skip
 @limit_options
-@listing_format_options("Paths separated by NUL, for xargs -0 (implies --format paths).")
+@listing_format_options
 @click.option("--count", is_flag=True, help="Print only the number of matching posts (exit 1 when 0, as grep -c).")
-@click.option("--no-pager", is_flag=True, help="On a terminal, never page the table (see $NEWSCTL_PAGER).")
+@no_pager_option
 @index_options
 def list_command(
     paths: tuple[str, ...],

@@ -284,17 +284,25 @@ def first(items: Iterator[T], limit: int | None) -> Iterator[T]:
             close()
 
 
-def listing_format_options(null_help: str) -> Callable[[F], F]:
+def listing_format_options(function: F) -> F:
     """--format (table, json, jsonl, csv, paths) and -0/--null, for list and search."""
+    function = click.option(
+        "-0", "--null", is_flag=True, help="Paths separated by NUL, for xargs -0 (implies --format paths)."
+    )(function)
+    return click.option(
+        "--format", "fmt", type=FormatChoice(["text", "json", "jsonl", "csv", "paths"], text_as="table"),
+        default=None, help="Output format (default: text, a table; tab-separated on a pipe).",
+    )(function)  # fmt: skip
 
-    def decorate(function: F) -> F:
-        function = click.option("-0", "--null", is_flag=True, help=null_help)(function)
-        return click.option(
-            "--format", "fmt", type=FormatChoice(["text", "json", "jsonl", "csv", "paths"], text_as="table"),
-            default=None, help="Output format (default: text, a table; tab-separated on a pipe).",
-        )(function)  # fmt: skip
 
-    return decorate
+def no_pager_option(function: F) -> F:
+    """--no-pager, for the commands that page long output on a terminal (list, search, show)."""
+    return click.option("--no-pager", is_flag=True, help="On a terminal, never page long output (see $NEWSCTL_PAGER).")(
+        function
+    )
+
+
+NO_REFRESH_HELP = "Use the index as it is, without looking for changed files."
 
 
 def index_options(function: F) -> F:
@@ -302,9 +310,7 @@ def index_options(function: F) -> F:
     function = click.option("--no-index", is_flag=True, help="Read the files even when the archive has an index.")(
         function
     )
-    return click.option(
-        "--no-refresh", is_flag=True, help="Use the index as it is, without looking for changed files."
-    )(function)
+    return click.option("--no-refresh", is_flag=True, help=NO_REFRESH_HELP)(function)
 
 
 def selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | None, until: str | None) -> PostFilter:

@@ -9,11 +9,13 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from newsctl.cli.options import (
+    NO_REFRESH_HELP,
     Reporter,
     counter,
     filter_options,
     limit_option,
     listing_format_options,
+    no_pager_option,
     open_archive,
     paths_format,
     reading_options,
@@ -48,10 +50,10 @@ class _QueryCommand(click.Command):
     help="bm25: title matches above body matches, more matches higher (newest first on ties); or newest first.",
 )  # fmt: skip
 @limit_option
-@listing_format_options("Paths separated by NUL (implies --format paths).")
+@listing_format_options
 @click.option("--count", is_flag=True, help="Print only the number of matching posts (exit 1 when 0, as grep -c).")
-@click.option("--no-pager", is_flag=True, help="On a terminal, never page the results (see $NEWSCTL_PAGER).")
-@click.option("--no-refresh", is_flag=True, help="Search the index as it is, without looking for changed files.")
+@no_pager_option
+@click.option("--no-refresh", is_flag=True, help=NO_REFRESH_HELP)
 def search_command(
     query_text: str,
     paths: tuple[str, ...],
