@@ -221,3 +221,162 @@ def test_quiet_silences_warnings_and_keeps_exit_code(skipping: Path, command: li
 def test_quiet_still_shows_errors(two: Path) -> None:
     code, _, err = run("list", "--no-index", "--quiet", str(two), str(two / "missing"))
     assert code == 2 and "missing: error: no such file" in err
+
+
+@pytest.fixture
+def three(two: Path, write: WritePost) -> Path:
+    """Posts of 2022 (finance), 2023 (tech) and 2024 (finance)."""
+    write("site/_posts/2022-05-01-c.md", "---\ntitle: C\ncategories: finance\n---\ngamma\n")
+    return two
+
+
+def _titles(out: str) -> list[str]:
+    return [json.loads(line)["title"] for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("command", [["parse", "--format", "jsonl"], ["export"]])
+@pytest.mark.parametrize(
+    ("options", "titles"),
+    [([], ["C", "A", "B"]), (["-n", "2"], ["C", "A"]), (["--reverse"], ["B", "A", "C"]),
+     (["--reverse", "-n", "1"], ["B"]), (["-n", "0"], []), (["-c", "finance", "--reverse", "-n", "1"], ["B"])],
+)  # fmt: skip
+def test_parse_and_export_take_limit_and_reverse_in_the_order_files_are_found(
+    three: Path, command: list[str], options: list[str], titles: list[str]
+) -> None:
+    code, out, err = run(*command, str(three), *options)
+    assert code == 0, err
+    assert _titles(out) == titles
+
+
+@pytest.mark.parametrize(
+    ("options", "titles"),
+    [(["-n", "2"], ["B", "A"]), (["--reverse"], ["C", "A", "B"]), (["--reverse", "-n", "1"], ["C"])],
+)  # fmt: skip
+def test_list_counts_limit_after_reverse_as_the_other_commands(
+    three: Path, options: list[str], titles: list[str]
+) -> None:
+    code, out, err = run("list", "--no-index", "--format", "jsonl", str(three), *options)
+    assert code == 0, err
+    assert _titles(out) == titles
+
+
+@pytest.mark.parametrize(
+    ("options", "keys"),
+    [([], ["2022", "2023", "2024"]), (["-n", "2"], ["2022", "2023"]), (["--reverse"], ["2024", "2023", "2022"]),
+     (["--reverse", "-n", "1"], ["2024"]), (["--top", "2", "-n", "1"], ["2022"])],
+)  # fmt: skip
+def test_stats_takes_limit_and_reverse_on_its_rows_and_still_counts_every_post(
+    three: Path, options: list[str], keys: list[str]
+) -> None:
+    code, out, err = run("stats", "--no-index", "--by", "year", "--format", "json", str(three), *options)
+    assert code == 0, err
+    payload = json.loads(out)
+    assert [row["key"] for row in payload["counts"]] == keys
+    assert payload["totals"]["posts"] == 3
+
+
+def test_stats_limit_and_reverse_apply_to_its_csv_and_tsv_rows(three: Path) -> None:
+    assert run("stats", "--no-index", "--by", "year", "--reverse", "-n", "2", str(three))[1] == "2024\t1\n2023\t1\n"
+    csv_out = run("stats", "--no-index", "--by", "year", "--format", "csv", "-n", "1", str(three))[1]
+    assert csv_out == "year,posts\n2022,1\n"
+
+
+def test_every_command_takes_quiet() -> None:
+    import click
+
+    from newsctl.cli import cli
+
+    context = click.Context(cli)
+    missing = [
+        name
+        for name in cli.list_commands(context)
+        if not any(p.opts == ["-q", "--quiet"] for p in cli.get_command(context, name).params)  # type: ignore[union-attr]
+    ]
+    assert missing == []
+
+
+def test_index_quiet_says_no_progress_and_no_warnings(skipping: Path) -> None:
+    loud = run("index", str(skipping))
+    quiet = run("index", "-q", str(skipping))
+    assert "added" in loud[2] and "warning" in loud[2]
+    assert quiet[2] == "" and quiet[0] == loud[0] and quiet[1] == loud[1]
+
+
+def test_show_quiet_keeps_the_exit_code_of_a_file_that_is_not_a_post(skipping: Path) -> None:
+    loud = run("show", str(skipping / "_posts" / "notes.md"))
+    quiet = run("show", "-q", str(skipping / "_posts" / "notes.md"))
+    assert loud[0] == quiet[0] == 1 and "warning" in loud[2] and quiet[2] == ""
+
+
+def test_show_quiet_still_shows_errors(write: WritePost) -> None:
+    broken = write("site/_posts/2024-01-01-x.md", "---\ntitle: [\n---\nx\n")
+    code, _, err = run("show", "-q", str(broken))
+    assert code == 1 and str(broken) in err
+
+
+@pytest.mark.parametrize("command", [["rules"], ["rules", "NC206"], ["completion", "bash"]])
+def test_quiet_changes_nothing_where_there_is_nothing_to_silence(command: list[str]) -> None:
+    assert run(*command, "-q") == run(*command)
+
+
+@pytest.fixture
+def colliding(site: Path, write: WritePost) -> Path:
+    """A tech post of 2024 and a finance post of 2023 with the same URL, and a finance post of
+    2024 with no title."""
+    write("site/_posts/2024-05-01-a.md", "---\ntitle: A\ncategories: tech\npermalink: /same/\n---\nalpha\n")
+    write("site/_posts/2023-05-01-b.md", "---\ntitle: B\ncategories: finance\npermalink: /same/\n---\nbeta\n")
+    write("site/_posts/2024-06-01-c.md", "---\ntitle: ''\ncategories: finance\n---\ngamma\n")
+    return site
+
+
+def _validated(site: Path, *options: str) -> tuple[int, dict[str, list[str]]]:
+    code, out, err = run("validate", "--format", "json", "--no-cache", str(site), *options)
+    assert code in (0, 1), err
+    codes: dict[str, list[str]] = {}
+    for finding in json.loads(out):
+        codes.setdefault(Path(finding["path"]).name, []).append(finding["code"])
+    return code, codes
+
+
+def test_validate_filters_check_only_matching_posts(colliding: Path) -> None:
+    code, codes = _validated(colliding, "-c", "finance", "--since", "2024")
+    assert (code, codes) == (1, {"2024-06-01-c.md": ["NC301"]})
+
+
+def test_validate_filters_still_compare_with_the_whole_archive(colliding: Path) -> None:
+    code, codes = _validated(colliding, "-c", "tech")
+    assert (code, codes) == (1, {"2024-05-01-a.md": ["NC209"]})  # b is not checked, but compared with
+
+
+def test_validate_filters_that_match_nothing_check_nothing(colliding: Path) -> None:
+    code, out, _ = run("validate", "--format", "json", "--no-cache", str(colliding), "-c", "sports")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_validate_filters_and_paths_on_stdin_go_together(colliding: Path) -> None:
+    listed = f"{colliding / '_posts' / '2024-05-01-a.md'}\n{colliding / '_posts' / '2024-06-01-c.md'}\n"
+    code, out, err = run_with(listed, "validate", "--format", "json", "--no-cache", "-", "--until", "2024-05")
+    assert code == 1, err
+    assert [Path(d["path"]).name for d in json.loads(out)] == ["2024-05-01-a.md"]
+
+
+def test_an_option_reads_the_same_in_every_commands_help() -> None:
+    """Same flags, same help text and metavar everywhere (--format and --sort list each
+    command's own values)."""
+    import click
+
+    from newsctl.cli import cli
+
+    context = click.Context(cli)
+    records: dict[tuple[str, ...], set[tuple[str, str]]] = {}
+    for name in cli.list_commands(context):
+        command = cli.get_command(context, name)
+        assert command is not None
+        for param in command.params:
+            record = param.get_help_record(click.Context(command)) if isinstance(param, click.Option) else None
+            if record is not None and param.opts[0] not in ("--format", "--sort"):
+                records.setdefault(tuple(param.opts), set()).add(record)
+    assert {opts: texts for opts, texts in records.items() if len(texts) > 1} == {}
+    assert records[("-n", "--limit")] == {
+        ("-n, --limit N", "Show at most N, counted in the command's order (after --reverse).  [x>=0]")
+    }

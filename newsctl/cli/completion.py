@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import click
 
+from newsctl.cli.options import quiet_option
+
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_NEWSCTL_COMPLETE"
 
 
 @click.command("completion")
 @click.argument("shell", type=click.Choice(SHELLS))
+@quiet_option  # nothing to silence: accepted as on every command
 @click.pass_context
 def completion_command(ctx: click.Context, shell: str) -> None:
     """Print the completion script for SHELL (bash, zsh or fish).

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, doing, filter_options, quiet, reading_options, selection
+from newsctl.cli.options import (
+    Reporter,
+    doing,
+    filter_options,
+    first,
+    found_posts,
+    limit_options,
+    quiet,
+    reading_options,
+    selection,
+)
 
 if TYPE_CHECKING:
     from newsctl.errors import PostError
@@ -36,6 +46,7 @@ if TYPE_CHECKING:
     "--analyzer", default="cjk", show_default=True, metavar="NAME",
     help="The text analyzer --mapping names (cjk is built in; smartcn, ik_max_word need plugins).",
 )  # fmt: skip
+@limit_options
 def export_command(
     paths: tuple[str, ...],
     drafts: bool,
@@ -49,18 +60,20 @@ def export_command(
     id_prefix: str | None,
     mapping: bool,
     analyzer: str,
+    limit: int | None,
+    reverse: bool,
 ) -> None:
     """Stream one document per post (metadata, every front-matter field and the plain text a
     reader sees) for a search engine: JSON Lines, or Elasticsearch/OpenSearch `_bulk` lines to
     POST as they are. `--mapping` prints the index definition to create first.
 
     PATHS are files or folders (default: the current folder); the filters select posts as
-    `list` does. Exits 1 if any post failed.
+    `list` does. Posts come in the order their files are found (names sorted, folder by
+    folder); -n counts in that order, --reverse turns it round. Exits 1 if any post failed.
     """
     import functools
 
     from newsctl.export import bulk_lines, export_one, index_definition
-    from newsctl.jekyll.discovery import discover, posts_only
     from newsctl.output.progress import progress
     from newsctl.parallel import parallel_map
 
@@ -74,10 +87,12 @@ def export_command(
     index = index_name if fmt == "es-bulk" else None
     results: Iterator[tuple[str, str] | PostError | Found] = parallel_map(
         functools.partial(export_one, id_prefix=id_prefix, wanted=wanted),
-        posts_only(discover(paths or (".",), drafts=drafts)),
+        found_posts(paths, drafts, reverse=reverse),
         jobs=jobs,
     )
-    documents: Iterator[tuple[str, str]] = reporter.report(results if quiet() else progress(results, "Exporting"))
+    documents: Iterator[tuple[str, str]] = first(
+        reporter.report(results if quiet() else progress(results, "Exporting")), limit
+    )
     exported = 0
     doing(lambda: f"exported {exported} posts")
     for doc_id, doc in documents:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, counter, jobs_option, open_archive
+from newsctl.cli.options import Reporter, counter, jobs_option, open_archive, quiet, quiet_option
 from newsctl.errors import FINDINGS, OK
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @jobs_option
+@quiet_option
 @click.option("--rebuild", is_flag=True, help="Start the index over.")
 @click.option("--status", is_flag=True, help="Report counts, size and staleness without refreshing.")
 @click.option(
@@ -38,6 +39,8 @@ def index_command(
     With --watch it stays in the foreground (stop it with Ctrl-C or SIGTERM), told of every
     change by the kernel (inotify), and search, list and stats ask it instead of checking
     every file themselves: at a million posts that check is seconds, the question a millisecond.
+    -q says no progress (the refresh's counts, what the watcher does) and no warnings; the
+    summary on stdout and errors are still written.
     """
     from newsctl.index.archive import check_integrity, index_location, recorded_problems
 
@@ -56,7 +59,7 @@ def index_command(
         # Opt-in: a damaged page is found anyway by the query or refresh that reads it, and the
         # whole-file check would make a no-change `index` of 100,000 posts 0.36 -> 1.0 s.
         check_integrity(archive, jobs=jobs, progress=counter("Indexing"))
-    if archive.refreshed is not None:
+    if archive.refreshed is not None and not quiet():
         click.echo(_refreshed(archive.refreshed), err=True)
     state = archive.status(check=status)
     click.echo(
@@ -107,7 +110,8 @@ def _watch(paths: tuple[str, ...], jobs: int | None, rebuild: bool) -> None:
     archive = open_archive(paths, jobs, refresh=False, rebuild=rebuild)
 
     def report(line: str) -> None:
-        click.echo(f"newsctl: {line}", err=True)
+        if not quiet():
+            click.echo(f"newsctl: {line}", err=True)
 
     keep_current(archive, jobs=jobs, report=report)
     report("stopped watching")

@@ -13,7 +13,9 @@ from newsctl.cli.options import (
     filter_options,
     index_options,
     indexed,
+    limit_options,
     listing_format_options,
+    no_pager_option,
     paths_format,
     read_posts,
     reading_options,
@@ -45,11 +47,10 @@ if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would 
 @filter_options
 @click.option("--sort", type=click.Choice(["date", "title", "path"]), default="date", show_default=True,
               help="Order: date is newest first.")  # fmt: skip
-@click.option("--reverse", is_flag=True, help="Reverse the order.")
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=None, help="Show at most N posts.")
-@listing_format_options("Paths separated by NUL, for xargs -0 (implies --format paths).")
+@limit_options
+@listing_format_options
 @click.option("--count", is_flag=True, help="Print only the number of matching posts (exit 1 when 0, as grep -c).")
-@click.option("--no-pager", is_flag=True, help="On a terminal, never page the table (see $NEWSCTL_PAGER).")
+@no_pager_option
 @index_options
 def list_command(
     paths: tuple[str, ...],

@@ -247,17 +247,62 @@ def filter_options(function: F) -> F:
     return function
 
 
-def listing_format_options(null_help: str) -> Callable[[F], F]:
+LIMIT_HELP = "Show at most N, counted in the command's order (after --reverse)."
+
+
+def limit_option(function: F) -> F:
+    """-n/--limit N: the first N posts (rows) of the command's order, the same on every command."""
+    return click.option("-n", "--limit", type=click.IntRange(min=0), default=None, metavar="N", help=LIMIT_HELP)(
+        function
+    )
+
+
+def limit_options(function: F) -> F:
+    """-n/--limit and --reverse, for every command whose output is a list of posts or rows:
+    --reverse turns the order round first, so ``--reverse -n 5`` is the last 5 (``tac | head -5``)."""
+    function = limit_option(function)
+    return click.option("--reverse", is_flag=True, help="Reverse the order (-n then counts from the other end).")(
+        function
+    )
+
+
+def first(items: Iterator[T], limit: int | None) -> Iterator[T]:
+    """The first ``limit`` of ``items`` (all when None); the rest is never read: ``items`` is
+    closed once the limit is reached (a process pool behind it stops)."""
+    if limit is None:
+        yield from items
+        return
+    try:
+        if limit:
+            for number, item in enumerate(items, 1):
+                yield item
+                if number >= limit:
+                    break
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+def listing_format_options(function: F) -> F:
     """--format (table, json, jsonl, csv, paths) and -0/--null, for list and search."""
+    function = click.option(
+        "-0", "--null", is_flag=True, help="Paths separated by NUL, for xargs -0 (implies --format paths)."
+    )(function)
+    return click.option(
+        "--format", "fmt", type=FormatChoice(["text", "json", "jsonl", "csv", "paths"], text_as="table"),
+        default=None, help="Output format (default: text, a table; tab-separated on a pipe).",
+    )(function)  # fmt: skip
 
-    def decorate(function: F) -> F:
-        function = click.option("-0", "--null", is_flag=True, help=null_help)(function)
-        return click.option(
-            "--format", "fmt", type=FormatChoice(["text", "json", "jsonl", "csv", "paths"], text_as="table"),
-            default=None, help="Output format (default: text, a table; tab-separated on a pipe).",
-        )(function)  # fmt: skip
 
-    return decorate
+def no_pager_option(function: F) -> F:
+    """--no-pager, for the commands that page long output on a terminal (list, search, show)."""
+    return click.option("--no-pager", is_flag=True, help="On a terminal, never page long output (see $NEWSCTL_PAGER).")(
+        function
+    )
+
+
+NO_REFRESH_HELP = "Use the index as it is, without looking for changed files."
 
 
 def index_options(function: F) -> F:
@@ -265,9 +310,7 @@ def index_options(function: F) -> F:
     function = click.option("--no-index", is_flag=True, help="Read the files even when the archive has an index.")(
         function
     )
-    return click.option(
-        "--no-refresh", is_flag=True, help="Use the index as it is, without looking for changed files."
-    )(function)
+    return click.option("--no-refresh", is_flag=True, help=NO_REFRESH_HELP)(function)
 
 
 def selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | None, until: str | None) -> PostFilter:
@@ -290,6 +333,21 @@ def selection(categories: tuple[str, ...], tags: tuple[str, ...], since: str | N
     return PostFilter(categories=categories, tags=tags, since=bounds[0], until=bounds[1])
 
 
+def matching_files(paths: list[str], drafts: bool, jobs: int | None, wanted: PostFilter) -> list[str]:
+    """The files among ``paths`` whose posts ``wanted`` selects (front matter read, bodies
+    not), in the order found; a file that cannot be read is kept (its reader reports it), a
+    file that is not a post left out. For ``validate``, which then checks only these files."""
+    from newsctl.errors import PostError
+    from newsctl.jekyll.discovery import Missing
+    from newsctl.jekyll.post import Post
+
+    kept = []
+    for result in read_posts(tuple(paths), drafts, jobs, light=True):
+        if (isinstance(result, Post) and wanted.matches(result)) or isinstance(result, PostError | Missing):
+            kept.append(result.path)
+    return kept
+
+
 def paths_format(fmt: str | None, null: bool) -> str:
     """The output format once -0 is taken into account (it implies, and only goes with, paths)."""
     if null and fmt not in (None, "paths"):
@@ -304,13 +362,24 @@ def counter(label: str) -> Progress:
     return lambda found: found if quiet() else progress(found, label)
 
 
-def read_posts(paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool) -> Iterator[Result]:
-    """Every post under PATHS (default: the current folder), read on every core, in order."""
+def found_posts(paths: tuple[str, ...], drafts: bool, *, reverse: bool = False) -> Iterator[Found]:
+    """The files under PATHS (default: the current folder) in the order they are found (names
+    sorted, folder by folder), or the other way round."""
     from newsctl.jekyll.discovery import discover, posts_only
+
+    found = posts_only(discover(paths or (".",), drafts=drafts))
+    return reversed(list(found)) if reverse else found
+
+
+def read_posts(
+    paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool, reverse: bool = False
+) -> Iterator[Result]:
+    """Every post under PATHS (default: the current folder), read on every core, in the order
+    of ``found_posts``."""
     from newsctl.jekyll.post import load_all
     from newsctl.output.progress import progress
 
-    found = posts_only(discover(paths or (".",), drafts=drafts))
+    found = found_posts(paths, drafts, reverse=reverse)
     results = load_all(found, jobs=jobs, light=light)
     return results if quiet() else progress(results, "Reading")
 

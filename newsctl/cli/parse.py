@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from newsctl.cli.options import Reporter, filter_options, read_posts, reading_options, selection
+from newsctl.cli.options import Reporter, filter_options, first, limit_options, read_posts, reading_options, selection
 
 
 @click.command("parse")
@@ -17,6 +17,7 @@ from newsctl.cli.options import Reporter, filter_options, read_posts, reading_op
     help="A JSON array, or one JSON object per line.",
 )  # fmt: skip
 @click.option("--no-body", is_flag=True, help="Leave the body out of each object.")
+@limit_options
 def parse_command(
     paths: tuple[str, ...],
     drafts: bool,
@@ -27,18 +28,22 @@ def parse_command(
     until: str | None,
     fmt: str,
     no_body: bool,
+    limit: int | None,
+    reverse: bool,
 ) -> None:
     """Print each post as JSON: path, title, date, categories, tags, slug, url, layout,
     published, front_matter, body.
 
     PATHS are files or folders (default: the current folder). The filters select posts as
-    `list` does.
+    `list` does. Posts come in the order their files are found (names sorted, folder by
+    folder); -n counts in that order, --reverse turns it round (-n 5 --reverse: the last 5).
     """
     from newsctl.output.formats import records, write_json, write_jsonl
 
     wanted = selection(categories, tags, since, until)
     reporter = Reporter()
-    posts = (post for post in reporter.posts(read_posts(paths, drafts, jobs, light=False)) if wanted.matches(post))
+    read = reporter.posts(read_posts(paths, drafts, jobs, light=False, reverse=reverse))
+    posts = first((post for post in read if wanted.matches(post)), limit)
     writer = write_json if fmt == "json" else write_jsonl
     writer(records(posts, full=True, body=not no_body), sys.stdout)
     sys.exit(reporter.exit_code())

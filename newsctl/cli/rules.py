@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from newsctl.cli.options import FormatChoice
+from newsctl.cli.options import FormatChoice, quiet_option
 
 if TYPE_CHECKING:
     from newsctl.validate.rules import Rule
@@ -21,6 +21,7 @@ FIX_COLUMN = {"safe": "fix", "unsafe": "unsafe-fix", None: ""}
     "--format", "fmt", type=FormatChoice(["text", "tsv", "json"]), default="text", show_default=True,
     help="text: a table on a terminal, tab-separated on a pipe; tsv: tab-separated anyway; json.",
 )  # fmt: skip
+@quiet_option  # nothing to silence: accepted as on every command
 def rules_command(code: str | None, fmt: str) -> None:
     """List the rules of `newsctl validate`, or explain one (`newsctl rules NC206`)."""
     import json

@@ -9,10 +9,13 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from newsctl.cli.options import (
+    NO_REFRESH_HELP,
     Reporter,
     counter,
     filter_options,
+    limit_option,
     listing_format_options,
+    no_pager_option,
     open_archive,
     paths_format,
     reading_options,
@@ -46,13 +49,11 @@ class _QueryCommand(click.Command):
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
     help="match count: title matches above body matches, more matches higher (newest first on ties); or newest first.",
 )  # fmt: skip
-@click.option(
-    "-n", "--limit", type=click.IntRange(min=0), default=None, help="At most N posts (default: 20 on a terminal)."
-)
-@listing_format_options("Paths separated by NUL (implies --format paths).")
+@limit_option
+@listing_format_options
 @click.option("--count", is_flag=True, help="Print only the number of matching posts (exit 1 when 0, as grep -c).")
-@click.option("--no-pager", is_flag=True, help="On a terminal, never page the results (see $NEWSCTL_PAGER).")
-@click.option("--no-refresh", is_flag=True, help="Search the index as it is, without looking for changed files.")
+@no_pager_option
+@click.option("--no-refresh", is_flag=True, help=NO_REFRESH_HELP)
 def search_command(
     query_text: str,
     paths: tuple[str, ...],
@@ -71,7 +72,8 @@ def search_command(
     no_refresh: bool,
 ) -> None:
     """Find posts by words: several terms must all match, "a phrase", -excluded, a OR b,
-    title:term. Any term length works, Chinese included. Exits 0 when something matched, 1 when
+    title:term. Any term length works, Chinese included. -n counts in the --sort order (default:
+    20 on a terminal; there is no --reverse: the best match comes first). Exits 0 when something matched, 1 when
     nothing did, 2 on errors (like grep).
     """
     from newsctl.index.archive import ask

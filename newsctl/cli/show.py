@@ -6,14 +6,15 @@ import sys
 
 import click
 
-from newsctl.cli.options import Reporter
+from newsctl.cli.options import Reporter, no_pager_option, quiet_option
 from newsctl.errors import FINDINGS
 
 
 @click.command("show")
 @click.argument("post_path", metavar="POST", type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--text", "as_text", is_flag=True, help="Show the body as plain text, not Markdown.")
-@click.option("--no-pager", is_flag=True, help="Never page, even when the post is longer than the screen.")
+@no_pager_option
+@quiet_option
 def show_command(post_path: str, as_text: bool, no_pager: bool) -> None:
     """Show one post for reading: its metadata, then its body rendered as Markdown.
 

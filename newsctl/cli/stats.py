@@ -13,6 +13,7 @@ from newsctl.cli.options import (
     filter_options,
     index_options,
     indexed,
+    limit_options,
     read_posts,
     reading_options,
     selection,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     "--top", type=click.IntRange(min=1), metavar="N",
     help="Only the N largest rows (largest first); the totals still count every post.",
 )  # fmt: skip
+@limit_options
 @index_options
 def stats_command(
     paths: tuple[str, ...],
@@ -50,13 +52,17 @@ def stats_command(
     by: By,  # click.Choice gives exactly these values
     fmt: str,
     top: int | None,
+    limit: int | None,
+    reverse: bool,
     no_refresh: bool,
     no_index: bool,
 ) -> None:
     """Count posts by month (or year, ISO week, day, category, tag), with the filters of `list`, and the
     totals: posts, size, date range, posts per category, posts with validation errors (when a
     `newsctl validate` cache knows them). Reads the index when the archive has one. Exits 1
-    when no post matches.
+    when no post matches. Rows come oldest first (categories and tags: most posts first; --top:
+    largest first); -n counts rows in that order, --reverse turns it round (--by day --reverse
+    -n 7: the last 7 days, newest first); the totals still count every post.
     """
     from newsctl.stats import collect, from_index, posts_with_errors
 
@@ -77,7 +83,8 @@ def stats_command(
         matched_paths = [post.path for post in matched]
     stats.with_errors = posts_with_errors(list(paths or (".",)), matched_paths)
     code = will_exit(reporter.exit_code(matched=bool(stats.posts)))
-    _write(stats, fmt, sys.stdout, top)
+    rows = stats.rows(top)
+    _write(stats, fmt, sys.stdout, (rows[::-1] if reverse else rows)[:limit])
     sys.exit(code)
 
 
@@ -85,18 +92,19 @@ def stats_command(
 # index's code fingerprint covers, so every change there rebuilds every index; this is not.
 
 
-def _write(stats: Stats, fmt: str, out: IO[str], top: int | None) -> None:
-    """``stats``'s output: JSON, CSV, a table with bars at a terminal, tab-separated on a pipe."""
+def _write(stats: Stats, fmt: str, out: IO[str], shown: list[tuple[str | None, int]]) -> None:
+    """``stats``'s output of the rows ``shown`` (and the totals): JSON, CSV, a table with bars
+    at a terminal, tab-separated on a pipe."""
     import json
 
     from newsctl.output.formats import stdout_is_tty
 
     if fmt == "json":  # null, not a label, for the posts without a category (tag, date)
-        counts = [{"key": k, "posts": n} for k, n in stats.rows(top)]
+        counts = [{"key": k, "posts": n} for k, n in shown]
         payload = {"by": stats.by, "totals": stats.totals(), "counts": counts}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    rows = [(_label(key, stats.by), count) for key, count in stats.rows(top)]
+    rows = [(_label(key, stats.by), count) for key, count in shown]
     if fmt == "csv":
         import csv
 

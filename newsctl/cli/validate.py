@@ -7,7 +7,15 @@ import sys
 
 import click
 
-from newsctl.cli.options import FormatChoice, Reporter, reading_options, will_exit
+from newsctl.cli.options import (
+    FormatChoice,
+    Reporter,
+    filter_options,
+    matching_files,
+    reading_options,
+    selection,
+    will_exit,
+)
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str] | None:
@@ -20,8 +28,22 @@ def _stdin_paths() -> list[str]:
     return [line for line in (raw.strip() for raw in sys.stdin) if line and os.path.exists(line)]
 
 
+def _targets(
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    filters: tuple[tuple[str, ...], tuple[str, ...], str | None, str | None],
+) -> list[str]:
+    """What to check: PATHS (`-`: the paths on stdin); with filters, only the matching posts,
+    each named, so that checks across posts still compare them with the whole archive."""
+    # With `-` and an empty list on stdin (a diff with no changes) there is nothing to check.
+    targets = [p for p in paths if p != "-"] + (_stdin_paths() if "-" in paths else []) if paths else ["."]
+    return matching_files(targets, drafts, jobs, selection(*filters)) if any(filters) else targets
+
+
 @click.command("validate")
 @reading_options
+@filter_options
 @click.option(
     "--format", "fmt", type=FormatChoice(["text", "json", "github", "junit", "sarif"]), default="text",
     show_default=True, help="Report format: text for people, the others for CI systems.",
@@ -40,6 +62,10 @@ def validate_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
+    categories: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    until: str | None,
     fmt: str,
     strict: bool,
     select: tuple[str, ...],
@@ -54,7 +80,9 @@ def validate_command(
     silently by Jekyll, or publish wrong metadata.
 
     PATHS are files or folders (default: the current folder); `-` reads paths from stdin, so
-    `git diff --name-only origin/main | newsctl validate -` checks what changed.
+    `git diff --name-only origin/main | newsctl validate -` checks what changed. The filters
+    choose the posts checked; checks across posts (duplicate URLs) still compare them with the
+    whole archive, as for changed files.
     Exit codes: 0 clean (warnings allowed), 1 findings, 2 usage, config or internal error.
     """
     import time
@@ -64,8 +92,7 @@ def validate_command(
     from newsctl.validate.checks import run_validation
 
     started = time.perf_counter()
-    # With `-` and an empty list on stdin (a diff with no changes) there is nothing to check.
-    targets = [p for p in paths if p != "-"] + (_stdin_paths() if "-" in paths else []) if paths else ["."]
+    targets = _targets(paths, drafts, jobs, (categories, tags, since, until))
     outcome = run_validation(
         targets,
         config_file=Path(config_file) if config_file else None,
