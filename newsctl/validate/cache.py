@@ -14,6 +14,10 @@ The cache is never trusted and never fatal: a file that is not SQLite, is damage
 by another program or another schema version is deleted and recreated; an unusable location
 (read-only, not a directory, locked for too long) silently disables the cache, so every lookup
 misses and every ``put`` is dropped.
+
+Beside the per-file rows, the cache keeps the last few whole reports (``put_run``), each under a
+digest of everything the run depended on (see ``newsctl.validate.replay``): a run that finds the
+same digest replays the report instead of looking every file up and comparing them again.
 """
 
 from __future__ import annotations
@@ -27,14 +31,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from newsctl.validate.diagnostics import SEVERITIES, Diagnostic
+from newsctl.validate.diagnostics import SEVERITIES, Diagnostic, ValidationRun
 
 CACHE_DIR = ".newsctl"
 CACHE_FILE = "cache.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x6E637472  # "nctr": marks the file as ours (PRAGMA application_id)
 FLUSH_EVERY = 10_000
 BUSY_TIMEOUT_MS = 5_000
+#: Whole reports kept (a few: one per format and set of options a project runs in turn).
+RUNS_KEPT = 4
 
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -46,6 +52,11 @@ CREATE TABLE results (
     ctime_ns INTEGER NOT NULL,
     payload TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE runs (
+    digest TEXT NOT NULL UNIQUE,
+    expires REAL,
+    payload TEXT NOT NULL
+);
 """
 _RESULT_COLUMNS = ["path", "key", "size", "mtime_ns", "ctime_ns", "payload"]
 
@@ -53,8 +64,8 @@ _RESULT_COLUMNS = ["path", "key", "size", "mtime_ns", "ctime_ns", "payload"]
 #: the same size with its mtime put back (touch -d, cp -p, rsync -t) changes only the ctime.
 Stamp = tuple[int, int, int]
 
-# One row waiting to be written: the stamp, the JSON payload.
-_Row = tuple[Stamp, str]
+# One row waiting to be written: the stamp, the JSON payload, the salt of its key.
+_Row = tuple[Stamp, str, str]
 _GET = "SELECT size, mtime_ns, ctime_ns, payload FROM results WHERE path = ? AND key = ?"
 
 
@@ -118,29 +129,32 @@ class ResultCache:
     def enabled(self) -> bool:
         return self._conn is not None
 
-    def get(self, path: str, stamp: Stamp) -> CachedResult | None:
-        """The stored result for ``path`` if it was made under this key for this file stamp."""
+    def get(self, path: str, stamp: Stamp, salt: str = "") -> CachedResult | None:
+        """The stored result for ``path`` if it was made under this key (plus ``salt``: what
+        else the file's result depends on, such as its site's settings) for this file stamp."""
         if self._conn is None:
             return None
         path = _stored(path)
         row = self._pending.get(path)
+        if row is not None and row[2] != salt:
+            return None
         if row is None:
             try:
-                found = self._conn.execute(_GET, (path, self._key)).fetchone()
+                found = self._conn.execute(_GET, (path, self._key + salt)).fetchone()
             except sqlite3.Error:
                 return None  # a miss: the file is checked again
             if found is None:
                 return None
-            row = ((found[0], found[1], found[2]), found[3])
+            row = ((found[0], found[1], found[2]), found[3], salt)
         if row[0] != stamp or not isinstance(row[1], str):
             return None
         return _decode(row[1])
 
-    def put(self, path: str, stamp: Stamp, result: CachedResult) -> None:
+    def put(self, path: str, stamp: Stamp, result: CachedResult, salt: str = "") -> None:
         """Remember ``result`` for ``path``; written at the next flush (every FLUSH_EVERY puts, close)."""
         if self._conn is None:
             return
-        self._pending[_stored(path)] = (stamp, _encode(result))
+        self._pending[_stored(path)] = (stamp, _encode(result), salt)
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
 
@@ -156,6 +170,48 @@ class ResultCache:
             connection.executemany("DELETE FROM results WHERE path = ?", stale)
 
         self._write(delete)
+
+    def has_runs(self) -> bool:
+        """Whether any whole report is stored (else a run need not work out its digest first)."""
+        if self._conn is None:
+            return False
+        try:
+            return self._conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is not None
+        except sqlite3.Error:
+            return False
+
+    def get_run(self, digest: str, now: float) -> ValidationRun | None:
+        """The report stored under ``digest`` (made under this key), unless it expired by ``now``
+        (a post then in the future is due since: its NC203 no longer holds)."""
+        if self._conn is None:
+            return None
+        try:
+            found = self._conn.execute(
+                "SELECT expires, payload FROM runs WHERE digest = ?", (self._key + ":" + digest,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if found is None or (found[0] is not None and now >= found[0]):
+            return None
+        return _decode_run(found[1])
+
+    def put_run(self, digest: str, expires: float | None, run: ValidationRun) -> None:
+        """Store the report of a run whose inputs have ``digest``, good until ``expires`` (a
+        timestamp, None for ever), with the rows put before it; keep only the last RUNS_KEPT."""
+        self._flush()
+        payload = _encode_run(run)
+
+        def store(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT OR REPLACE INTO runs (digest, expires, payload) VALUES (?, ?, ?)",
+                (self._key + ":" + digest, expires, payload),
+            )
+            connection.execute(
+                "DELETE FROM runs WHERE rowid NOT IN (SELECT rowid FROM runs ORDER BY rowid DESC LIMIT ?)",
+                (RUNS_KEPT,),
+            )
+
+        self._write(store)
 
     def close(self) -> None:
         """Write buffered results and close the database. Safe to call more than once."""
@@ -184,7 +240,7 @@ class ResultCache:
             lambda connection: connection.executemany(
                 "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, ctime_ns, payload)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                ((path, key, *stamp, payload) for path, (stamp, payload) in pending.items()),
+                ((path, key + salt, *stamp, payload) for path, (stamp, payload, salt) in pending.items()),
             )
         )
 
@@ -289,6 +345,32 @@ def _encode(result: CachedResult) -> str:
     except UnicodeEncodeError:  # a path that is not UTF-8: ASCII JSON escapes it, json.loads restores it
         payload = json.dumps(data, separators=(",", ":"))
     return payload
+
+
+def _encode_run(run: ValidationRun) -> str:
+    data = {
+        "d": [[d.path, d.line, d.column, d.code, d.severity, d.message] for d in run.diagnostics],
+        "f": run.files,
+        "n": run.posts_checked,
+        "m": run.missing,
+        "p": run.not_posts,
+    }
+    # ASCII: a path that is not UTF-8 (surrogates) survives, and SQLite gets valid text.
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _decode_run(payload: str) -> ValidationRun | None:
+    """The report stored as ``payload``, or None (a miss) when it is not what ``_encode_run`` writes."""
+    try:
+        data = json.loads(payload)
+        diagnostics = [
+            Diagnostic(path, line, column, code, severity, message)
+            for path, line, column, code, severity, message in data["d"]
+        ]
+        run = ValidationRun(diagnostics, list(data["f"]), int(data["n"]), list(data["m"]), list(data["p"]))
+    except (ValueError, TypeError, KeyError):
+        return None
+    return run
 
 
 def _decode(payload: str) -> CachedResult | None:

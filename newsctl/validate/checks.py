@@ -10,6 +10,7 @@ today's date (layouts, site pages' categories, future dates), so a cache never m
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 from collections import defaultdict
@@ -29,8 +30,9 @@ from newsctl.jekyll.site import Site
 from newsctl.project import archive_root
 from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
-from newsctl.validate.diagnostics import Diagnostic, Severity
+from newsctl.validate.diagnostics import Diagnostic, Severity, ValidationRun
 from newsctl.validate.fixes import Applied, fixable
+from newsctl.validate.replay import RunDigest, digest_of, item_stamp, site_pages, site_salt
 from newsctl.validate.rules import RULES
 
 Facts = dict[str, str | None]
@@ -56,8 +58,12 @@ _TOP_KEY = re.compile(
 # Bounded repeats: a long line of unclosed `<a ` or `[` must not make a scan quadratic.
 _EMPTY_LINK = re.compile(r"""<a\b[^<>]{0,2000}?\bhref\s*=\s*(?:""|''|(?=[\s>]))|\[[^\[\]\n]{0,500}\]\(\s*\)|<>""", re.I)
 _JS_URL = re.compile(r"""(?:\b(?:href|src)\s*=\s*["']?|\]\()\s*javascript:""", re.I)
-# What every _JS_URL match contains: searched first, the full pattern (5x slower) only where it is.
-_JS_WORD = re.compile("javascript:", re.I)
+# What a match of _EMPTY_LINK's second and first alternatives needs (the first on the lowercased body).
+_EMPTY_MD = re.compile(r"\]\(\s*\)")
+_EMPTY_HREF = re.compile(r"""href\s*=\s*(?:""|''|[\s>])""")
+# Characters re.IGNORECASE matches with an ASCII letter of the patterns above although their
+# lower() is not that letter (İ, ı, ſ): in a body holding one, every pattern runs.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f")
 _SCRIPT = re.compile(r"<script\b", re.I)
 _IMG = re.compile(r"<img\b[^<>]{0,2000}>", re.I)
 _IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"[^"\s]|'[^'\s]|[^\s"'>])""", re.I)
@@ -336,22 +342,29 @@ def _check_jekyll_behaviour(
 def _check_body(post: Post, raw: str, out: _Collector) -> None:
     """An empty body, empty links, javascript: URLs, scripts, images without a source."""
     body = post.body
-    if not body.strip():
+    if not body or body.isspace():
         # The closing delimiter takes trailing blank lines with it: point at the file's last line.
         whole = raw + body
         last_line = max(1, whole.count("\n") + (0 if whole.endswith("\n") else 1))
         out.add("NC401", "the post body is empty", min(post.body_line, last_line), 1)
         return
     first = post.body_line
-    for regex, code, message in (
-        (_EMPTY_LINK, "NC402", "link with an empty target"),
-        (_JS_URL if _JS_WORD.search(body) else None, "NC403", "javascript: URL"),
-        (_SCRIPT, "NC404", "<script> element in the body"),
-    ):
-        if regex is None:
+    # Each pattern runs only where a cheap test on the lowercased body says it may match (most
+    # bodies hold none of these): a case-insensitive pattern costs 5-25 us a body to scan.
+    low = body.lower()
+    unsure = any(char in body for char in _FOLDS_TO_ASCII)
+    empty_link = "<>" in body or _EMPTY_MD.search(body) is not None or _EMPTY_HREF.search(low) is not None
+    for regex, maybe, code, message in (
+        (_EMPTY_LINK, empty_link, "NC402", "link with an empty target"),
+        (_JS_URL, "javascript:" in low, "NC403", "javascript: URL"),
+        (_SCRIPT, "<script" in low, "NC404", "<script> element in the body"),
+    ):  # fmt: skip
+        if not (maybe or unsure):
             continue
         for match in regex.finditer(body):
             out.add(code, message, *_position(body, match.start(), first))
+    if not ("<img" in low or unsure):
+        return
     for match in _IMG.finditer(body):
         if not _IMG_SRC.search(match.group(0)):
             out.add("NC405", "image without a src", *_position(body, match.start(), first))
@@ -397,10 +410,20 @@ def _lead(body: str) -> str | None:
     import hashlib
 
     # The first line with enough text: scrapers append different link footers to one story.
-    for line in _MARKUP.sub("\n", body[:4000]).splitlines():
-        letters = _NOT_WORD.sub("", line)[:60]
-        if len(letters) >= 20:
-            return hashlib.blake2b(letters.encode(), digest_size=8).hexdigest()
+    # As if every markup match were replaced by a line break (no line spans one), scanned
+    # only as far as that first line.
+    text, start = body[:4000], 0
+    for match in itertools.chain(_MARKUP.finditer(text), (None,)):
+        end = len(text) if match is None else match.start()
+        for line in text[start:end].splitlines():
+            letters = _NOT_WORD.sub("", line[:240])[:60]  # the first 60 letters are the same
+            if len(letters) < 60 and len(line) > 240:
+                letters = _NOT_WORD.sub("", line)[:60]
+            if len(letters) >= 20:
+                return hashlib.blake2b(letters.encode(), digest_size=8).hexdigest()
+        if match is None:
+            break
+        start = match.end()
     return None
 
 
@@ -445,19 +468,15 @@ def site_layouts(root: str) -> frozenset[str]:
 def site_page_categories(root: str) -> frozenset[str]:
     """``category:`` values declared by the site's pages (not posts), e.g. category index pages."""
     found: set[str] = set()
-    for directory, folders, files in os.walk(root):
-        folders[:] = [f for f in folders if not f.startswith((".", "_"))]
-        for name in files:
-            if not name.endswith((".md", ".markdown", ".html")) or not os.path.isfile(os.path.join(directory, name)):
-                continue  # a FIFO named like a page would block the read
-            try:
-                with open(os.path.join(directory, name), encoding="utf-8") as handle:
-                    head = handle.read(4096)
-            except (OSError, UnicodeDecodeError):
-                continue
-            match = re.search(r"^category:[ \t]*['\"]?(.+?)['\"]?[ \t]*$", head.split("\n---", 1)[0], re.M)
-            if head.startswith("---") and match:
-                found.add(match.group(1))
+    for path in site_pages(root):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                head = handle.read(4096)
+        except (OSError, UnicodeDecodeError):
+            continue
+        match = re.search(r"^category:[ \t]*['\"]?(.+?)['\"]?[ \t]*$", head.split("\n---", 1)[0], re.M)
+        if head.startswith("---") and match:
+            found.add(match.group(1))
     return frozenset(found)
 
 
@@ -487,6 +506,7 @@ class ArchiveChecks:
 
     def __init__(self, now: dt.datetime | None = None) -> None:
         self.now = now or dt.datetime.now(dt.timezone.utc)
+        self.expires: float | None = None  # when the first post dated in the future falls due
         self.urls = _Groups()
         self.titles = _Groups()
         self.sources = _Groups()
@@ -508,7 +528,14 @@ class ArchiveChecks:
             # The same opening on the same day: a scraper that wrote one story twice. (News
             # archives reuse standard openings across months; those are not duplicates.)
             self.leads.add(hash((lead, day)), path)
-        return [] if compare_only else _deferred_checks(path, facts, self.now)
+        if compare_only:
+            return []
+        epoch = facts.get("epoch")
+        if epoch:
+            due = float(epoch)
+            if due > self.now.timestamp() and (self.expires is None or due < self.expires):
+                self.expires = due
+        return _deferred_checks(path, facts, self.now)
 
     def finish(self, given: set[str] | None = None, name: Callable[[str], str] = str) -> Iterator[Diagnostic]:
         """The diagnostics between posts. With ``given`` (some files of the archive, checked
@@ -590,17 +617,6 @@ def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetim
     return found
 
 
-@dataclass
-class ValidationRun:
-    """The outcome of validating a set of paths."""
-
-    diagnostics: list[Diagnostic]
-    files: list[str]  # every file checked, kept only when asked (JUnit reports clean files too)
-    posts_checked: int
-    missing: list[str]
-    not_posts: list[str] = field(default_factory=list)  # files given by name that are not posts
-
-
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
     return (d.path, d.line, d.column, d.code, d.message)
 
@@ -623,14 +639,23 @@ class _Pass:
     the archive-wide checks but are not reported."""
 
     def __init__(
-        self, config: ValidateConfig, cache: ResultCache | None, now: dt.datetime | None, keep: bool, *, track: bool
+        self,
+        config: ValidateConfig,
+        cache: ResultCache | None,
+        now: dt.datetime | None,
+        keep: bool,
+        *,
+        track: bool,
+        digest: RunDigest | None = None,
     ) -> None:
         self.run = ValidationRun([], [], 0, [])
         self.checks = ArchiveChecks(now)
         self.cache = cache
         self.keep_files = keep
         self.ignored: dict[str, tuple[str, ...]] = {}
-        self.stats: dict[str, Stamp] = {}
+        self.stats: dict[str, tuple[Stamp, str]] = {}  # stamp and site salt of each file checked
+        self.digest = digest if cache is not None and cache.enabled else None
+        self.salts: dict[int, str] = {}
         # Only when there is a context to tell apart from them (a whole archive holds no set of its paths):
         self.track = track
         self.given: set[str] = set()  # absolute paths of the files given
@@ -640,6 +665,9 @@ class _Pass:
     def items(self, found: Iterable[Found], context: bool) -> Iterator[Candidate | Skipped]:
         """The files to check; those the cache knows are taken at once."""
         for item in found:
+            stamp = item_stamp(item) if self.cache is not None else None
+            if self.digest is not None:
+                self.digest.add(item, stamp, context)
             if isinstance(item, Missing):
                 if not context:
                     self.run.missing.append(item.path)
@@ -658,26 +686,30 @@ class _Pass:
                     self.reported.add(item.path)
                 if self.keep_files:
                     self.run.files.append(item.path)
-            cached = self._cached(item, key) if isinstance(item, Candidate) else None
+            cached = self._cached(item, key, stamp) if isinstance(item, Candidate) else None
             if cached is None:
                 yield item
             else:
                 self.take(cached, context)
 
-    def _cached(self, item: Candidate, key: str) -> FileResult | None:
-        if self.cache is None:
+    def _cached(self, item: Candidate, key: str, stamp: Stamp | None) -> FileResult | None:
+        if self.cache is None or stamp is None:
             return None
-        try:
-            stamp = stamp_of(os.stat(item.path))
-        except OSError:
-            return None
-        cached = self.cache.get(key, stamp)
+        salt = self._salt(item.site)
+        cached = self.cache.get(key, stamp, salt)
         if cached is None:
-            self.stats[key] = stamp  # kept until the result is stored: only for files checked
+            self.stats[key] = (stamp, salt)  # kept until the result is stored: only for files checked
             return None
         cached.facts["site_root"] = item.site.root  # not stored: the same for every file
         diagnostics = tuple(d if d.path == item.path else replace(d, path=item.path) for d in cached.diagnostics)
         return FileResult(item.path, diagnostics, cached.facts)
+
+    def _salt(self, site: Site) -> str:
+        """A short digest of the site's settings: a file's result depends on them too."""
+        salt = self.salts.get(id(site))
+        if salt is None:
+            salt = self.salts[id(site)] = site_salt(site)
+        return salt
 
     def take(self, result: FileResult, context: bool) -> None:
         found = self.checks.add(result, compare_only=context)
@@ -692,11 +724,11 @@ class _Pass:
 
     def store(self, result: FileResult) -> None:
         key = os.path.abspath(result.path)
-        stamp = self.stats.pop(key, None)
-        if self.cache is not None and result.facts.get("kind") not in ("skipped", "unreadable") and stamp is not None:
+        known = self.stats.pop(key, None)
+        if self.cache is not None and result.facts.get("kind") not in ("skipped", "unreadable") and known is not None:
             # Only what a later run needs: None values and the site root are left out.
             stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
-            self.cache.put(key, stamp, CachedResult(result.diagnostics, stored))
+            self.cache.put(key, known[0], CachedResult(result.diagnostics, stored), known[1])
 
 
 def validate(
@@ -708,16 +740,20 @@ def validate(
     now: dt.datetime | None = None,
     keep_files: bool = True,
     context: Iterable[Found] | None = None,
+    digest: RunDigest | None = None,
 ) -> ValidationRun:
     """Check every discovered post: cached results where the file is unchanged, the rest on
     all cores, then the archive-wide checks. Site pages are not posts and are not checked.
 
     ``context``: the whole archive, when ``found`` is only some of its files (changed ones): its
     other posts are compared with them (from the cache when fresh, else read and cached), but
-    only the files of ``found`` are reported."""
+    only the files of ``found`` are reported.
+
+    ``digest``: fed every file met; the report is stored in ``cache`` under it, to be replayed
+    by a run that meets the same files and settings (see ``newsctl.validate.replay``)."""
     from newsctl.parallel import parallel_map
 
-    state = _Pass(config, cache, now, keep_files, track=context is not None)
+    state = _Pass(config, cache, now, keep_files, track=context is not None, digest=digest)
     check = partial(check_file, config=config)
     for result in parallel_map(check, state.items(found, context=False), jobs=jobs):
         state.take(result, context=False)
@@ -734,6 +770,8 @@ def validate(
         relative = any(not os.path.isabs(path) for path in state.reported)
         run.diagnostics.extend(state.checks.finish(state.reported, os.path.relpath if relative else str))
     run.diagnostics = sorted(set(_select(run.diagnostics, config, state.ignored)), key=_order)
+    if state.digest is not None and cache is not None:
+        cache.put_run(state.digest.hexdigest(), state.checks.expires, run)
     return run
 
 
@@ -770,14 +808,25 @@ def run_validation(
         config_file = find_config(first if first.is_dir() else first.parent)
     config = load_config(config_file).with_cli(select=select, ignore=ignore)
 
-    def once() -> ValidationRun:
+    def discovered() -> Iterator[Found]:
         found: Iterator[Found] = discover(paths, drafts=drafts)
-        if progress is not None:
-            found = progress(found)
+        return progress(found) if progress is not None else found
+
+    def once() -> ValidationRun:
         cache = ResultCache.open(archive_root(paths, config.root), cache_key(config)) if use_cache and paths else None
         try:
+            header = _run_header(paths, drafts, keep_files)
+            if cache is not None and cache.has_runs():
+                # Nothing changed since a run stored its report: replay it (one walk and stat per file).
+                digest = digest_of(discovered(), _rest_of_archive(paths, config, drafts), header)
+                stored = cache.get_run(digest, dt.datetime.now(dt.timezone.utc).timestamp())
+                if stored is not None:
+                    return stored
             context = _rest_of_archive(paths, config, drafts)
-            return validate(found, config, cache=cache, jobs=jobs, keep_files=keep_files, context=context)
+            return validate(
+                discovered(), config, cache=cache, jobs=jobs, keep_files=keep_files, context=context,
+                digest=RunDigest(header),
+            )  # fmt: skip
         finally:
             if cache is not None:
                 cache.close()
@@ -799,6 +848,12 @@ def run_validation(
         if applied:
             run = once()
     return Outcome(config, run, applied, unfixed)
+
+
+def _run_header(paths: list[str], drafts: bool, keep_files: bool) -> list[str]:
+    """What a run's report depends on besides the files and the cache key: the paths as given
+    and where they are relative to, the options that change what is checked or kept."""
+    return ["newsctl validate run 1", os.getcwd(), repr(paths), f"drafts={drafts:d}", f"files={keep_files:d}"]
 
 
 def _rest_of_archive(paths: list[str], config: ValidateConfig, drafts: bool) -> Iterator[Found] | None:
@@ -878,12 +933,19 @@ def posts_with_cached_errors(paths: list[str], posts: list[str]) -> list[str] | 
     root = archive_root(paths, config.root)
     if not (root / CACHE_DIR / CACHE_FILE).is_file():
         return None
+    from newsctl.jekyll.site import site_for
+
     cache = ResultCache.open(root, cache_key(config))
     known, with_errors = 0, []
+    salts: dict[str, str] = {}  # of each folder's site
     try:
         for path in posts:
             info = os.stat(path)
-            cached = cache.get(os.path.abspath(path), stamp_of(info))
+            folder = os.path.dirname(path)
+            salt = salts.get(folder)
+            if salt is None:
+                salt = salts[folder] = site_salt(site_for(folder))
+            cached = cache.get(os.path.abspath(path), stamp_of(info), salt)
             if cached is None:
                 continue
             known += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -55,3 +55,14 @@ class Summary:
             seconds=seconds,
             fixed=fixed,
         )
+
+
+@dataclass
+class ValidationRun:
+    """The outcome of validating a set of paths."""
+
+    diagnostics: list[Diagnostic]
+    files: list[str]  # every file checked, kept only when asked (JUnit reports clean files too)
+    posts_checked: int
+    missing: list[str]
+    not_posts: list[str] = field(default_factory=list)  # files given by name that are not posts

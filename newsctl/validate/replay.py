@@ -1,0 +1,128 @@
+"""When a ``newsctl validate`` run may replay the last report instead of checking again.
+
+A report depends on: newsctl's code and the configuration (the cache key), the options and
+where it runs from (``header``), every file discovery found (what it is, and for a file that
+is read its size, mtime and ctime), the settings of each site met, its layouts and pages (the
+archive-wide checks read them), and today's date (the report expires when a post dated in the
+future at the time falls due). ``RunDigest`` folds all but the date into one digest, fed the
+files in discovery order as a run meets them: the run that checks stores its report under it,
+and a later run that computes the same digest (one discovery and one ``stat`` per file, what
+``list`` with an index costs) replays the report.
+
+Stamps are taken before a file is read, so a file written while a run reads it makes the
+next run's digest differ: a replay never hides a change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+
+from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
+from newsctl.jekyll.site import Site
+from newsctl.validate.cache import Stamp, stamp_of
+
+PAGE_EXTENSIONS = (".md", ".markdown", ".html")
+
+
+def item_stamp(item: Found) -> Stamp | None:
+    """The stamp of a file a run reads (None for a missing path, a page, a file gone or unreadable)."""
+    if isinstance(item, Missing) or (isinstance(item, Candidate) and item.page):
+        return None
+    try:
+        return stamp_of(os.stat(item.path))
+    except OSError:
+        return None
+
+
+def site_salt(site: Site) -> str:
+    """A short digest of a site's settings, added to the key of each of its posts' cached
+    results: a post's URL and dates depend on them (a changed _config.yml checks it again)."""
+    return ":" + hashlib.blake2b(_bytes(repr(site)), digest_size=8).hexdigest()
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+class RunDigest:
+    """Everything a report depends on but the date, fed as the run meets the files."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self._hash = hashlib.blake2b(_bytes("\0".join(header)), digest_size=20)
+        self._sites: dict[int, int] = {}  # id of each Site met -> its number in the digest
+        self._roots: list[str] = []
+
+    def add(self, item: Found, stamp: Stamp | None, context: bool) -> None:
+        """One discovered file (``context``: of the rest of the archive) and its stamp."""
+        if isinstance(item, Missing):
+            line = f"M{context:d}\0{item.path}\n"
+        elif isinstance(item, Skipped):
+            line = f"S{context:d}\0{item.path}\0{item.reason}\0{stamp}\n"
+        else:
+            line = (
+                f"C{context:d}\0{item.path}\0{item.relative}\0{item.kind}\0{item.explicit:d}{item.page:d}"
+                f"\0{self._site(item.site)}\0{stamp}\n"
+            )
+        self._hash.update(_bytes(line))
+
+    def _site(self, site: Site) -> int:
+        number = self._sites.get(id(site))
+        if number is None:
+            number = self._sites[id(site)] = len(self._sites)
+            self._hash.update(_bytes(f"site {number}: {site!r}\n"))
+            if site.root is not None and site.root not in self._roots:
+                self._roots.append(site.root)
+        return number
+
+    def hexdigest(self) -> str:
+        """The digest, with the layouts and pages of every site met as they are now."""
+        final = self._hash.copy()
+        for root in sorted(self._roots):
+            final.update(_bytes("\0".join(site_environment(root)) + "\n"))
+        return final.hexdigest()
+
+
+def site_environment(root: str) -> list[str]:
+    """What the archive-wide checks read of a site besides its posts: the names in _layouts/,
+    and the path and stamp of each page (a page's ``category:`` matters to NC207)."""
+    try:
+        layouts = sorted(os.listdir(os.path.join(root, "_layouts")))
+    except OSError:
+        layouts = ["(none)"]
+    found = [root, *layouts, "pages:"]
+    for path in site_pages(root):
+        try:
+            found.append(f"{path}\0{stamp_of(os.stat(path))}")
+        except OSError:
+            found.append(f"{path}\0-")
+    return found
+
+
+def site_pages(root: str) -> list[str]:
+    """The files of a site that may be pages: .md, .markdown and .html files outside folders
+    whose names start with '.' or '_' (so not the posts), regular files only, in walk order."""
+    found: list[str] = []
+    for directory, folders, files in os.walk(root):
+        folders[:] = sorted(f for f in folders if not f.startswith((".", "_")))
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            if name.endswith(PAGE_EXTENSIONS) and os.path.isfile(path):  # a FIFO would block the read
+                found.append(path)
+    return found
+
+
+def digest_of(found: Iterable[Found], context: Iterable[Found] | None, header: Sequence[str]) -> str:
+    """The digest a run over ``found`` (and ``context``, the rest of the archive) would store,
+    worked out without checking anything: the rest of the archive counts only when some file
+    given is checked, as ``validate`` does."""
+    digest = RunDigest(header)
+    any_given = False
+    for item in found:
+        digest.add(item, item_stamp(item), context=False)
+        any_given = any_given or not (isinstance(item, Missing) or (isinstance(item, Candidate) and item.page))
+    if context is not None and any_given:
+        for item in context:
+            digest.add(item, item_stamp(item), context=True)
+    return digest.hexdigest()
