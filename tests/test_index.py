@@ -263,12 +263,13 @@ def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None
     # looks each up in a narrow index, with no sort (no temporary B-tree); only a ranked one sorts.
     cases = [
         ("银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
+        # Ranked, the title is counted on the row (searched by id), not in the compressed text.
+        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "SEARCH posts USING INTEGER PRIMARY KEY", True),
         ("银 汽车", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
         ("银 -汽车", "date", True, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_by_id (id=?)", False),
         ("新能源", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
         ("新能源 银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("新能源", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
+        ("新能源", "relevance", False, "SCAN grams VIRTUAL TABLE", "SEARCH posts USING INTEGER PRIMARY KEY", True),
         ("银 OR -车", "date", False, "SCAN posts USING COVERING INDEX posts_shown", "", False),
         ("title:银", "date", False, "SCAN posts USING INDEX posts_order", "", False),
     ]
@@ -409,3 +410,61 @@ def test_spread_puts_the_marker_around_every_character_without_an_object_per_cha
     finally:
         tracemalloc.stop()
     assert peak < 12 * len(text)  # was 88 bytes a character
+
+
+def _ranking_fixture(site: Path, write: WritePost) -> Path:
+    """Title matches (once, twice), body-only matches (few, many: more than ten), ties of every
+    kind, a title-only term's posts, over several days."""
+    posts = [
+        ("2020-01-01-a", "银行周报", "无关。"),
+        ("2020-01-02-b", "银行银行", "银行。"),
+        ("2020-01-03-c", "周报", "银行。" * 12),
+        ("2020-01-04-d", "周报", "银行。"),
+        ("2020-01-05-e", "周报", "银行。"),
+        ("2020-01-06-f", "银行周报", "银行。银行。"),
+        ("2020-01-07-g", "周报", "银行。银行。"),
+        ("2020-01-08-h", "银行周报", "无关。"),
+        ("2020-01-09-i", "周报", "无关。"),
+        ("2020-01-10-j", "Bank 周报", "bank BANK 银行。"),
+        ("2020-01-11-k", "周报", "人民银行。人民银行。"),
+        ("2020-01-12-l", "人民银行", "人民。"),
+    ]
+    for name, title, body in posts:
+        write(f"site/_posts/{name}.md", f"---\ntitle: {title}\n---\n{body}\n")
+    return site
+
+
+def test_title_matches_rank_above_any_number_of_body_matches(site: Path, write: WritePost) -> None:
+    """Issue 15's "title above body": title matches first (more above fewer), then body
+    matches, newest on ties; the score shown sorts as the ranking does (title matches plus
+    b / (b + 1) for b body matches)."""
+    root = _ranking_fixture(site, write)
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    rows = list(search(db, parse_query("银行")))
+    assert [Path(r.path).stem for r in rows] == [
+        "2020-01-02-b", "2020-01-06-f", "2020-01-12-l", "2020-01-08-h", "2020-01-01-a",
+        "2020-01-03-c", "2020-01-11-k", "2020-01-07-g", "2020-01-10-j", "2020-01-05-e", "2020-01-04-d",
+    ]  # fmt: skip
+    scores = [r.score for r in rows]
+    assert scores == sorted(scores, reverse=True) and scores[0] >= 2 > scores[1] >= 1 > scores[5]
+
+
+@pytest.mark.parametrize(
+    "text", ["银行", "银", "人民银行", "bank", "银行 OR bank", "title:银行 银", "银 -人民", "行 周"]
+)
+def test_a_limited_ranked_search_is_the_start_of_the_full_ranking(site: Path, write: WritePost, text: str) -> None:
+    """With -n the posts that cannot reach the top are not counted in (pruning): the results
+    are still exactly the first N of the full ranking, for every N."""
+    from newsctl.index.search import search_paths
+
+    root = _ranking_fixture(site, write)
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    query, scopes = parse_query(text), scopes_for(root, [str(root)])
+    full = list(search(db, query, scopes=scopes))
+    assert full
+    for limit in range(len(full) + 2):
+        assert list(search(db, query, scopes=scopes, limit=limit)) == full[:limit], limit
+        expected = "".join(row.path + "\n" for row in full[:limit]).encode()
+        assert search_paths(db, query, scopes=scopes, limit=limit) == expected

@@ -91,18 +91,19 @@ def search_command(
     scopes = archive.scopes
     reporter = Reporter()
 
-    def found_paths(end: str, limit: int | None, check: bool) -> bytes:
+    def found_paths(end: str, limit: int | None, check: bool, order: str = sort) -> bytes:
+        # order "date" when only the number of matches is wanted: no text is counted in.
         return ask(
             archive,
             lambda: search_paths(
-                archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=sort, limit=limit,
+                archive.db, query, selection=wanted, scopes=scopes, drafts=drafts, sort=order, limit=limit,
                 end=end, jobs=jobs,
             ),
             check=check, jobs=jobs, progress=counter("Indexing"),
         )  # fmt: skip
 
     if count:
-        number = found_paths(NUL, limit, not no_refresh).count(NUL.encode())
+        number = found_paths(NUL, limit, not no_refresh, "date").count(NUL.encode())
         click.echo(number)
         sys.exit(reporter.exit_code(matched=bool(number)))
     if fmt == "paths":
@@ -126,7 +127,7 @@ def search_command(
     )  # fmt: skip
     code = reporter.exit_code(matched=bool(matches))
     if terminal:
-        total = found_paths(NUL, None, False).count(NUL.encode()) if len(matches) == limit else len(matches)
+        total = found_paths(NUL, None, False, "date").count(NUL.encode()) if len(matches) == limit else len(matches)
         footer = f"{len(matches)} of {total} · -n to show more" if total > len(matches) else ""
         _hits(matches, footer=footer, pager=not no_pager)
     else:

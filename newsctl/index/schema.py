@@ -176,35 +176,31 @@ def register(db: sqlite3.Connection) -> None:
 
     - ``holds(id, text, needle)``: 1 when the folded ``needle`` (bytes) is in the title, line
       break and text;
-    - ``relevance(id, text, split, terms)``: minus the matches of ``terms`` (JSON
-      ``[[needle, title only], ...]``), a title match counting as ten (SQLite sorts ascending).
+    - ``mentions(id, text, split, terms)``: the matches in the body (after the title and line
+      break) of ``terms`` (JSON ``[needle, ...]``). Title matches are counted in SQL on
+      ``posts.title`` (``search``), which needs no decompression.
     """
     folded = _Folded()
-    parsed: dict[str, list[tuple[bytes, bool]]] = {}
+    parsed: dict[str, list[bytes]] = {}
 
     def holds(post_id: int | None, text: bytes | None, needle: bytes) -> int:
         if post_id is None or text is None:
             return 0
         return 1 if needle in folded.of(post_id, text, needle) else 0
 
-    def relevance(post_id: int | None, text: bytes | None, split: int | None, terms: str) -> float:
+    def mentions(post_id: int | None, text: bytes | None, split: int | None, terms: str) -> int:
         if post_id is None or text is None or split is None:
-            return 0.0
+            return 0
         wanted = parsed.get(terms)
         if wanted is None:
-            wanted = parsed[terms] = [
-                (fold(needle).encode("utf-8", "surrogatepass"), bool(title)) for needle, title in json.loads(terms)
-            ]
-        score = 0
-        for needle, title_only in wanted:
-            data = folded.of(post_id, text, needle)
-            score += 10 * data.count(needle, 0, split)
-            if not title_only:
-                score += data.count(needle, split + 1)
-        return -float(score)
+            wanted = parsed[terms] = [fold(needle).encode("utf-8", "surrogatepass") for needle in json.loads(terms)]
+        count = 0
+        for needle in wanted:
+            count += folded.of(post_id, text, needle).count(needle, split + 1)
+        return count
 
     db.create_function("holds", 3, holds, deterministic=True)
-    db.create_function("relevance", 4, relevance, deterministic=True)
+    db.create_function("mentions", 4, mentions, deterministic=True)
 
 
 def index_path(root: Path) -> Path:

@@ -189,6 +189,40 @@ def _gram_group(group: tuple[Term, ...]) -> tuple[str, bool] | None:
     return " OR ".join(_gram_expression(n) for n in needles), any(len(n) > 2 for n in needles)
 
 
+def _titled_sql(terms: list[Term]) -> tuple[str, list[Any]]:
+    """SQL for the matches of ``terms`` in the title, counted as ``bytes.count`` counts them
+    (``replace`` removes the same non-overlapping matches, left to right) on the title folded
+    as ``fold`` folds it (SQLite's ``lower``): in C, on the row's title, nothing decompressed."""
+    counts, params = [], []
+    for term in terms:
+        needle = fold(term.text)
+        counts.append("(length(lower(posts.title)) - length(replace(lower(posts.title), ?, ''))) / ?")
+        params += [needle, len(needle)]
+    return "(" + " + ".join(counts) + ")", params
+
+
+def _score(titled: int, mentioned: int) -> float:
+    """The score shown, which sorts as the ranking does: the title matches, plus the body
+    matches as a fraction below one (b / (b + 1)), so that no number of body matches outweighs
+    one more title match."""
+    return round(titled + mentioned / (mentioned + 1), 6)
+
+
+def _scores(ranked: list[tuple[Term, ...]], part: str, where: list[str], params: list[Any]) -> tuple[str, list[Any]]:
+    """The columns ``titled`` and ``mentioned`` (with their parameters); for ``part`` "title"
+    or "body", the condition choosing that part goes first in ``where`` (so that a post of the
+    other part is set aside before its text is read)."""
+    terms = [t for group in ranked for t in group]
+    titled, titled_params = _titled_sql(terms)
+    mentioned = [t.text for t in terms if t.field != "title"]
+    scores = f"{titled} AS titled, "
+    scores += "mentions(bodies.id, bodies.text, bodies.split, ?) AS mentioned" if mentioned else "0 AS mentioned"
+    if part != "all":
+        where.insert(0, f"{titled} {'>' if part == 'title' else '='} 0")
+        params[0:0] = titled_params
+    return scores, titled_params + ([json.dumps(mentioned, ensure_ascii=False)] if mentioned else [])
+
+
 def search_sql(
     query: Query,
     selection: PostFilter,
@@ -200,9 +234,12 @@ def search_sql(
     columns: str = "posts.id, posts.path, posts.title, posts.epoch, posts.record",
     column_params: tuple[Any, ...] = (),
     ids: tuple[int, int] | None = None,
+    part: str = "all",
 ) -> tuple[str, list[Any]]:
-    """The SELECT for ``search``: rows of ``columns`` (with ``column_params``) and the score;
-    with ``ids``, only the posts whose ids are in that (inclusive) range.
+    """The SELECT for ``search``: rows of ``columns`` (with ``column_params``), then the
+    title matches and the body matches of the ranked terms (0 and 0 unranked); with ``ids``,
+    only the posts whose ids are in that (inclusive) range. Ranked, ``part`` "title" asks for
+    the posts with a title match only, "body" for those without (the ranking's two parts).
 
     Post ids are the newest-first order (``newsctl.index.order``), so when one FTS5 table can
     answer part of the query, the query is driven by it: its matches in descending rowid order
@@ -233,30 +270,26 @@ def search_sql(
         params.extend(ids)
     # The narrow indexes hold every column the query reads (and, for posts_shown, only the
     # posts it may return); else the wide posts_order, or the rows themselves.
-    covered = not _WIDE_COLUMNS.search(columns + " ".join(where))
+    covered = not _WIDE_COLUMNS.search(columns + " ".join(where)) and not (ranked and sort != "date")
     narrow = " INDEXED BY posts_shown" if not drafts else " INDEXED BY posts_by_id"
-    score = "0.0"
-    score_params: list[Any] = []
-    if ranked and sort != "date":
-        terms = [[t.text, t.field == "title"] for group in ranked for t in group]
-        score = "relevance(bodies.id, bodies.text, bodies.split, ?)"
-        score_params.append(json.dumps(terms, ensure_ascii=False))
+    rank = bool(ranked) and sort != "date"
+    scores, score_params = _scores(ranked, part, where, params) if rank else ("0 AS titled, 0 AS mentioned", [])
     # The stored text, when a check or the score reads it (one lookup by id per post).
-    texts = " LEFT JOIN bodies ON bodies.id = posts.id" if "bodies." in score + " ".join(where) else ""
+    texts = " LEFT JOIN bodies ON bodies.id = posts.id" if "bodies." in scores + " ".join(where) else ""
     if driver is not None:
         table, expression = driver
         # CROSS JOIN: FTS5 is the outer loop, whatever SQLite estimates.
-        sql = f"SELECT {columns}, {score} AS score FROM {table} CROSS JOIN posts{narrow if covered else ''}"
+        sql = f"SELECT {columns}, {scores} FROM {table} CROSS JOIN posts{narrow if covered else ''}"
         sql += f" ON posts.id = {table}.rowid{texts} WHERE {table} MATCH ? AND " + " AND ".join(where)
         params.insert(0, expression)
         newest = f"{table}.rowid DESC"  # FTS5 reads its matches in this order: no sort
     else:
         using = narrow if covered else " INDEXED BY posts_order"
-        sql = f"SELECT {columns}, {score} AS score FROM posts{using}{texts} WHERE " + " AND ".join(where)
+        sql = f"SELECT {columns}, {scores} FROM posts{using}{texts} WHERE " + " AND ".join(where)
         newest = "posts.id DESC" if covered else "posts.epoch DESC, posts.path DESC"
     # Without a ranked term every score is 0: order by date alone (a score in ORDER BY would
     # make SQLite sort every result).
-    sql += f" ORDER BY score, {newest}" if ranked and sort != "date" else f" ORDER BY {newest}"
+    sql += f" ORDER BY titled DESC, mentioned DESC, {newest}" if rank else f" ORDER BY {newest}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return sql, [*column_params, *score_params, *params]
@@ -272,15 +305,45 @@ def search(
     sort: str = "relevance",
     limit: int | None = None,
 ) -> Iterator[Row]:
-    """Posts matching ``query`` and the filters: best first (the count of matches of
-    the positive terms of any length, title matches weighted 10x, no length normalization),
-    newest first on ties and for queries without such a term; or newest first with
-    ``sort="date"``."""
+    """Posts matching ``query`` and the filters: best first (for the positive terms of any
+    length: posts with a title match first, more above fewer, then more body matches above
+    fewer, no length normalization; score 10 per title match plus 1 per body match), newest
+    first on ties and for queries without such a term; or newest first with ``sort="date"``."""
     scopes = scopes or [Scope(".", ".", True)]
-    sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, sort=sort, limit=limit)
-    for post_id, path, title, epoch, record, score in db.execute(sql, params):
+    for post_id, path, title, epoch, record, titled, mentioned in _rows(
+        db, query, selection or PostFilter(), scopes, drafts, sort=sort, limit=limit
+    ):
         scope = next((s for s in scopes if s.contains(path)), scopes[0])
-        yield Row(post_id, scope.display(path), title, epoch, record, -float(score) + 0.0)
+        yield Row(post_id, scope.display(path), title, epoch, record, _score(titled, mentioned))
+
+
+def _rows(
+    db: sqlite3.Connection,
+    query: Query,
+    selection: PostFilter,
+    scopes: list[Scope],
+    drafts: bool,
+    *,
+    sort: str,
+    limit: int | None,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``search_sql`` in the ranking's order. Ranked with a limit, the posts with a
+    title match come first whatever their body holds, so only they are counted in when there
+    are ``limit`` of them, and the body-only posts are counted (their texts decompressed) only
+    when there are fewer: the first ``limit`` results are the same as the full ranking's."""
+    ranked = sort != "date" and any(_ranked(group) for group in query.groups)
+    if not ranked or limit is None:
+        sql, params = search_sql(query, selection, scopes, drafts, sort=sort, limit=limit)
+        yield from db.execute(sql, params)
+        return
+    found = 0
+    for part in ("title", "body"):
+        if found >= limit:
+            return
+        sql, params = search_sql(query, selection, scopes, drafts, sort=sort, limit=limit - found, part=part)
+        for row in db.execute(sql, params):
+            found += 1
+            yield row
 
 
 def search_paths(
@@ -301,6 +364,10 @@ def search_paths(
     the older and the newer half of the posts are searched at once on two cores (unless
     ``jobs`` is 1); ranked, in one process."""
     scopes = scopes or [Scope(".", ".", True)]
+    if limit is not None and sort != "date" and any(_ranked(group) for group in query.groups):
+        # Pruned (see _rows): at most ``limit`` rows, joined here.
+        found = search(db, query, selection=selection, scopes=scopes, drafts=drafts, sort=sort, limit=limit)
+        return "".join(row.path + end for row in found).encode("utf-8", "surrogateescape")
     options: dict[str, Any] = {"sort": sort, "limit": limit, "columns": "posts.path"}
     one = scopes[0]
     if len(scopes) == 1 and one.is_dir:
@@ -332,7 +399,7 @@ def search_paths(
         return _in_halves(db, joined, lambda: joined(db, None), lambda newer, older: newer + older)
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
     rows = db.execute(sql, params).fetchall()
-    shown = (next((s for s in scopes if s.contains(path)), one).display(path) for path, _ in rows)
+    shown = (next((s for s in scopes if s.contains(path)), one).display(path) for path, *_ in rows)
     return "".join(path + end for path in shown).encode("utf-8", "surrogateescape")
 
 
