@@ -2,6 +2,10 @@
 to read every file.
 
     python benchmarks/floors.py NEWSCTL ARCHIVE [--runs N] [--big-post MB] [--out FILE]
+    python benchmarks/floors.py NEWSCTL ARCHIVE --search-only [--runs N] [--out FILE]
+
+`--search-only` (for the 1,000,000-post archive): the first index build, then the 12-term
+search without a watcher and again with `newsctl index --watch` running.
 
 NEWSCTL is the `newsctl` to measure (installed as users install it); ARCHIVE a generated site
 (`make-archive --posts 100000`). The archive's `.newsctl/` (index and validate cache) is
@@ -54,6 +58,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--big-post", type=int, default=50, help="size in MB of the one-post archive (0: skip)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--search-only", action="store_true", help="index build; search without, then with a watcher")
     args = parser.parse_args()
     n, archive, runs = args.newsctl, args.archive, args.runs
     posts = archive / "_posts"
@@ -85,23 +90,42 @@ def main() -> None:
         )
     )
 
-    ours, theirs = [], []
-    for term in TERMS:
-        mine, _ = timed(f"{n} search {term} {archive} --format paths > /dev/null", runs)
-        rg, _ = timed(f"rg -l -F {term} {posts} > /dev/null", runs)
-        ours.append(mine)
-        theirs.append(rg)
-        print(f"  search {term}: {mine * 1000:.0f} ms, rg -l {rg * 1000:.0f} ms", file=sys.stderr)
-    ratios = [t / o for o, t in zip(ours, theirs, strict=True)]
-    rows.append(
-        (
-            f"search, median over {len(TERMS)} terms, no watcher",
-            f"{statistics.median(ours) * 1000:.0f} ms",
-            f"rg -l -F median {statistics.median(theirs) * 1000:.0f} ms; "
-            f"{statistics.median(ratios):.1f}x faster than rg "
-            f"(median of per-term ratios, {min(ratios):.1f}–{max(ratios):.1f}x)",
+    def searches(label: str) -> None:
+        ours, theirs = [], []
+        for term in TERMS:
+            mine, _ = timed(f"{n} search {term} {archive} --format paths > /dev/null", runs)
+            rg, _ = timed(f"rg -l -F {term} {posts} > /dev/null", runs)
+            ours.append(mine)
+            theirs.append(rg)
+            print(f"  search {term}: {mine * 1000:.0f} ms, rg -l {rg * 1000:.0f} ms", file=sys.stderr)
+        ratios = [t / o for o, t in zip(ours, theirs, strict=True)]
+        rows.append(
+            (
+                f"search, median over {len(TERMS)} terms, {label}",
+                f"{statistics.median(ours) * 1000:.0f} ms",
+                f"rg -l -F median {statistics.median(theirs) * 1000:.0f} ms; "
+                f"{statistics.median(ratios):.1f}x faster than rg "
+                f"(median of per-term ratios, {min(ratios):.1f}–{max(ratios):.1f}x)",
+            )
         )
-    )
+
+    if args.search_only:
+        shutil.rmtree(state, ignore_errors=True)
+        row("index, first build", *timed(f"{n} index {archive} > /dev/null", 1))
+        searches("no watcher")
+        with tempfile.TemporaryFile("w+") as log:
+            watcher = subprocess.Popen([*n.split(), "index", "--watch", str(archive)], stderr=log, stdout=log)
+            started = time.perf_counter()
+            while "watching" not in (log.seek(0) or log.read()):
+                time.sleep(0.2)
+            rows.append(("watcher start", f"{time.perf_counter() - started:.1f} s", ""))
+            searches("with a watcher")
+            watcher.terminate()
+            watcher.wait()
+        report(rows, count, posts_bytes, args)
+        return
+
+    searches("no watcher")
 
     with tempfile.TemporaryDirectory() as out:
         for to in ("markdown", "text"):
@@ -116,6 +140,11 @@ def main() -> None:
             (big / "2024-01-02-big.md").write_text(f"---\ntitle: big\n---\n{body}", encoding="utf-8")
             row(f"index of one {args.big_post} MB post", *timed(f"{n} index {site} > /dev/null", 1))
 
+    report(rows, count, posts_bytes, args)
+
+
+def report(rows: list[tuple[str, str, str]], count: int, posts_bytes: int, args: argparse.Namespace) -> None:
+    """The Markdown table, printed and written to ``--out``."""
     table = ["| task | figure | peak RSS / note |", "|---|---|---|"]
     table += [f"| {task} | {figure} | {note} |" for task, figure, note in rows]
     text = (
