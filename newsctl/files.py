@@ -97,28 +97,81 @@ def write_atomic(
 
 
 def _replace_if_unchanged(temporary: str, path: str, expect: Stamp) -> None:
-    """Rename ``temporary`` over ``path`` if ``path`` is still as read. Linux has no
-    compare-and-rename, so a write can land between the comparison and the rename: the old file
-    stays open to see it, and if it changed, its content (the writer's words included) is put
-    back and ChangedMeanwhile raised, as if the comparison had caught it."""
+    """Rename ``temporary`` over ``path`` if ``path`` is still as read and no other process
+    holds it open for writing. Linux has no compare-and-rename, and a writer that opened the
+    file before the rename writes into the old file, which no name reaches after it: so a read
+    lease is held on the old file throughout (refused while another process has it open for
+    writing; a writer opening it meanwhile waits for newsctl), and the old file keeps a second
+    name until the end. If it changed, or a writer came, that name is renamed back over
+    ``path`` (the writer's words land in the post) and ChangedMeanwhile raised, as if the
+    comparison had caught it. Where leases are not available (a post owned by another user,
+    some network file systems), the comparisons alone decide."""
     changed = ChangedMeanwhile(f"{path}: changed while newsctl worked on it; left as it is")
     try:
         old = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise changed from None
+    kept: str | None = None
     try:
-        if stamp_of(os.fstat(old)) != expect:
+        leased = _lease(old)
+        if leased is None or stamp_of(os.fstat(old)) != expect:
             raise changed
+        kept = _second_name(path, temporary)
         os.replace(temporary, path)
-        if stamp_of(os.fstat(old)) != expect:
-            _put_back(old, path)
+        if stamp_of(os.fstat(old)) != expect or (leased and _lease_broken(old)):
+            _put_back(old, path, kept)
+            kept = None
             raise changed
     finally:
-        os.close(old)
+        if kept is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(kept)
+        os.close(old)  # (ends the lease: a writer waiting opens the post as it is now)
 
 
-def _put_back(old: int, path: str) -> None:
-    """The old file's whole content over ``path`` again (it was written to after the check)."""
+def _lease(fd: int) -> bool | None:
+    """Take a read lease on ``fd``: True; None when another process has the file open for
+    writing; False when leases are not available here."""
+    import fcntl
+
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except BlockingIOError:
+        return None
+    except (OSError, AttributeError):  # not the owner, a file system without leases, not Linux
+        return False
+    # No SIGIO when a writer breaks the lease (its default action ends the process): the
+    # lease is polled (_lease_broken) instead.
+    fcntl.fcntl(fd, fcntl.F_SETOWN, 0)
+    return True
+
+
+def _lease_broken(fd: int) -> bool:
+    """Whether a writer has opened (or waits to open) the leased file."""
+    import fcntl
+
+    return bool(fcntl.fcntl(fd, fcntl.F_GETLEASE) != fcntl.F_RDLCK)
+
+
+def _second_name(path: str, temporary: str) -> str | None:
+    """A hidden hard link to ``path`` beside ``temporary`` (the old file, kept reachable while it
+    is replaced; swept like a temporary file if the run dies), or None where the file system
+    has no hard links."""
+    name = f"{temporary}.old{TEMP_SUFFIX}"
+    try:
+        os.link(path, name)
+    except OSError:
+        return None
+    return name
+
+
+def _put_back(old: int, path: str, kept: str | None) -> None:
+    """The old file over ``path`` again (it was written to after the check): the file itself
+    when it has a second name (a writer holding it open keeps writing into the post), else
+    its whole content."""
+    if kept is not None:
+        os.replace(kept, path)
+        return
     os.lseek(old, 0, os.SEEK_SET)
     chunks = []
     while chunk := os.read(old, 1 << 20):

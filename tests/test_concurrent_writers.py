@@ -67,7 +67,9 @@ def test_convert_in_place_never_loses_an_append_made_while_it_runs(tmp_path: Pat
         thread.join()
     assert result.returncode in (0, 1), result.stderr
     lost = [marker for path, marker in appended if marker not in path.read_text(encoding="utf-8")]
-    assert len(appended) > 100
+    # How many appends land while convert runs depends on the machine's load: the exact cases (a
+    # writer holding the post open, one opening it mid-rename) are in tests/test_files.py.
+    assert appended
     assert lost == []
     # what was converted was converted: the first post nobody touched is Markdown now
     untouched = set(paths) - {path for path, _ in appended}

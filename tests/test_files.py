@@ -62,6 +62,55 @@ def test_a_file_changed_since_it_was_read_is_not_replaced(tmp_path: Path) -> Non
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".newsctl-")]
 
 
+def test_a_file_another_process_holds_open_for_writing_is_not_replaced(tmp_path: Path) -> None:
+    """A scraper that opened the post before the rename and writes after it would write into
+    the replaced file, lost: a post open for writing elsewhere is left as it is."""
+    from newsctl.files import ChangedMeanwhile, stamp_of
+
+    path = tmp_path / "post.md"
+    path.write_bytes(b"as read")
+    seen = stamp_of(os.stat(path))
+    with path.open("ab") as scraper:
+        with pytest.raises(ChangedMeanwhile):
+            write_atomic(str(path), b"converted", expect=seen)
+        scraper.write(b" and appended")
+    assert path.read_bytes() == b"as read and appended"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".newsctl-")]
+
+
+def test_a_writer_that_opens_the_file_while_it_is_replaced_keeps_its_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scraper opening the post between newsctl's check and its rename waits for it and then
+    writes into the post (put back), not into a file no name reaches any more."""
+    import subprocess
+    import sys
+    import time
+
+    from newsctl import files
+    from newsctl.files import ChangedMeanwhile, stamp_of
+
+    path = tmp_path / "post.md"
+    path.write_bytes(b"as read")
+    real_replace = os.replace
+    scrapers: list[subprocess.Popen[bytes]] = []
+
+    def scraper_opens_then_replace(source: str, target: str) -> None:
+        if not scrapers:
+            code = f"open({str(path)!r}, 'ab').write(b' and appended')"
+            scrapers.append(subprocess.Popen([sys.executable, "-c", code]))
+            time.sleep(0.5)  # (it opens the old file, or waits for newsctl to let it)
+        real_replace(source, target)
+
+    monkeypatch.setattr(files.os, "replace", scraper_opens_then_replace)
+    with pytest.raises(ChangedMeanwhile):
+        write_atomic(str(path), b"converted", expect=stamp_of(os.stat(path)))
+    monkeypatch.undo()
+    assert scrapers[0].wait(timeout=30) == 0
+    assert path.read_bytes() == b"as read and appended"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".newsctl-")]
+
+
 def test_an_unchanged_file_is_replaced_when_a_stamp_is_given(tmp_path: Path) -> None:
     from newsctl.files import stamp_of
 
@@ -121,8 +170,12 @@ def _a_dead_pid() -> int:
 def test_a_write_landing_between_the_check_and_the_rename_is_put_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Linux has no compare-and-rename: an append in that window must not be lost either."""
+    """Linux has no compare-and-rename: an append in that window must not be lost either, even
+    where no lease keeps writers out (here the scraper is this process: a lease would make it
+    wait for itself)."""
     from newsctl import files
+
+    monkeypatch.setattr(files, "_lease", lambda fd: False)
 
     path = tmp_path / "post.md"
     path.write_bytes(b"as read")
