@@ -33,12 +33,17 @@ TERMS = ("车", "股", "银行", "芯片", "白酒", "光伏", "AI", "新能源"
 
 
 def run(cmd: str) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of a shell command, its output thrown away."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(["bash", "-c", cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return time.perf_counter() - start, usage.ru_maxrss // 1024
+    """Wall seconds and peak RSS (MB) of a shell command, its output thrown away. The RSS comes
+    from GNU time around the shell, not from wait4 here: a child forked from this Python process
+    starts its peak at this process's size, which hid every figure below it."""
+    with tempfile.NamedTemporaryFile("r") as rss:
+        start = time.perf_counter()
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", rss.name, "bash", "-c", cmd],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+        seconds = time.perf_counter() - start
+        return seconds, int(rss.read().split()[-1]) // 1024
 
 
 def timed(cmd: str, runs: int) -> tuple[float, int]:
