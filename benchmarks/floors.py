@@ -5,7 +5,7 @@ to read every file.
     python benchmarks/floors.py NEWSCTL ARCHIVE --search-only [--runs N] [--out FILE]
 
 `--search-only` (for the 1,000,000-post archive): the first index build, then the 12-term
-search without a watcher and again with `newsctl index --watch` running.
+search without a watcher and again with `newsctl index --watch` running (`rg -l` beside each).
 
 NEWSCTL is the `newsctl` to measure (installed as users install it); ARCHIVE a generated site
 (`make-archive --posts 100000`). The archive's `.newsctl/` (index and validate cache) is
@@ -76,24 +76,6 @@ def main() -> None:
 
     posts_bytes = tree_bytes(posts)
     count = sum(1 for _ in posts.iterdir())
-    row("read every file (cat)", *timed(f"find {posts} -type f -print0 | xargs -0 cat > /dev/null", runs))
-
-    shutil.rmtree(state, ignore_errors=True)
-    row("list --no-index", *timed(f"{n} list {archive} --no-index --format paths > /dev/null", runs))
-    row("validate, cold (no cache)", *timed(f"rm -rf {state}; {n} validate {archive} > /dev/null", 1))
-    row("validate, nothing changed", *timed(f"{n} validate {archive} > /dev/null", runs))
-    shutil.rmtree(state, ignore_errors=True)
-    row("index, first build", *timed(f"{n} index {archive} > /dev/null", 1))
-    row("index, nothing changed", *timed(f"{n} index {archive} > /dev/null", runs))
-    row("list with the index", *timed(f"{n} list {archive} --format paths > /dev/null", runs))
-    index_bytes = sum(p.stat().st_size for p in state.glob("index.sqlite*"))
-    rows.append(
-        (
-            "index size",
-            f"{index_bytes / 1e6:.0f} MB",
-            f"{index_bytes / posts_bytes:.2f}x the posts ({posts_bytes / 1e6:.0f} MB)",
-        )
-    )
 
     def searches(label: str) -> None:
         ours, theirs = [], []
@@ -114,9 +96,20 @@ def main() -> None:
             )
         )
 
+    def index_size() -> None:
+        index_bytes = sum(p.stat().st_size for p in state.glob("index.sqlite*"))
+        rows.append(
+            (
+                "index size",
+                f"{index_bytes / 1e6:.0f} MB",
+                f"{index_bytes / posts_bytes:.2f}x the posts ({posts_bytes / 1e6:.0f} MB)",
+            )
+        )
+
     if args.search_only:
         shutil.rmtree(state, ignore_errors=True)
         row("index, first build", *timed(f"{n} index {archive} > /dev/null", 1))
+        index_size()
         searches("no watcher")
         with tempfile.TemporaryFile("w+") as log:
             watcher = subprocess.Popen([*n.split(), "index", "--watch", str(archive)], stderr=log, stdout=log)
@@ -130,6 +123,16 @@ def main() -> None:
         report(rows, count, posts_bytes, args)
         return
 
+    row("read every file (cat)", *timed(f"find {posts} -type f -print0 | xargs -0 cat > /dev/null", runs))
+    shutil.rmtree(state, ignore_errors=True)
+    row("list --no-index", *timed(f"{n} list {archive} --no-index --format paths > /dev/null", runs))
+    row("validate, cold (no cache)", *timed(f"rm -rf {state}; {n} validate {archive} > /dev/null", 1))
+    row("validate, nothing changed", *timed(f"{n} validate {archive} > /dev/null", runs))
+    shutil.rmtree(state, ignore_errors=True)
+    row("index, first build", *timed(f"{n} index {archive} > /dev/null", 1))
+    row("index, nothing changed", *timed(f"{n} index {archive} > /dev/null", runs))
+    row("list with the index", *timed(f"{n} list {archive} --format paths > /dev/null", runs))
+    index_size()
     searches("no watcher")
 
     with tempfile.TemporaryDirectory() as out:
