@@ -131,13 +131,18 @@ class _Terminal(io.StringIO):
         return True
 
 
-def _pager_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lines: int) -> tuple[str, str]:
-    """(what reached the terminal, what the pager got) for ``lines`` lines on a 10-row screen."""
+def _pager_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lines: int, *, ci: bool = False) -> tuple[str, str]:
+    """(what reached the terminal, what the pager got) for ``lines`` lines on a 10-row screen,
+    outside CI (``.ci/run`` sets ``CI``) or in it."""
     seen = tmp_path / "paged"
     monkeypatch.setenv(
         "NEWSCTL_PAGER", f"{sys.executable} -c \"import sys; open({str(seen)!r}, 'w').write(sys.stdin.read())\""
     )
     monkeypatch.setenv("LINES", "10")
+    if ci:
+        monkeypatch.setenv("CI", "true")
+    else:
+        monkeypatch.delenv("CI", raising=False)
     screen = _Terminal()
     with paged(screen) as out:
         out.write_lines(f"line {n}" for n in range(lines))
@@ -178,8 +183,7 @@ def test_search_snippet_on_a_terminal_says_where_the_text_goes_on(
 
 
 def test_no_pager_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("CI", "true")
-    screen, paged_text = _pager_output(monkeypatch, tmp_path, 50)
+    screen, paged_text = _pager_output(monkeypatch, tmp_path, 50, ci=True)
     assert paged_text == "" and screen.count("\n") == 50
 
 
