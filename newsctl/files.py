@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 
 from newsctl.errors import NewsctlError
@@ -77,8 +79,10 @@ def write_atomic(
     directory = os.path.dirname(os.path.abspath(path))
     temporary: str | None = None
     try:
-        # Made inside the try: Ctrl-C right after mkstemp must not leave the file behind.
-        handle, temporary = _temporary_file(directory)
+        # Made inside the try, with Ctrl-C and SIGTERM held until its name is known: one that
+        # came inside mkstemp left the file behind (and workers are stopped by SIGTERM).
+        with _signals_held():
+            handle, temporary = _temporary_file(directory)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             if sync:
@@ -189,6 +193,17 @@ def _through_link(path: str, within: str | None) -> str:
         if os.path.commonpath([root, target]) == root:
             return target
     raise UnsafeLink(f"{path}: a link to {target}, outside the archive; not rewritten")
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (in this thread) until the block ends; their handlers then run."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _temporary_file(directory: str) -> tuple[int, str]:

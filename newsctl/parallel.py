@@ -7,7 +7,9 @@ given (so output is stable from run to run).
 Workers belong to the run that started them: on Linux they get SIGKILL when it dies, even by
 ``kill -9`` (``PR_SET_PDEATHSIG``); they ignore SIGINT, so Ctrl-C at a terminal (which reaches
 the whole process group) interrupts the parent alone, which stops them and raises
-KeyboardInterrupt once. File descriptors a long-lived caller must not share with them (the
+KeyboardInterrupt once. Stopping a worker is SIGTERM first: inside ``function`` it raises there,
+so cleanup runs (``files.write_atomic`` removes its temporary file) and the worker exits; a
+worker that has not ended a second later is killed. File descriptors a long-lived caller must not share with them (the
 watcher's socket) are closed in them (``close_in_workers``).
 """
 
@@ -18,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -46,9 +49,26 @@ def keep_in_workers(fd: int) -> None:
     _CLOSE_IN_WORKERS.discard(fd)
 
 
+class _Stopped(BaseException):
+    """Raised in a worker by SIGTERM while it runs the mapped function."""
+
+
+# Whether this worker is inside the mapped function (where SIGTERM may raise): outside it, it
+# may be writing a result to the pool's pipe, which an exception there would leave half-written.
+_working = False
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    if _working:
+        raise _Stopped
+    os._exit(1)
+
+
 def _start_worker(parent: int, close: tuple[int, ...]) -> None:
-    """In each worker as it starts: die with the parent, leave Ctrl-C to it, drop its sockets."""
+    """In each worker as it starts: die with the parent, leave Ctrl-C to it, stop on SIGTERM
+    after its own cleanup, drop its sockets."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -69,7 +89,14 @@ def default_jobs() -> int:
 
 
 def _apply_batch(function: Callable[[T], R | None], items: list[T]) -> list[R]:
-    return [r for r in (function(item) for item in items) if r is not None]
+    global _working
+    _working = True
+    try:
+        return [r for r in (function(item) for item in items) if r is not None]
+    except _Stopped:  # the function's own cleanup has run on the way here
+        os._exit(1)
+    finally:
+        _working = False
 
 
 def parallel_map(function: Callable[[T], R | None], items: Iterable[T], *, jobs: int | None = None) -> Iterator[R]:
@@ -124,14 +151,21 @@ def parallel_map(function: Callable[[T], R | None], items: Iterable[T], *, jobs:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop ``pool`` without waiting for the batches in flight."""
+    """Stop ``pool`` without waiting for the batches in flight: SIGTERM (each worker cleans up
+    what it was writing), then SIGKILL for any still running a second later."""
     processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError):
-            process.kill()
+            process.terminate()
+    deadline = time.monotonic() + 1
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            if process.is_alive():
+                process.kill()
             process.join(5)
 
 

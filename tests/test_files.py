@@ -193,3 +193,25 @@ def test_a_write_landing_between_the_check_and_the_rename_is_put_back(
         write_atomic(str(path), b"converted", expect=seen)
     assert path.read_bytes() == b"as read and appended"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".newsctl-")]
+
+
+def test_ctrl_c_while_the_temporary_file_is_made_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or the SIGTERM that stops a worker) arriving inside mkstemp, before write_atomic
+    knows the temporary file's name, left an empty `.newsctl-PID-*.tmp` behind."""
+    import signal
+
+    from newsctl import files
+
+    made = files._temporary_file
+
+    def interrupted_while_making(directory: str) -> tuple[int, str]:
+        result = made(directory)
+        os.kill(os.getpid(), signal.SIGINT)  # before the caller has the name
+        return result
+
+    monkeypatch.setattr(files, "_temporary_file", interrupted_while_making)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_atomic(str(tmp_path / "post.md"), b"x")
+    assert os.listdir(tmp_path) == []

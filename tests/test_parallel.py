@@ -113,3 +113,47 @@ def test_ctrl_c_during_index_says_what_was_done_and_exits_130(tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     assert "600 posts" in done.stdout
+
+
+# Each worker is in the middle of writing a file (its temporary file made, the data not yet
+# complete) when Ctrl-C comes.
+MID_WRITE = """
+import os, sys, time
+from newsctl.parallel import parallel_map
+
+folder = sys.argv[1]
+
+def slow_write(item):
+    temporary = os.path.join(folder, f".newsctl-{os.getpid()}-{item}.tmp")
+    try:
+        with open(temporary, "w") as handle:
+            handle.write("half")
+            handle.flush()
+            time.sleep(60)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return item
+
+for _ in parallel_map(slow_write, range(2000), jobs=2):
+    pass
+"""
+
+
+def test_ctrl_c_lets_workers_remove_what_they_were_writing(tmp_path: Path) -> None:
+    """Ctrl-C stops the workers so that their cleanup runs (files.write_atomic removes its
+    temporary file): killed outright, they left a `.newsctl-PID-*.tmp` beside the converted posts."""
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent(MID_WRITE), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script), str(out)], stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(os.listdir(out)) < 2:
+        assert parent.poll() is None
+        time.sleep(0.05)
+    assert len(os.listdir(out)) == 2  # both workers mid-write
+    os.killpg(parent.pid, signal.SIGINT)
+    _, err = parent.communicate(timeout=20)
+    assert "KeyboardInterrupt" in err.decode()
+    assert os.listdir(out) == []
