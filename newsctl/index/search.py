@@ -26,7 +26,7 @@ from newsctl.errors import NewsctlError
 from newsctl.filters import Bound, PostFilter
 from newsctl.index.order import STEP
 from newsctl.index.query import Query, Term, fts5_phrase
-from newsctl.index.schema import MARK, fold, register, spread
+from newsctl.index.schema import MARK, fold, register, spread, unpack_bytes
 
 
 class OutsideIndex(NewsctlError):
@@ -515,9 +515,7 @@ def body_of(db: sqlite3.Connection, post_id: int) -> str:
     row = db.execute("SELECT text, split FROM bodies WHERE id = ?", (post_id,)).fetchone()
     if row is None:
         return ""
-    import zlib
-
-    return zlib.decompress(row[0])[row[1] + 1 :].decode("utf-8", "surrogatepass")
+    return unpack_bytes(row[0])[row[1] + 1 :].decode("utf-8", "surrogatepass")
 
 
 def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
