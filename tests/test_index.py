@@ -66,7 +66,7 @@ def _quoted(term: str) -> str:
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 def test_terms_of_every_length_match_exactly_as_a_scan_on_finews(tmp_path: Path) -> None:
     root = tmp_path / "finews"
-    shutil.copytree(CORPUS / "finews", root)
+    shutil.copytree(CORPUS / "finews", root, ignore=shutil.ignore_patterns(".newsctl"))
     terms = _terms(_brute_force(root), 150, seed=5)
     queries = [_quoted(t) for t in terms]
     queries += [f"{_quoted(a)} {_quoted(b)}" for a, b in zip(terms[::2], terms[1::2], strict=False)][:30]

@@ -73,7 +73,7 @@ def test_stats_from_the_index_equal_stats_from_the_files(examples: Path) -> None
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 def test_list_and_stats_from_the_index_on_the_real_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("finews", "jekyll-tests"):
-        shutil.copytree(CORPUS / name, tmp_path / name)
+        shutil.copytree(CORPUS / name, tmp_path / name, ignore=shutil.ignore_patterns(".newsctl"))
     monkeypatch.chdir(tmp_path)
     for name in ("finews", "jekyll-tests"):
         run("index", name)
