@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from newsctl.cli.options import Reporter, doing, filter_options, quiet, reading_options, selection
+from newsctl.cli.options import Reporter, doing, filter_options, quiet, reading_options
 
 if TYPE_CHECKING:
     from newsctl.convert.body import ConvertOptions, Target
@@ -37,10 +37,7 @@ def convert_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    categories: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    wanted: PostFilter,
     to: Target,  # click.Choice gives exactly these values, and so for images and links
     out_dir: str | None,
     in_place: bool,
@@ -70,7 +67,6 @@ def convert_command(
 
     if links is not None and to == "markdown":
         raise click.UsageError("--links applies to --to text only (Markdown keeps its links)")
-    wanted = selection(categories, tags, since, until)
     targets = paths or (".",)
     options = ConvertOptions(to=to, images=images, links=links or "drop")
     if "-" in paths:

@@ -17,11 +17,11 @@ from newsctl.cli.options import (
     limit_options,
     quiet,
     reading_options,
-    selection,
 )
 
 if TYPE_CHECKING:
     from newsctl.errors import PostError
+    from newsctl.filters import PostFilter
     from newsctl.jekyll.discovery import Found
 
 
@@ -51,10 +51,7 @@ def export_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    categories: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    wanted: PostFilter,
     fmt: str,
     index_name: str,
     id_prefix: str | None,
@@ -82,7 +79,6 @@ def export_command(
 
         sys.stdout.write(json.dumps(index_definition(analyzer), ensure_ascii=False, indent=2) + "\n")
         return
-    wanted = selection(categories, tags, since, until)
     reporter = Reporter()
     index = index_name if fmt == "es-bulk" else None
     results: Iterator[tuple[str, str] | PostError | Found] = parallel_map(

@@ -19,13 +19,13 @@ from newsctl.cli.options import (
     paths_format,
     read_posts,
     reading_options,
-    selection,
     will_exit,
 )
 
 if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would slow start-up
     from typing import Protocol
 
+    from newsctl.filters import PostFilter
     from newsctl.jekyll.post import Post
 
     class Listed(Protocol):
@@ -56,10 +56,7 @@ def list_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    categories: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    wanted: PostFilter,
     sort: str,
     reverse: bool,
     limit: int | None,
@@ -79,7 +76,6 @@ def list_command(
     from newsctl.output.formats import stdout_is_tty
 
     fmt = "paths" if count else paths_format(fmt, null)
-    wanted = selection(categories, tags, since, until)
     reporter = Reporter()
     archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
     rows: Sequence[Listed]

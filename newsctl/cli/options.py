@@ -8,9 +8,10 @@ Only click is imported at module level; everything else is imported when a comma
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -231,7 +232,20 @@ def jobs_option(function: F) -> F:
 
 
 def filter_options(function: F) -> F:
-    """-c/--category, -t/--tag, --since, --until: the filters list, search and stats share."""
+    """-c/--category, -t/--tag, --since, --until: the filters every command that reads posts
+    shares, handed to the command as one ``wanted: PostFilter`` (see ``selection``)."""
+
+    @functools.wraps(function)
+    def with_selection(
+        *args: Any,
+        categories: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
+        since: str | None = None,
+        until: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return function(*args, wanted=selection(categories, tags, since, until), **kwargs)
+
     options = [
         click.option("--until", metavar="DATE",
                      help="Only posts on or before DATE (a whole year, month or day is included)."),
@@ -242,9 +256,10 @@ def filter_options(function: F) -> F:
         click.option("-c", "--category", "categories", multiple=True,
                      help="Only posts in this category (repeatable: any of them)."),
     ]  # fmt: skip
+    decorated: Any = with_selection
     for option in options:
-        function = option(function)
-    return function
+        decorated = option(decorated)
+    return cast(F, decorated)
 
 
 LIMIT_HELP = "Show at most N, counted in the command's order (after --reverse)."

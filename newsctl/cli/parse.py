@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from newsctl.cli.options import Reporter, filter_options, first, limit_options, read_posts, reading_options, selection
+from newsctl.cli.options import Reporter, filter_options, first, limit_options, read_posts, reading_options
+
+if TYPE_CHECKING:
+    from newsctl.filters import PostFilter
 
 
 @click.command("parse")
@@ -22,10 +26,7 @@ def parse_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    categories: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    wanted: PostFilter,
     fmt: str,
     no_body: bool,
     limit: int | None,
@@ -40,7 +41,6 @@ def parse_command(
     """
     from newsctl.output.formats import records, write_json, write_jsonl
 
-    wanted = selection(categories, tags, since, until)
     reporter = Reporter()
     read = reporter.posts(read_posts(paths, drafts, jobs, light=False, reverse=reverse))
     posts = first((post for post in read if wanted.matches(post)), limit)

@@ -19,10 +19,10 @@ from newsctl.cli.options import (
     open_archive,
     paths_format,
     reading_options,
-    selection,
 )
 
 if TYPE_CHECKING:
+    from newsctl.filters import PostFilter
     from newsctl.index.archive import Archive
     from newsctl.index.query import Query
     from newsctl.index.search import Row
@@ -59,10 +59,7 @@ def search_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    categories: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    wanted: PostFilter,
     sort: str,
     limit: int | None,
     fmt: str | None,
@@ -83,7 +80,6 @@ def search_command(
 
     fmt = paths_format(fmt, null)
     query = parse_query(query_text)
-    wanted = selection(categories, tags, since, until)
     terminal = fmt == "table" and not count and stdout_is_tty()
     if limit is None and terminal:
         limit = 20

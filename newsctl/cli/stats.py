@@ -16,11 +16,11 @@ from newsctl.cli.options import (
     limit_options,
     read_posts,
     reading_options,
-    selection,
     will_exit,
 )
 
 if TYPE_CHECKING:
+    from newsctl.filters import PostFilter
     from newsctl.stats import By, Stats
 
 
@@ -45,10 +45,7 @@ def stats_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    categories: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    wanted: PostFilter,
     by: By,  # click.Choice gives exactly these values
     fmt: str,
     top: int | None,
@@ -66,7 +63,6 @@ def stats_command(
     """
     from newsctl.stats import collect, from_index, posts_with_errors
 
-    wanted = selection(categories, tags, since, until)
     reporter = Reporter()
     archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
     if archive is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,9 +14,11 @@ from newsctl.cli.options import (
     filter_options,
     matching_files,
     reading_options,
-    selection,
     will_exit,
 )
+
+if TYPE_CHECKING:
+    from newsctl.filters import PostFilter
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str] | None:
@@ -32,13 +35,15 @@ def _targets(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    filters: tuple[tuple[str, ...], tuple[str, ...], str | None, str | None],
+    wanted: PostFilter,
 ) -> list[str]:
     """What to check: PATHS (`-`: the paths on stdin); with filters, only the matching posts,
     each named, so that checks across posts still compare them with the whole archive."""
+    from newsctl.filters import PostFilter
+
     # With `-` and an empty list on stdin (a diff with no changes) there is nothing to check.
     targets = [p for p in paths if p != "-"] + (_stdin_paths() if "-" in paths else []) if paths else ["."]
-    return matching_files(targets, drafts, jobs, selection(*filters)) if any(filters) else targets
+    return matching_files(targets, drafts, jobs, wanted) if wanted != PostFilter() else targets
 
 
 @click.command("validate")
@@ -62,10 +67,7 @@ def validate_command(
     paths: tuple[str, ...],
     drafts: bool,
     jobs: int | None,
-    categories: tuple[str, ...],
-    tags: tuple[str, ...],
-    since: str | None,
-    until: str | None,
+    wanted: PostFilter,
     fmt: str,
     strict: bool,
     select: tuple[str, ...],
@@ -92,7 +94,7 @@ def validate_command(
     from newsctl.validate.checks import run_validation
 
     started = time.perf_counter()
-    targets = _targets(paths, drafts, jobs, (categories, tags, since, until))
+    targets = _targets(paths, drafts, jobs, wanted)
     outcome = run_validation(
         targets,
         config_file=Path(config_file) if config_file else None,
