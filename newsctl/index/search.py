@@ -26,7 +26,7 @@ from newsctl.errors import NewsctlError
 from newsctl.filters import Bound, PostFilter
 from newsctl.index.order import STEP
 from newsctl.index.query import Query, Term, fts5_phrase
-from newsctl.index.schema import MARK, fold, register, spread, unpack_bytes
+from newsctl.index.schema import MARK, fold, register, spread, unpack
 
 
 class OutsideIndex(NewsctlError):
@@ -73,16 +73,18 @@ class Row:
     path: str  # as list prints it
     title: str
     epoch: float | None
-    record: str  # the post's JSON object without its path
+    record: str  # the post's JSON object without its path and title (as the index stores it)
     score: float
 
     def json(self) -> str:
-        """The record with its path first, exactly as ``render.post_record`` and json.dumps give it."""
+        """The record with its path and title first, exactly as ``render.post_record`` and
+        json.dumps give it."""
         rest = self.record[1:]
-        return '{"path": ' + json.dumps(self.path, ensure_ascii=False) + (", " + rest if rest != "}" else "}")
+        head = '{"path": ' + json.dumps(self.path, ensure_ascii=False) + ', "title": '
+        return head + json.dumps(self.title, ensure_ascii=False) + (", " + rest if rest != "}" else "}")
 
     def record_dict(self) -> dict[str, Any]:
-        return {"path": self.path, **json.loads(self.record)}
+        return {"path": self.path, "title": self.title, **json.loads(self.record)}
 
     def post(self) -> Any:
         """A light Post, for the tables ``list`` and ``search`` draw."""
@@ -90,7 +92,7 @@ class Row:
 
         record = json.loads(self.record)
         return Post(
-            path=self.path, relative_path="", site_root=None, kind="post", title=record["title"],
+            path=self.path, relative_path="", site_root=None, kind="post", title=self.title,
             date=dt.datetime.fromisoformat(record["date"]) if record["date"] else None,
             categories=tuple(record["categories"]), tags=tuple(record["tags"]), slug=record["slug"],
             url=record["url"], layout=record["layout"], published=record["published"], front_matter={},
@@ -137,9 +139,9 @@ def filter_sql(selection: PostFilter, scopes: list[Scope], drafts: bool, params:
     return where
 
 
-def _needle(term: Term) -> bytes:
-    """What ``holds`` looks for: the folded term as UTF-8."""
-    return fold(term.text).encode("utf-8", "surrogatepass")
+def _needle(term: Term) -> str:
+    """What ``holds`` looks for: the folded term."""
+    return fold(term.text)
 
 
 def _gram_expression(needle: str) -> str:
@@ -515,7 +517,7 @@ def body_of(db: sqlite3.Connection, post_id: int) -> str:
     row = db.execute("SELECT text, split FROM bodies WHERE id = ?", (post_id,)).fetchone()
     if row is None:
         return ""
-    return unpack_bytes(row[0])[row[1] + 1 :].decode("utf-8", "surrogatepass")
+    return unpack(row[0])[row[1] + 1 :]
 
 
 def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
