@@ -205,8 +205,11 @@ def register(db: sqlite3.Connection) -> None:
     - ``holds(id, text, needle)``: 1 when the folded ``needle`` (bytes) is in the title, line
       break and text;
     - ``mentions(id, text, split, terms)``: the matches in the body (after the title and line
-      break) of ``terms`` (JSON ``[needle, ...]``). Title matches are counted in SQL on
-      ``posts.title`` (``search``), which needs no decompression.
+      break) of ``terms`` (JSON ``[needle, ...]``), for a ranking that counts title matches
+      in SQL on ``posts.title`` (``search``'s pruned parts, which read no text for the title);
+    - ``ranks(id, text, split, terms)``: the matches of ``terms["title"]`` in the title times
+      2**32 plus those of ``terms["body"]`` in the body (JSON), both from the text: the
+      whole ranking's one call per post.
     """
     folded = _Folded()
     parsed: dict[str, list[str]] = {}
@@ -227,8 +230,25 @@ def register(db: sqlite3.Connection) -> None:
             count += folded.of(post_id, text, needle).count(needle, split + 1)
         return count
 
+    ranking: dict[str, tuple[list[str], list[str]]] = {}
+
+    def ranks(post_id: int | None, text: bytes | None, split: int | None, terms: str) -> int:
+        if post_id is None or text is None or split is None:
+            return 0
+        wanted = ranking.get(terms)
+        if wanted is None:
+            given = json.loads(terms)
+            wanted = ranking[terms] = ([fold(n) for n in given["title"]], [fold(n) for n in given["body"]])
+        titled = mentioned = 0
+        for needle in wanted[0]:
+            titled += folded.of(post_id, text, needle).count(needle, 0, split)
+        for needle in wanted[1]:
+            mentioned += folded.of(post_id, text, needle).count(needle, split + 1)
+        return (titled << 32) + mentioned
+
     db.create_function("holds", 3, holds, deterministic=True)
     db.create_function("mentions", 4, mentions, deterministic=True)
+    db.create_function("ranks", 4, ranks, deterministic=True)
 
 
 def index_path(root: Path) -> Path:
