@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -177,11 +178,13 @@ def test_paths_come_in_the_order_of_the_full_results(
     assert len(calls) > 10
 
 
-def test_a_ranked_search_runs_whole_and_a_date_ordered_one_in_halves(
+def test_a_search_without_a_limit_runs_in_halves_unless_a_check_has_the_second_core(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ranked, SQLite sorts every match by score, and merging two sorted halves in Python
-    cost more than the second core saved (BENCHMARKS.md)."""
+    """Ranked or by date, on two cores; in one process with a limit, with jobs=1, and, ranked,
+    while the no-change check's forked child stats the files (the halves then cost as much as
+    the whole: BENCHMARKS.md)."""
+    from newsctl.index import freshness
     from newsctl.index import search as search_module
     from newsctl.index.search import search_paths
 
@@ -193,10 +196,58 @@ def test_a_ranked_search_runs_whole_and_a_date_ordered_one_in_halves(
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
     db = connect(root)
     refresh(db, root, jobs=1)
-    assert search_paths(db, parse_query("新能源")) and calls == []
-    assert search_paths(db, parse_query("新能源"), sort="date") and calls == ["split"]
-    assert search_paths(db, parse_query("银")) and calls == ["split"]  # ranked too (issue 15)
-    assert search_paths(db, parse_query("银"), sort="date") and calls == ["split", "split"]
+    assert search_paths(db, parse_query("新能源")) and calls == ["split"]
+    assert search_paths(db, parse_query("新能源"), sort="date") and calls == ["split"] * 2
+    assert search_paths(db, parse_query("银")) and calls == ["split"] * 3  # ranked too (issue 15)
+    assert search_paths(db, parse_query("银"), jobs=1) and calls == ["split"] * 3
+    assert search_paths(db, parse_query("银"), limit=2) and calls == ["split"] * 3
+    assert search_paths(db, parse_query("银"), sort="date", limit=2) and calls == ["split"] * 3
+    monkeypatch.setattr(freshness, "_BESIDE", {12345})
+    assert search_paths(db, parse_query("银")) and calls == ["split"] * 3
+    assert search_paths(db, parse_query("银"), sort="date") and calls == ["split"] * 4
+
+
+def test_a_ranked_search_in_halves_gives_the_bytes_of_one_process(
+    tmp_path: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranked without a limit, each half sorts its matches by score and the two are merged
+    (ties: newer half first, as the id order puts them): byte for byte the output of jobs=1,
+    with title matches, body-only matches and many ties on both sides of the middle id."""
+    from newsctl.index import search as search_module
+    from newsctl.index.search import search_paths
+
+    monkeypatch.setattr(search_module, "PARALLEL_IDS", 0)
+    split = search_module._in_halves
+    calls: list[str] = []
+
+    def counted(db: Any, run: Any, whole: Any, combine: Any) -> bytes:
+        calls.append("split")  # and "whole" if the halves' answer was not used
+        return split(db, run, lambda: (calls.append("whole"), whole())[1], combine)
+
+    monkeypatch.setattr(search_module, "_in_halves", counted)
+    write("site/_config.yml", "timezone: Asia/Shanghai\n")
+    for day in range(1, 29):
+        for hour in (9, 20):
+            title = "银行 新闻" if day % 5 == 0 else "银行 银行" if day % 11 == 0 else "新闻"
+            body = "银行" * (day % 4) + " 车 " * (hour % 3) + "。\n"
+            write(
+                f"site/_posts/2024-02-{day:02d}-p{hour}.md",
+                f"---\ntitle: {title}\ndate: 2024-02-{day:02d} {hour:02d}:00:00 +0800\n---\n{body}",
+            )
+    root = tmp_path / "site"
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    for typed in ([str(root)], [str(root / "_posts") + "/"]):
+        scopes = scopes_for(root, typed)
+        for text in ("银行", "车", "银行 OR 车", "新闻 银行", "title:银行", "银行 -车"):
+            for end in ("\n", "\0"):
+                one = search_paths(db, parse_query(text), scopes=scopes, end=end, jobs=1)
+                before = len(calls)
+                assert search_paths(db, parse_query(text), scopes=scopes, end=end) == one, text
+                assert calls[before:] == ["split"]
+                rows = [row.path for row in search(db, parse_query(text), scopes=scopes)]
+                assert one == "".join(path + end for path in rows).encode()
+                assert len(rows) > 1
 
 
 def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(

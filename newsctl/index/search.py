@@ -11,7 +11,9 @@ in the stored text (``relevance``). Nothing a user types reaches FTS5 except as 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
+import marshal
 import os
 import re
 import signal
@@ -19,11 +21,13 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from newsctl.errors import NewsctlError
 from newsctl.filters import Bound, PostFilter
+from newsctl.index import freshness
 from newsctl.index.order import STEP
 from newsctl.index.query import Query, Term, fts5_phrase
 from newsctl.index.schema import MARK, fold, register, spread, unpack
@@ -377,7 +381,8 @@ def search_paths(
     of ``--format paths`` as UTF-8 bytes (its fast path: at a million posts a result can hold
     500,000 paths, and each Python object per path costs). Newest first on a large archive,
     the older and the newer half of the posts are searched at once on two cores (unless
-    ``jobs`` is 1); ranked, in one process."""
+    ``jobs`` is 1); ranked ones too (each half sorted, then merged) unless the no-change
+    check's stat calls have the second core."""
     scopes = scopes or [Scope(".", ".", True)]
     if limit is not None and sort != "date" and any(_ranked(group) for group in query.groups):
         # Pruned (see _rows): at most ``limit`` rows, joined here.
@@ -405,17 +410,40 @@ def search_paths(
             blob = connection.execute(outer, [prefix, end + prefix, end, *params]).fetchone()[0]
             return bytes(blob) if blob is not None else b""
 
-        ranked = sort != "date" and any(_ranked(group) for group in query.groups)
-        if limit is not None or jobs == 1 or ranked:
-            # Ranked, SQLite sorts every match by score: halves would each sort theirs and
-            # then be merged in Python, which cost more than the second core saved (1M posts,
-            # 150,000 matches: 186 ms in halves, 172 ms whole).
+        if limit is not None or jobs == 1:
             return joined(db, None)
+        if sort != "date" and any(_ranked(group) for group in query.groups):
+            if freshness.beside():
+                # The no-change check's child has the second core (the stat calls): the
+                # halves cost as much as the whole then (100,000 posts, 银行: 0.82 s whole,
+                # 0.83 s in halves, CPU 1.11 -> 1.42 s).
+                return joined(db, None)
+            # Each match's score decodes its text: worth a second core (with a watcher or
+            # --no-refresh: -22-25 % wall), though each half sorts its own matches by score
+            # and the two are merged here.
+            return _in_halves(db, lambda c, ids: _scored(c, inner(ids), prefix, end), lambda: joined(db, None), _merged)
         return _in_halves(db, joined, lambda: joined(db, None), lambda newer, older: newer + older)
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
     rows = db.execute(sql, params).fetchall()
     shown = (next((s for s in scopes if s.contains(path)), one).display(path) for path, *_ in rows)
     return "".join(path + end for path in shown).encode("utf-8", "surrogateescape")
+
+
+def _scored(connection: sqlite3.Connection, select: tuple[str, list[Any]], prefix: str, end: str) -> bytes:
+    """The rows of a ranked ``search_sql`` (one column, the path below the scope) as marshal
+    bytes of (ranked, shown path and ``end`` as UTF-8) in its order: what ``_merged`` merges."""
+    sql, params = select
+    outer = f"SELECT ranked, CAST(? || path || ? AS BLOB) FROM ({sql})"
+    return marshal.dumps(connection.execute(outer, [prefix, end, *params]).fetchall())
+
+
+def _merged(newer: bytes, older: bytes) -> bytes:
+    """Two halves of a ranked result (from ``_scored``) in the order of the whole: by ``ranked``,
+    descending; on a tie the newer half first (heapq.merge keeps the order of its inputs on
+    equal keys), since each half is newest first and every id of the newer half is above every
+    id of the older one (the ids are the newest-first order)."""
+    rows = heapq.merge(marshal.loads(newer), marshal.loads(older), key=itemgetter(0), reverse=True)
+    return b"".join(row[1] for row in rows)
 
 
 # Below this many ids (about 20,000 posts) a second process and connection cost more than
