@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -177,11 +178,13 @@ def test_paths_come_in_the_order_of_the_full_results(
     assert len(calls) > 10
 
 
-def test_a_ranked_search_runs_whole_and_a_date_ordered_one_in_halves(
+def test_a_search_without_a_limit_runs_in_halves_unless_a_check_has_the_second_core(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ranked, SQLite sorts every match by score, and merging two sorted halves in Python
-    cost more than the second core saved (BENCHMARKS.md)."""
+    """Ranked or by date, on two cores; in one process with a limit, with jobs=1, and, ranked,
+    while the no-change check's forked child stats the files (the halves then cost as much as
+    the whole: BENCHMARKS.md)."""
+    from newsctl.index import freshness
     from newsctl.index import search as search_module
     from newsctl.index.search import search_paths
 
@@ -193,10 +196,58 @@ def test_a_ranked_search_runs_whole_and_a_date_ordered_one_in_halves(
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns(".newsctl"))
     db = connect(root)
     refresh(db, root, jobs=1)
-    assert search_paths(db, parse_query("新能源")) and calls == []
-    assert search_paths(db, parse_query("新能源"), sort="date") and calls == ["split"]
-    assert search_paths(db, parse_query("银")) and calls == ["split"]  # ranked too (issue 15)
-    assert search_paths(db, parse_query("银"), sort="date") and calls == ["split", "split"]
+    assert search_paths(db, parse_query("新能源")) and calls == ["split"]
+    assert search_paths(db, parse_query("新能源"), sort="date") and calls == ["split"] * 2
+    assert search_paths(db, parse_query("银")) and calls == ["split"] * 3  # ranked too (issue 15)
+    assert search_paths(db, parse_query("银"), jobs=1) and calls == ["split"] * 3
+    assert search_paths(db, parse_query("银"), limit=2) and calls == ["split"] * 3
+    assert search_paths(db, parse_query("银"), sort="date", limit=2) and calls == ["split"] * 3
+    monkeypatch.setattr(freshness, "_BESIDE", {12345})
+    assert search_paths(db, parse_query("银")) and calls == ["split"] * 3
+    assert search_paths(db, parse_query("银"), sort="date") and calls == ["split"] * 4
+
+
+def test_a_ranked_search_in_halves_gives_the_bytes_of_one_process(
+    tmp_path: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranked without a limit, each half sorts its matches by score and the two are merged
+    (ties: newer half first, as the id order puts them): byte for byte the output of jobs=1,
+    with title matches, body-only matches and many ties on both sides of the middle id."""
+    from newsctl.index import search as search_module
+    from newsctl.index.search import search_paths
+
+    monkeypatch.setattr(search_module, "PARALLEL_IDS", 0)
+    split = search_module._in_halves
+    calls: list[str] = []
+
+    def counted(db: Any, run: Any, whole: Any, combine: Any) -> bytes:
+        calls.append("split")  # and "whole" if the halves' answer was not used
+        return split(db, run, lambda: (calls.append("whole"), whole())[1], combine)
+
+    monkeypatch.setattr(search_module, "_in_halves", counted)
+    write("site/_config.yml", "timezone: Asia/Shanghai\n")
+    for day in range(1, 29):
+        for hour in (9, 20):
+            title = "银行 新闻" if day % 5 == 0 else "银行 银行" if day % 11 == 0 else "新闻"
+            body = "银行" * (day % 4) + " 车 " * (hour % 3) + "。\n"
+            write(
+                f"site/_posts/2024-02-{day:02d}-p{hour}.md",
+                f"---\ntitle: {title}\ndate: 2024-02-{day:02d} {hour:02d}:00:00 +0800\n---\n{body}",
+            )
+    root = tmp_path / "site"
+    db = connect(root)
+    refresh(db, root, jobs=1)
+    for typed in ([str(root)], [str(root / "_posts") + "/"]):
+        scopes = scopes_for(root, typed)
+        for text in ("银行", "车", "银行 OR 车", "新闻 银行", "title:银行", "银行 -车"):
+            for end in ("\n", "\0"):
+                one = search_paths(db, parse_query(text), scopes=scopes, end=end, jobs=1)
+                before = len(calls)
+                assert search_paths(db, parse_query(text), scopes=scopes, end=end) == one, text
+                assert calls[before:] == ["split"]
+                rows = [row.path for row in search(db, parse_query(text), scopes=scopes)]
+                assert one == "".join(path + end for path in rows).encode()
+                assert len(rows) > 1
 
 
 def test_a_search_in_halves_asks_again_when_the_index_changed_meanwhile(
@@ -263,13 +314,14 @@ def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None
     # looks each up in a narrow index, with no sort (no temporary B-tree); only a ranked one sorts.
     cases = [
         ("银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        # Ranked, the title is counted on the row (searched by id), not in the compressed text.
-        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "SEARCH posts USING INTEGER PRIMARY KEY", True),
+        # Ranked whole, title and body matches are both counted in the stored text (which holds
+        # the title): the row is not read, the narrow index is enough.
+        ("银", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
         ("银 汽车", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
         ("银 -汽车", "date", True, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_by_id (id=?)", False),
         ("新能源", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
         ("新能源 银", "date", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", False),
-        ("新能源", "relevance", False, "SCAN grams VIRTUAL TABLE", "SEARCH posts USING INTEGER PRIMARY KEY", True),
+        ("新能源", "relevance", False, "SCAN grams VIRTUAL TABLE", "COVERING INDEX posts_shown (id=?)", True),
         ("银 OR -车", "date", False, "SCAN posts USING COVERING INDEX posts_shown", "", False),
         ("title:银", "date", False, "SCAN posts USING INDEX posts_order", "", False),
     ]
@@ -282,6 +334,12 @@ def test_paths_are_read_from_the_narrow_covering_indexes(tmp_path: Path) -> None
     # A column only the rows hold: the narrow indexes are not forced on the query.
     sql, params = search_sql(parse_query("新能源"), PostFilter(), scopes, False, sort="relevance", limit=None)
     assert "INDEXED BY" not in sql
+    # The pruned ranking's parts count title matches on the row's title, reading no text for it.
+    for part in ("title", "body"):
+        sql, params = search_sql(parse_query("银"), PostFilter(), scopes, False, sort="relevance", limit=5,
+                                 columns="posts.path", part=part)  # fmt: skip
+        plan = " ".join(str(row[-1]) for row in db.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "SEARCH posts USING" in plan and "COVERING" not in plan, (part, plan)
 
 
 def test_the_index_depends_on_the_code_of_every_module_a_refresh_runs(tmp_path: Path) -> None:
@@ -470,16 +528,41 @@ def test_a_limited_ranked_search_is_the_start_of_the_full_ranking(site: Path, wr
         assert search_paths(db, query, scopes=scopes, limit=limit) == expected
 
 
-def test_texts_are_stored_as_zstandard_frames() -> None:
-    """``bodies`` holds zstandard (about twice as fast to decompress as zlib, which ranking a
-    common term does for every matching post), and gives back exactly what it was given."""
+def test_texts_are_stored_as_utf16_in_zstandard_frames() -> None:
+    """``bodies`` holds UTF-16 in zstandard frames at a level without entropy coding (ranking a
+    common term decodes every matching post's text: 1.5 µs a post against 6-9 µs for UTF-8 at
+    level 12), and gives back exactly what it was given; ``split`` counts characters."""
+    import zstandard
+
     from newsctl.index.schema import pack, unpack
 
-    title, body = "银行 Bank", "车 \ud800 lone surrogate, " + "特斯拉 " * 200
+    title, body = "银行 Bank 😀", "车 \ud800 lone surrogate, " + "特斯拉 " * 200
     packed, split = pack(title, body)
-    assert packed[:4] == b"\x28\xb5\x2f\xfd" and split == len(title.encode("utf-8"))
-    assert unpack(packed) == title + "\n" + body
+    assert packed[:4] == b"\x28\xb5\x2f\xfd" and split == len(title)
+    assert zstandard.ZstdDecompressor().decompress(packed)[:4] == "银行".encode("utf-16-le")
+    assert unpack(packed) == title + "\n" + body and unpack(packed)[split] == "\n"
     assert len(packed) < len(body)
+
+
+def test_an_index_of_utf8_texts_from_schema_7_is_rebuilt(
+    site: Path, write: WritePost, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Schema 7 stored UTF-8: an index it built, even by the same newsctl version and code
+    fingerprint otherwise, is rebuilt rather than read as UTF-16."""
+    import zstandard
+
+    write("site/_posts/2022-01-01-a.md", "---\ntitle: A\n---\n银行\n")
+    db = connect(site)
+    refresh(db, site, jobs=1)
+    settings = db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()[0]
+    db.execute("UPDATE meta SET value = ? WHERE key = 'settings'", ("7:" + settings.split(":", 1)[1],))
+    db.execute("UPDATE bodies SET text = ?", (zstandard.ZstdCompressor().compress("A\n银行".encode()),))
+    db.close()
+    capsys.readouterr()
+    db = connect(site)
+    refresh(db, site, jobs=1)
+    assert "rebuilding" in capsys.readouterr().err
+    assert [row.title for row in search(db, parse_query("银行"))] == ["A"]
 
 
 def test_an_index_of_zlib_texts_from_schema_6_is_rebuilt(

@@ -103,6 +103,16 @@ def _open(directory: str) -> _Folder | None:
     return _Folder(names, fd, max(own.st_ctime_ns, own.st_mtime_ns))
 
 
+# The forked children statting now: while one is, the second core is taken.
+_BESIDE: set[int] = set()
+
+
+def beside() -> bool:
+    """Whether a forked child of this process is statting files now (``Scan``): a query that
+    would split its work over two processes then gains nothing from the second (measured)."""
+    return bool(_BESIDE)
+
+
 class Scan:
     """Fingerprints of some folders, under way; ``finish`` gives them (None: not listable).
 
@@ -158,6 +168,7 @@ class Scan:
             finally:
                 os._exit(0)  # no cleanup of the parent's (SQLite, buffers) in the child
         self.child = pid
+        _BESIDE.add(pid)
 
     def finish(self) -> list[Listing | None]:
         number = 0
@@ -167,6 +178,7 @@ class Scan:
             number += 1
         if self.child is not None:
             os.waitpid(self.child, 0)
+            _BESIDE.discard(self.child)
         parts: dict[int, list[bytes]] = {}
         newest: dict[int, int] = {}
         for number, (index, _) in enumerate(self.chunks):

@@ -10,8 +10,8 @@ order (``newsctl.index.order``).
   exact (``detail=none``: only which posts hold it is stored). Most Chinese words have two
   characters. A longer term is the posts holding all of its pairs, each then checked in its
   text (few are not matches: a post holding 新能, 能源, 源汽 and 汽车 almost always holds 新能源汽车).
-- ``bodies``: the title, a line break and the text, as UTF-8 compressed with zstandard (``pack``),
-  and the title's length in bytes: for the check above, for counting matches (relevance), for
+- ``bodies``: the title, a line break and the text, in UTF-16 compressed with zstandard
+  (``pack``), and the title's length: for the check above, for counting matches (relevance), for
   snippets, and to remove a post's tokens from ``grams`` when it changes (a contentless FTS5
   table needs the text it was given; ``contentless_delete`` needs SQLite 3.43).
 
@@ -41,7 +41,7 @@ from newsctl.errors import NewsctlError
 if TYPE_CHECKING:
     from newsctl.index.freshness import Pending
 
-SCHEMA_VERSION = 7  # 7: ``bodies`` in zstandard (6 was zlib)
+SCHEMA_VERSION = 8  # 8: ``bodies`` in UTF-16, zstandard -1 (7: UTF-8, zstandard 12; 6: zlib)
 INDEX_DIR = ".newsctl"
 INDEX_FILE = "index.sqlite"
 # Between the characters of the text in ``grams``; a term holding it is answered by a scan.
@@ -119,11 +119,15 @@ def spread(text: str) -> str:
     return slots.decode(encoding, "surrogatepass")
 
 
-# zstandard, not zlib (schema 6): ranking a common term decompresses every matching post's
-# text. 5,000 generated posts, per post: zlib 6 12.2 µs to decompress, 7.14 MB; zstd 3 5.4 µs,
-# 7.60 MB (the index 1.195x the posts, zlib's 1.164x); 12 6.0 µs, 7.23 MB (1.170x) for 83 µs
-# to compress (zlib 51, level 19 180: a build's CPU +3%, +12%).
-ZSTD_LEVEL = 12
+# The text in UTF-16 (little-endian), compressed by zstandard at level -1 (schema 8). Ranking a
+# common term counts its matches in every matching post's text, and decompression was most of
+# that. 10,000 generated posts (Chinese), bytes a post and µs to decompress one: UTF-8 at level
+# 12 (schema 7) 1,448 and 6-9 µs; UTF-16 at level -1 1,539 and 1.5 µs (at 3: 1,370 and 4.7;
+# raw: 1,733). A Chinese character takes two bytes in UTF-16 and three in UTF-8, which is most
+# of what entropy coding won on these short texts; negative levels skip entropy coding, the slow
+# part of decompressing. Compressing at -1 is also far cheaper than at 12 (a first build's CPU).
+ZSTD_LEVEL = -1
+ENCODING = "utf-16-le"
 
 
 class _Codec(threading.local):
@@ -148,51 +152,47 @@ def _codec() -> _Codec:
 
 
 def pack(title: str, body: str) -> tuple[bytes, int]:
-    """The stored form of a post's text (``bodies``): zstandard of ``title\\nbody`` as UTF-8,
-    and the title's length in bytes."""
-    head = title.encode("utf-8", "surrogatepass")
-    return _codec().compress(head + b"\n" + body.encode("utf-8", "surrogatepass")), len(head)
-
-
-def unpack_bytes(text: bytes) -> bytes:
-    """The UTF-8 of ``title\\nbody`` from its stored form."""
-    return _codec().decompress(text)
+    """The stored form of a post's text (``bodies``): ``title\nbody`` in UTF-16, compressed, and
+    the title's length in characters as ``unpack`` gives them back."""
+    head = title.encode(ENCODING, "surrogatepass")
+    # Decoded again: two lone surrogates in a row come back as one character.
+    split = len(head.decode(ENCODING, "surrogatepass"))
+    return _codec().compress(head + "\n".encode(ENCODING) + body.encode(ENCODING, "surrogatepass")), split
 
 
 def unpack(text: bytes) -> str:
-    """``title\\nbody`` from its stored form."""
-    return unpack_bytes(text).decode("utf-8", "surrogatepass")
+    """``title\nbody`` from its stored form."""
+    return _codec().decompress(text).decode(ENCODING, "surrogatepass")
 
 
 class _Folded:
-    """The UTF-8 text of the last post asked about, as stored and folded: a query's check of
-    each term and its score read the same post one after the other, and decompress it once.
-    A needle without ASCII letters (any Chinese word) is looked for in the text as stored: it
-    matches there exactly where it matches in the folded text, and folding costs a copy."""
+    """The text of the last post asked about, as stored and folded: a query's check of each
+    term and its score read the same post one after the other, and decode it once. A needle
+    without ASCII letters (any Chinese word) is looked for in the text as stored: it matches
+    there exactly where it matches in the folded text, and folding costs a copy."""
 
     __slots__ = ("data", "id", "lowered", "packed")
 
     def __init__(self) -> None:
         self.id: int | None = None
         self.packed = b""
-        self.data = b""
-        self.lowered: bytes | None = None
+        self.data = ""
+        self.lowered: str | None = None
 
-    def of(self, post_id: int, text: bytes, needle: bytes) -> bytes:
-        # The id and the stored bytes: a refresh on this connection may have changed the text
-        # (comparing 1-2 KB of compressed text costs far less than decompressing it).
+    def of(self, post_id: int, text: bytes, needle: str) -> str:
+        # The id and the stored bytes: a refresh on this connection may have changed the text.
         if post_id != self.id or text != self.packed:
-            self.data = unpack_bytes(text)
+            self.data = unpack(text)
             self.lowered = None
             self.id, self.packed = post_id, text
         if not _has_letter(needle):
             return self.data
         if self.lowered is None:
-            self.lowered = self.data.lower()  # bytes.lower: ASCII only, as fold()
+            self.lowered = fold(self.data)
         return self.lowered
 
 
-def _has_letter(needle: bytes) -> bool:
+def _has_letter(needle: str) -> bool:
     """Whether ``needle`` (folded) holds an ASCII letter, which the stored text may hold in
     upper case."""
     return needle != needle.upper()
@@ -205,13 +205,16 @@ def register(db: sqlite3.Connection) -> None:
     - ``holds(id, text, needle)``: 1 when the folded ``needle`` (bytes) is in the title, line
       break and text;
     - ``mentions(id, text, split, terms)``: the matches in the body (after the title and line
-      break) of ``terms`` (JSON ``[needle, ...]``). Title matches are counted in SQL on
-      ``posts.title`` (``search``), which needs no decompression.
+      break) of ``terms`` (JSON ``[needle, ...]``), for a ranking that counts title matches
+      in SQL on ``posts.title`` (``search``'s pruned parts, which read no text for the title);
+    - ``ranks(id, text, split, terms)``: the matches of ``terms["title"]`` in the title times
+      2**32 plus those of ``terms["body"]`` in the body (JSON), both from the text: the
+      whole ranking's one call per post.
     """
     folded = _Folded()
-    parsed: dict[str, list[bytes]] = {}
+    parsed: dict[str, list[str]] = {}
 
-    def holds(post_id: int | None, text: bytes | None, needle: bytes) -> int:
+    def holds(post_id: int | None, text: bytes | None, needle: str) -> int:
         if post_id is None or text is None:
             return 0
         return 1 if needle in folded.of(post_id, text, needle) else 0
@@ -221,14 +224,31 @@ def register(db: sqlite3.Connection) -> None:
             return 0
         wanted = parsed.get(terms)
         if wanted is None:
-            wanted = parsed[terms] = [fold(needle).encode("utf-8", "surrogatepass") for needle in json.loads(terms)]
+            wanted = parsed[terms] = [fold(needle) for needle in json.loads(terms)]
         count = 0
         for needle in wanted:
             count += folded.of(post_id, text, needle).count(needle, split + 1)
         return count
 
+    ranking: dict[str, tuple[list[str], list[str]]] = {}
+
+    def ranks(post_id: int | None, text: bytes | None, split: int | None, terms: str) -> int:
+        if post_id is None or text is None or split is None:
+            return 0
+        wanted = ranking.get(terms)
+        if wanted is None:
+            given = json.loads(terms)
+            wanted = ranking[terms] = ([fold(n) for n in given["title"]], [fold(n) for n in given["body"]])
+        titled = mentioned = 0
+        for needle in wanted[0]:
+            titled += folded.of(post_id, text, needle).count(needle, 0, split)
+        for needle in wanted[1]:
+            mentioned += folded.of(post_id, text, needle).count(needle, split + 1)
+        return (titled << 32) + mentioned
+
     db.create_function("holds", 3, holds, deterministic=True)
     db.create_function("mentions", 4, mentions, deterministic=True)
+    db.create_function("ranks", 4, ranks, deterministic=True)
 
 
 def index_path(root: Path) -> Path:

@@ -11,7 +11,9 @@ in the stored text (``relevance``). Nothing a user types reaches FTS5 except as 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
+import marshal
 import os
 import re
 import signal
@@ -19,14 +21,16 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from newsctl.errors import NewsctlError
 from newsctl.filters import Bound, PostFilter
+from newsctl.index import freshness
 from newsctl.index.order import STEP
 from newsctl.index.query import Query, Term, fts5_phrase
-from newsctl.index.schema import MARK, fold, register, spread, unpack_bytes
+from newsctl.index.schema import MARK, fold, register, spread, unpack
 
 
 class OutsideIndex(NewsctlError):
@@ -73,16 +77,18 @@ class Row:
     path: str  # as list prints it
     title: str
     epoch: float | None
-    record: str  # the post's JSON object without its path
+    record: str  # the post's JSON object without its path and title (as the index stores it)
     score: float
 
     def json(self) -> str:
-        """The record with its path first, exactly as ``render.post_record`` and json.dumps give it."""
+        """The record with its path and title first, exactly as ``render.post_record`` and
+        json.dumps give it."""
         rest = self.record[1:]
-        return '{"path": ' + json.dumps(self.path, ensure_ascii=False) + (", " + rest if rest != "}" else "}")
+        head = '{"path": ' + json.dumps(self.path, ensure_ascii=False) + ', "title": '
+        return head + json.dumps(self.title, ensure_ascii=False) + (", " + rest if rest != "}" else "}")
 
     def record_dict(self) -> dict[str, Any]:
-        return {"path": self.path, **json.loads(self.record)}
+        return {"path": self.path, "title": self.title, **json.loads(self.record)}
 
     def post(self) -> Any:
         """A light Post, for the tables ``list`` and ``search`` draw."""
@@ -90,7 +96,7 @@ class Row:
 
         record = json.loads(self.record)
         return Post(
-            path=self.path, relative_path="", site_root=None, kind="post", title=record["title"],
+            path=self.path, relative_path="", site_root=None, kind="post", title=self.title,
             date=dt.datetime.fromisoformat(record["date"]) if record["date"] else None,
             categories=tuple(record["categories"]), tags=tuple(record["tags"]), slug=record["slug"],
             url=record["url"], layout=record["layout"], published=record["published"], front_matter={},
@@ -137,9 +143,9 @@ def filter_sql(selection: PostFilter, scopes: list[Scope], drafts: bool, params:
     return where
 
 
-def _needle(term: Term) -> bytes:
-    """What ``holds`` looks for: the folded term as UTF-8."""
-    return fold(term.text).encode("utf-8", "surrogatepass")
+def _needle(term: Term) -> str:
+    """What ``holds`` looks for: the folded term."""
+    return fold(term.text)
 
 
 def _gram_expression(needle: str) -> str:
@@ -201,6 +207,10 @@ def _titled_sql(terms: list[Term]) -> tuple[str, list[Any]]:
     return "(" + " + ".join(counts) + ")", params
 
 
+# The body matches' part of ``ranked``.
+_BODY = (1 << 32) - 1
+
+
 def _score(titled: int, mentioned: int) -> float:
     """The score shown, which sorts as the ranking does: the title matches, plus the body
     matches as a fraction below one (b / (b + 1)), so that no number of body matches outweighs
@@ -209,18 +219,27 @@ def _score(titled: int, mentioned: int) -> float:
 
 
 def _scores(ranked: list[tuple[Term, ...]], part: str, where: list[str], params: list[Any]) -> tuple[str, list[Any]]:
-    """The columns ``titled`` and ``mentioned`` (with their parameters); for ``part`` "title"
+    """The column ``ranked``: the title matches of the ranked terms times 2**32 plus their body
+    matches (so that it sorts as the ranking does), with its parameters; for ``part`` "title"
     or "body", the condition choosing that part goes first in ``where`` (so that a post of the
-    other part is set aside before its text is read)."""
+    other part is set aside before its text is read).
+
+    The whole ranking ("all") counts both in one call on the stored text, which holds the
+    title: the row of ``posts`` is then not read at all when the columns asked for are in a
+    narrow index (``search_paths``), and SQLite's lower() and replace() do not run on it
+    (100,000 posts, 车: ...). The parts count the title in SQL, which reads no text."""
     terms = [t for group in ranked for t in group]
-    titled, titled_params = _titled_sql(terms)
     mentioned = [t.text for t in terms if t.field != "title"]
-    scores = f"{titled} AS titled, "
-    scores += "mentions(bodies.id, bodies.text, bodies.split, ?) AS mentioned" if mentioned else "0 AS mentioned"
-    if part != "all":
-        where.insert(0, f"{titled} {'>' if part == 'title' else '='} 0")
-        params[0:0] = titled_params
-    return scores, titled_params + ([json.dumps(mentioned, ensure_ascii=False)] if mentioned else [])
+    if part == "all":
+        needles = json.dumps({"title": [t.text for t in terms], "body": mentioned}, ensure_ascii=False)
+        return "ranks(bodies.id, bodies.text, bodies.split, ?) AS ranked", [needles]
+    titled, titled_params = _titled_sql(terms)
+    where.insert(0, f"{titled} {'>' if part == 'title' else '='} 0")
+    params[0:0] = titled_params
+    if not mentioned:
+        return f"({titled}) << 32 AS ranked", titled_params
+    scores = f"(({titled}) << 32) + mentions(bodies.id, bodies.text, bodies.split, ?) AS ranked"
+    return scores, [*titled_params, json.dumps(mentioned, ensure_ascii=False)]
 
 
 def search_sql(
@@ -270,10 +289,10 @@ def search_sql(
         params.extend(ids)
     # The narrow indexes hold every column the query reads (and, for posts_shown, only the
     # posts it may return); else the wide posts_order, or the rows themselves.
-    covered = not _WIDE_COLUMNS.search(columns + " ".join(where)) and not (ranked and sort != "date")
+    covered = not _WIDE_COLUMNS.search(columns + " ".join(where))
     narrow = " INDEXED BY posts_shown" if not drafts else " INDEXED BY posts_by_id"
     rank = bool(ranked) and sort != "date"
-    scores, score_params = _scores(ranked, part, where, params) if rank else ("0 AS titled, 0 AS mentioned", [])
+    scores, score_params = _scores(ranked, part, where, params) if rank else ("0 AS ranked", [])
     # The stored text, when a check or the score reads it (one lookup by id per post).
     texts = " LEFT JOIN bodies ON bodies.id = posts.id" if "bodies." in scores + " ".join(where) else ""
     if driver is not None:
@@ -289,7 +308,7 @@ def search_sql(
         newest = "posts.id DESC" if covered else "posts.epoch DESC, posts.path DESC"
     # Without a ranked term every score is 0: order by date alone (a score in ORDER BY would
     # make SQLite sort every result).
-    sql += f" ORDER BY titled DESC, mentioned DESC, {newest}" if rank else f" ORDER BY {newest}"
+    sql += f" ORDER BY ranked DESC, {newest}" if rank else f" ORDER BY {newest}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return sql, [*column_params, *score_params, *params]
@@ -310,11 +329,11 @@ def search(
     fewer, no length normalization; score 10 per title match plus 1 per body match), newest
     first on ties and for queries without such a term; or newest first with ``sort="date"``."""
     scopes = scopes or [Scope(".", ".", True)]
-    for post_id, path, title, epoch, record, titled, mentioned in _rows(
+    for post_id, path, title, epoch, record, ranked in _rows(
         db, query, selection or PostFilter(), scopes, drafts, sort=sort, limit=limit
     ):
         scope = next((s for s in scopes if s.contains(path)), scopes[0])
-        yield Row(post_id, scope.display(path), title, epoch, record, _score(titled, mentioned))
+        yield Row(post_id, scope.display(path), title, epoch, record, _score(ranked >> 32, ranked & _BODY))
 
 
 def _rows(
@@ -362,7 +381,8 @@ def search_paths(
     of ``--format paths`` as UTF-8 bytes (its fast path: at a million posts a result can hold
     500,000 paths, and each Python object per path costs). Newest first on a large archive,
     the older and the newer half of the posts are searched at once on two cores (unless
-    ``jobs`` is 1); ranked, in one process."""
+    ``jobs`` is 1); ranked ones too (each half sorted, then merged) unless the no-change
+    check's stat calls have the second core."""
     scopes = scopes or [Scope(".", ".", True)]
     if limit is not None and sort != "date" and any(_ranked(group) for group in query.groups):
         # Pruned (see _rows): at most ``limit`` rows, joined here.
@@ -390,17 +410,40 @@ def search_paths(
             blob = connection.execute(outer, [prefix, end + prefix, end, *params]).fetchone()[0]
             return bytes(blob) if blob is not None else b""
 
-        ranked = sort != "date" and any(_ranked(group) for group in query.groups)
-        if limit is not None or jobs == 1 or ranked:
-            # Ranked, SQLite sorts every match by score: halves would each sort theirs and
-            # then be merged in Python, which cost more than the second core saved (1M posts,
-            # 150,000 matches: 186 ms in halves, 172 ms whole).
+        if limit is not None or jobs == 1:
             return joined(db, None)
+        if sort != "date" and any(_ranked(group) for group in query.groups):
+            if freshness.beside():
+                # The no-change check's child has the second core (the stat calls): the
+                # halves cost as much as the whole then (100,000 posts, 银行: 0.82 s whole,
+                # 0.83 s in halves, CPU 1.11 -> 1.42 s).
+                return joined(db, None)
+            # Each match's score decodes its text: worth a second core (with a watcher or
+            # --no-refresh: -22-25 % wall), though each half sorts its own matches by score
+            # and the two are merged here.
+            return _in_halves(db, lambda c, ids: _scored(c, inner(ids), prefix, end), lambda: joined(db, None), _merged)
         return _in_halves(db, joined, lambda: joined(db, None), lambda newer, older: newer + older)
     sql, params = search_sql(query, selection or PostFilter(), scopes, drafts, **options)
     rows = db.execute(sql, params).fetchall()
     shown = (next((s for s in scopes if s.contains(path)), one).display(path) for path, *_ in rows)
     return "".join(path + end for path in shown).encode("utf-8", "surrogateescape")
+
+
+def _scored(connection: sqlite3.Connection, select: tuple[str, list[Any]], prefix: str, end: str) -> bytes:
+    """The rows of a ranked ``search_sql`` (one column, the path below the scope) as marshal
+    bytes of (ranked, shown path and ``end`` as UTF-8) in its order: what ``_merged`` merges."""
+    sql, params = select
+    outer = f"SELECT ranked, CAST(? || path || ? AS BLOB) FROM ({sql})"
+    return marshal.dumps(connection.execute(outer, [prefix, end, *params]).fetchall())
+
+
+def _merged(newer: bytes, older: bytes) -> bytes:
+    """Two halves of a ranked result (from ``_scored``) in the order of the whole: by ``ranked``,
+    descending; on a tie the newer half first (heapq.merge keeps the order of its inputs on
+    equal keys), since each half is newest first and every id of the newer half is above every
+    id of the older one (the ids are the newest-first order)."""
+    rows = heapq.merge(marshal.loads(newer), marshal.loads(older), key=itemgetter(0), reverse=True)
+    return b"".join(row[1] for row in rows)
 
 
 # Below this many ids (about 20,000 posts) a second process and connection cost more than
@@ -515,7 +558,7 @@ def body_of(db: sqlite3.Connection, post_id: int) -> str:
     row = db.execute("SELECT text, split FROM bodies WHERE id = ?", (post_id,)).fetchone()
     if row is None:
         return ""
-    return unpack_bytes(row[0])[row[1] + 1 :].decode("utf-8", "surrogatepass")
+    return unpack(row[0])[row[1] + 1 :]
 
 
 def snippet(query: Query, title: str, body: str, width: int = 36) -> tuple[str, int, int]:
