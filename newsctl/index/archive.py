@@ -268,6 +268,25 @@ def ask(
         return query()
 
 
+def ask_or_read_files(
+    archive: Archive,
+    query: Callable[[], T],
+    *,
+    check: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> T | ReadFiles:
+    """``ask`` for ``list``, which opened the index without refreshing it: the no-change check
+    runs beside ``query``. An index that the check found changed but that cannot be updated
+    now (locked, read-only, a full disk) is closed and said as ``open_if_indexed`` says it: the
+    caller reads the files instead."""
+    try:
+        return ask(archive, query, check=check, jobs=jobs, progress=progress)
+    except sqlite3.Error as exc:
+        archive.db.close()
+        return ReadFiles(f"cannot update the index {archive.path}: {exc}")
+
+
 def _ask(archive: Archive, query: Callable[[], T], *, check: bool, jobs: int | None, progress: Progress | None) -> T:
     pending = None
     # The watcher is asked even after a refresh: with ``watch = true`` this starts it.
