@@ -173,3 +173,21 @@ def test_list_sees_a_post_rewritten_in_place_since_the_last_refresh(
     assert run("list", "site", "--format", "paths")[1].splitlines() == [
         os.path.join("site", "_posts", name) for name in ("2022-01-03-c.md", "2022-01-02-b.md", "2022-01-01-a.md")
     ]
+
+
+def test_list_reads_the_files_when_a_changed_index_cannot_be_updated(
+    site: Path, write: WritePost, trusting: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check beside the query found a change, and the refresh fails (locked, read-only,
+    a full disk): said in one line, and the files are read, as when opening it failed."""
+    _indexed_site(site, write, monkeypatch)
+    write("site/_posts/2022-01-03-c.md", POST.format(title="C", body="新"))
+
+    def locked(*_: object, **__: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr("newsctl.index.refresh.refresh", locked)
+    code, out, err = run("list", "site", "--format", "paths")
+    assert code == 0 and out == run("list", "site", "--format", "paths", "--no-index")[1]
+    assert "2022-01-03-c.md" in out
+    assert "warning: cannot update the index" in err and "database is locked; reading the files" in err
