@@ -76,6 +76,10 @@ PIECES = [
     "x" * 250,
     "a-b_c d" * 40,
     "http://source.example/1",
+    # Spaces \s matches that are not ASCII:
+    "<a href=\u3000x>",
+    "<a HREF\u00a0=\u2003y>",
+    "<a href=\x1dz>",
 ]
 
 
@@ -107,3 +111,18 @@ def test_source_link_is_the_first_line_the_multiline_pattern_finds(parts: list[s
     body = "".join(parts)
     expected = _SOURCE_LINE.search(body)
     assert _source_link(body) == (expected.group(1) if expected else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<a ", "href", "HREF", "=", '"', "'", ">", " ", "\u3000", "\u00a0", "\x1c", "\x85", "中", "x", "\u0130"]
+        ),
+        max_size=16,
+    )
+)
+def test_empty_href_is_found_with_any_space_between(parts: list[str]) -> None:
+    """A space that is not ASCII must not hide from the cheap test a link the pattern finds."""
+    body = "".join(parts)
+    assert sorted(body_findings(body)) == sorted(plain_body_findings(body))

@@ -19,7 +19,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Sequence
 
-from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
+from newsctl.jekyll.discovery import Candidate, Found, Missing
 from newsctl.jekyll.site import Site
 from newsctl.validate.cache import Stamp, stamp_of
 
@@ -60,15 +60,19 @@ class RunDigest:
 
     def add(self, item: Found, stamp: Stamp | None, context: bool) -> None:
         """One discovered file (``context``: of the rest of the archive) and its stamp."""
-        if isinstance(item, Missing):
-            line = f"M{context:d}\0{item.path}\n"
-        elif isinstance(item, Skipped):
-            line = f"S{context:d}\0{item.path}\0{item.reason}\0{stamp}\n"
-        else:
+        if isinstance(item, Candidate):  # nearly every item: no format specs nor tuple repr (2.2 -> 0.9 us)
+            site = self._sites.get(id(item.site))
+            if site is None:
+                site = self._site(item.site)
             line = (
-                f"C{context:d}\0{item.path}\0{item.relative}\0{item.kind}\0{item.explicit:d}{item.page:d}"
-                f"\0{self._site(item.site)}\0{stamp}\n"
+                f"{'C1' if context else 'C0'}\0{item.path}\0{item.relative}\0{item.kind}"
+                f"\0{'1' if item.explicit else '0'}{'1' if item.page else '0'}\0{site}"
+                f"\0{'-' if stamp is None else f'{stamp[0]},{stamp[1]},{stamp[2]}'}\n"
             )
+        elif isinstance(item, Missing):
+            line = f"M{context:d}\0{item.path}\n"
+        else:
+            line = f"S{context:d}\0{item.path}\0{item.reason}\0{stamp}\n"
         self._lines.append(line)
         if len(self._lines) >= _BATCH:
             self._drain()
