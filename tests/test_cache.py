@@ -229,3 +229,29 @@ def test_disabled_cache_never_hits(tmp_path: Path) -> None:
     with ResultCache.disabled(KEY) as cache:
         cache.put(POST, (120, 5, 0), RESULT)
         assert cache.get(POST, (120, 5, 0)) is None
+
+
+def test_a_cache_with_no_row_under_its_key_asks_sqlite_nothing_per_file(tmp_path: Path) -> None:
+    """A cold run (no cache yet, or one made by another newsctl or config) misses every file:
+    it must not pay a query for each of them."""
+    with ResultCache.open(tmp_path, "another key") as cache:
+        cache.put(POST, (120, 5, 0), RESULT)
+    with ResultCache.open(tmp_path, KEY) as cache:
+        statements: list[str] = []
+        assert cache._conn is not None
+        cache._conn.set_trace_callback(statements.append)
+        assert [cache.get(f"_posts/{n}.md", (1, 1, n)) for n in range(100)] == [None] * 100
+        assert cache.get(POST, (120, 5, 0)) is None
+        assert statements == []
+        cache.put(POST, (120, 5, 0), RESULT)
+    with ResultCache.open(tmp_path, KEY) as cache:  # rows under the key now: looked up
+        assert cache.get(POST, (120, 5, 0)) == RESULT
+
+
+def test_a_result_with_a_path_that_is_not_utf8_round_trips(tmp_path: Path) -> None:
+    bad = "_posts/2022-01-01-caf\udce9.md"
+    result = CachedResult((Diagnostic(bad, 1, 1, "NC101", "error", "bad \udce9"),), {"title": "caf\udce9"})
+    with ResultCache.open(tmp_path, KEY) as cache:
+        cache.put(bad, (1, 2, 3), result)
+    with ResultCache.open(tmp_path, KEY) as cache:
+        assert cache.get(bad, (1, 2, 3)) == result

@@ -465,3 +465,17 @@ def test_text_says_when_fix_fixed_nothing_because_the_fixes_are_unsafe() -> None
     assert text.splitlines()[-1] == (
         "--fix fixed nothing: 95 findings are fixed only with `--fix --unsafe-fixes` (they change what Jekyll publishes)."
     )
+
+
+@pytest.mark.parametrize("group", [False, True])
+@pytest.mark.parametrize("statistics", [False, True])
+def test_plain_text_lines_are_the_coloured_pieces_joined(group: bool, statistics: bool) -> None:
+    """Without colour a finding's line is built as one piece (fast): the same text."""
+    from newsctl.validate.report import _text_lines
+
+    many = [Diagnostic(f"_posts/{n % 4}.md", n, 1, f"NC40{n % 3 + 1}", "warning", f"m {n} [x]") for n in range(40)]
+    options: dict[str, Any] = {"statistics": statistics, "fixes": ["f"], "group": group, "hint": FixHint(safe=1)}
+    summary = Summary.of(many, 9, 0.5)
+    coloured = _text_lines(many, summary, **options)
+    plain = _text_lines(many, summary, plain=True, **options)
+    assert ["".join(p for p, _ in line) for line in plain] == ["".join(p for p, _ in line) for line in coloured]

@@ -9,6 +9,8 @@ import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsctl.validate import checks
 
@@ -74,6 +76,10 @@ PIECES = [
     "x" * 250,
     "a-b_c d" * 40,
     "http://source.example/1",
+    # Spaces \s matches that are not ASCII:
+    "<a href=\u3000x>",
+    "<a HREF\u00a0=\u2003y>",
+    "<a href=\x1dz>",
 ]
 
 
@@ -88,3 +94,35 @@ def test_body_checks_and_fingerprint_match_the_plain_patterns(seed: int) -> None
 def test_long_line_of_punctuation_before_the_letters_is_read_whole() -> None:
     body = "," * 300 + "x" * 30 + "\n"
     assert checks._lead(body) == plain_lead(body) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["http://a.b/c", "https://x.y", "<", ">", " ", "\t", "\n", "\r", "a", "http", "é", "\x0b"]),
+        max_size=30,
+    )
+)
+def test_source_link_is_the_first_line_the_multiline_pattern_finds(parts: list[str]) -> None:
+    """``_source_link`` looks only at the lines that hold "http": it must find what a search
+    of the whole body with ``_SOURCE_LINE`` finds."""
+    from newsctl.validate.checks import _SOURCE_LINE, _source_link
+
+    body = "".join(parts)
+    expected = _SOURCE_LINE.search(body)
+    assert _source_link(body) == (expected.group(1) if expected else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<a ", "href", "HREF", "=", '"', "'", ">", " ", "\u3000", "\u00a0", "\x1c", "\x85", "中", "x", "\u0130"]
+        ),
+        max_size=16,
+    )
+)
+def test_empty_href_is_found_with_any_space_between(parts: list[str]) -> None:
+    """A space that is not ASCII must not hide from the cheap test a link the pattern finds."""
+    body = "".join(parts)
+    assert sorted(body_findings(body)) == sorted(plain_body_findings(body))

@@ -199,3 +199,45 @@ def test_a_future_post_sets_when_the_report_expires() -> None:
         epoch = dt.datetime(day, 1, 1, tzinfo=dt.timezone.utc).timestamp()
         checks.add(FileResult(f"{day}.md", (), {"epoch": str(epoch), "date": f"{day}-01-01", "site_root": None}))
     assert checks.expires == dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 2000])
+def test_json_report_is_what_json_dumps_writes(count: int) -> None:
+    """The JSON writer formats each finding itself (fast); the text must stay exactly what
+    ``json.dumps(ensure_ascii=False, indent=2)`` gives, quotes, control characters, non-ASCII
+    and surrogates included, across the 64 KB writes."""
+    import io
+    import json
+
+    from newsctl.validate.diagnostics import Diagnostic, Summary
+    from newsctl.validate.report import write_json
+
+    tricky = ["plain", 'quote " back\\slash', "tab\tnew\nline\x01", "中文《标题》", "bad \udce9 name", "x" * 100]
+    diagnostics = [
+        Diagnostic(f"_posts/{tricky[i % 6]}-{i}.md", i + 1, i % 7 + 1, "NC402", "warning", tricky[(i + 3) % 6])
+        for i in range(count)
+    ]
+    out = io.StringIO()
+    write_json(diagnostics, Summary.of(diagnostics, count, 0.0), out)
+    assert out.getvalue() == json.dumps([d.to_dict() for d in diagnostics], ensure_ascii=False, indent=2) + "\n"
+
+
+def test_digest_does_not_depend_on_how_lines_are_batched() -> None:
+    """RunDigest hashes its lines in batches: the digest must be the one of a line at a time."""
+    from newsctl.jekyll.discovery import Candidate, Missing
+    from newsctl.jekyll.site import LOOSE
+    from newsctl.validate import replay
+
+    items = [Candidate(f"/a/_posts/2024-01-01-p{i}.md", LOOSE, f"p{i}.md", "post") for i in range(5000)]
+    digests = []
+    for batch in (1, 7, replay._BATCH):
+        digest = replay.RunDigest(["header"])
+        original, replay._BATCH = replay._BATCH, batch
+        try:
+            for i, item in enumerate(items):
+                digest.add(item, (i, i, i), context=bool(i % 2))
+            digest.add(Missing("/gone.md"), None, context=False)
+        finally:
+            replay._BATCH = original
+        digests.append(digest.hexdigest())
+    assert len(set(digests)) == 1

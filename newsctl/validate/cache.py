@@ -6,9 +6,10 @@ per-file facts that archive-wide checks need come from the cache.
 
 Built for warm runs over very large archives with flat memory: nothing is loaded when the cache
 is opened; ``get`` is one primary-key query (a few microseconds) that decodes JSON only on a
-hit, so a run holds no row it is not looking at; ``put`` is buffered and written in one short
-transaction every ``FLUSH_EVERY`` rows and at ``close``. SQLite (WAL mode,
-5 s busy timeout) keeps two concurrent runs from corrupting the file.
+hit, so a run holds no row it is not looking at (and asks nothing while no row was ever written
+under its key, as on a cold run: ``meta`` names the keys rows were written under); ``put`` is
+buffered and written in one short transaction every ``FLUSH_EVERY`` rows and at ``close``.
+SQLite (WAL mode, 5 s busy timeout) keeps two concurrent runs from corrupting the file.
 
 The cache is never trusted and never fatal: a file that is not SQLite, is damaged, or was made
 by another program or another schema version is deleted and recreated; an unusable location
@@ -35,7 +36,7 @@ from newsctl.validate.diagnostics import SEVERITIES, Diagnostic, ValidationRun
 
 CACHE_DIR = ".newsctl"
 CACHE_FILE = "cache.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x6E637472  # "nctr": marks the file as ours (PRAGMA application_id)
 FLUSH_EVERY = 10_000
 BUSY_TIMEOUT_MS = 5_000
@@ -66,6 +67,8 @@ Stamp = tuple[int, int, int]
 
 # One row waiting to be written: the stamp, the JSON payload, the salt of its key.
 _Row = tuple[Stamp, str, str]
+#: The name in ``meta`` that says rows were written under a key (its value is empty).
+_KEY_NAME = "key:"
 _GET = "SELECT size, mtime_ns, ctime_ns, payload FROM results WHERE path = ? AND key = ?"
 
 
@@ -93,6 +96,9 @@ class ResultCache:
         self._conn = connection
         self._key = key
         self._pending: dict[str, _Row] = {}  # put since the last flush
+        # Whether rows under this key were there when it was opened: if not, no lookup can hit
+        # (a run looks up each file once, before it puts its result), so none asks SQLite.
+        self._any_row = connection is not None and _has_rows_under(connection, key)
 
     @classmethod
     def open(cls, root: Path, key: str) -> ResultCache:
@@ -131,7 +137,8 @@ class ResultCache:
 
     def get(self, path: str, stamp: Stamp, salt: str = "") -> CachedResult | None:
         """The stored result for ``path`` if it was made under this key (plus ``salt``: what
-        else the file's result depends on, such as its site's settings) for this file stamp."""
+        else the file's result depends on, such as its site's settings) for this file stamp:
+        stored before this cache was opened, or put since and not yet written."""
         if self._conn is None:
             return None
         path = _stored(path)
@@ -139,6 +146,8 @@ class ResultCache:
         if row is not None and row[2] != salt:
             return None
         if row is None:
+            if not self._any_row:
+                return None  # no row under this key: a miss without asking
             try:
                 found = self._conn.execute(_GET, (path, self._key + salt)).fetchone()
             except sqlite3.Error:
@@ -236,13 +245,16 @@ class ResultCache:
         if not self._pending:
             return
         key, pending, self._pending = self._key, self._pending, {}
-        self._write(
-            lambda connection: connection.executemany(
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("INSERT OR IGNORE INTO meta (name, value) VALUES (?, '')", (_KEY_NAME + key,))
+            connection.executemany(
                 "INSERT OR REPLACE INTO results (path, key, size, mtime_ns, ctime_ns, payload)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 ((path, key + salt, *stamp, payload) for path, (stamp, payload, salt) in pending.items()),
             )
-        )
+
+        self._write(write)
 
     def _write(self, work: Callable[[sqlite3.Connection], object]) -> None:
         """Run ``work(connection)`` in one short write transaction; on any failure give up caching."""
@@ -262,6 +274,15 @@ class ResultCache:
                 connection.close()
             self._conn = None
             self._pending = {}
+
+
+def _has_rows_under(connection: sqlite3.Connection, key: str) -> bool:
+    """Whether rows may have been written under ``key`` (True when unsure: a lookup then asks)."""
+    try:
+        found = connection.execute("SELECT 1 FROM meta WHERE name = ?", (_KEY_NAME + key,)).fetchone()
+    except sqlite3.Error:
+        return True
+    return found is not None
 
 
 def _make_directory(directory: Path) -> None:

@@ -26,7 +26,7 @@ from newsctl.jekyll.discovery import NOT_REGULAR, Candidate, Found, Missing, Ski
 from newsctl.jekyll.frontmatter import JEKYLL_FRONT_MATTER
 from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, Read, read, read_bytes
-from newsctl.jekyll.site import Site
+from newsctl.jekyll.site import Site, load_site
 from newsctl.project import archive_root
 from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
@@ -68,6 +68,9 @@ _SCRIPT = re.compile(r"<script\b", re.I)
 _IMG = re.compile(r"<img\b[^<>]{0,2000}>", re.I)
 _IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"[^"\s]|'[^'\s]|[^\s"'>])""", re.I)
 _SOURCE_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+)>?[ \t]*$", re.M)
+# The same, for one line: a multi-line ^ is tried at every character of the body, this only on
+# the lines that hold "http".
+_SOURCE_ALONE = re.compile(r"[ \t]*<?(https?://[^\s<>]+)>?[ \t]*")
 _MARKUP = re.compile(r"<!--.{0,2000}?-->|<[^<>]{0,500}>|\]\([^()]{0,500}\)|&[#\w]{1,10};", re.S)
 _NOT_WORD = re.compile(r"[\W_]+")
 _PAIRS = (("“", "”"), ("《", "》"), ("「", "」"), ("『", "』"), ("(", ")"), ("（", "）"), ("[", "]"), ("【", "】"))
@@ -111,7 +114,7 @@ def _keys(raw: str) -> _Keys:
         line += raw.count("\n", counted, start)
         counted = start
         column = start - raw.rfind("\n", 0, start)
-        name = next(g for g in match.groups() if g is not None)
+        name = match.group(match.lastindex or 0)  # the one alternative that matched
         if name in first:
             repeats.append((name.strip(), line, column, first[name][0]))
         else:
@@ -387,8 +390,17 @@ def _archive_facts(item: Candidate, post: Post, front: dict[str, Any], raw: str,
 
 
 def _source_link(body: str) -> str | None:
-    link = _SOURCE_LINE.search(body)
-    return link.group(1) if link else None
+    """The first line that is a link alone (what ``_SOURCE_LINE`` finds first)."""
+    at = body.find("http")
+    while at >= 0:
+        start = body.rfind("\n", 0, at) + 1
+        end = body.find("\n", at)
+        end = len(body) if end < 0 else end
+        link = _SOURCE_ALONE.fullmatch(body, start, end)
+        if link:
+            return link.group(1)
+        at = body.find("http", end)
+    return None
 
 
 def _body_facts(item: Candidate, text: str, config: ValidateConfig) -> Facts:
@@ -449,8 +461,6 @@ def _line_col(value: str | None) -> tuple[int, int]:
 
 def _site(root: str) -> Site:
     """The site at ``root`` as its _config.yml says now (a cached result must not keep an old theme)."""
-    from newsctl.jekyll.site import load_site
-
     return load_site(root)
 
 
@@ -506,6 +516,7 @@ class ArchiveChecks:
 
     def __init__(self, now: dt.datetime | None = None) -> None:
         self.now = now or dt.datetime.now(dt.timezone.utc)
+        self.now_ts = self.now.timestamp()
         self.expires: float | None = None  # when the first post dated in the future falls due
         self.urls = _Groups()
         self.titles = _Groups()
@@ -533,9 +544,9 @@ class ArchiveChecks:
         epoch = facts.get("epoch")
         if epoch:
             due = float(epoch)
-            if due > self.now.timestamp() and (self.expires is None or due < self.expires):
+            if due > self.now_ts and (self.expires is None or due < self.expires):
                 self.expires = due
-        return _deferred_checks(path, facts, self.now)
+        return _deferred_checks(path, facts, self.now_ts)
 
     def finish(self, given: set[str] | None = None, name: Callable[[str], str] = str) -> Iterator[Diagnostic]:
         """The diagnostics between posts. With ``given`` (some files of the archive, checked
@@ -583,12 +594,13 @@ def _diag(
     return Diagnostic(path, line, column, code, severity or RULES[code].severity, message)
 
 
-def _deferred_checks(path: str, facts: Mapping[str, str | None], now: dt.datetime) -> list[Diagnostic]:
+def _deferred_checks(path: str, facts: Mapping[str, str | None], now: float) -> list[Diagnostic]:
+    """The checks of one post that depend on other files or on ``now`` (a timestamp)."""
     found: list[Diagnostic] = []
     root = facts.get("site_root")
     date = facts.get("date")
     epoch = facts.get("epoch")
-    if date and epoch and root and float(epoch) > now.timestamp() and not _site(root).future:
+    if date and epoch and root and float(epoch) > now and not _site(root).future:
         found.append(
             _diag(
                 path,
@@ -653,7 +665,9 @@ class _Pass:
         self.cache = cache
         self.keep_files = keep
         self.ignored: dict[str, tuple[str, ...]] = {}
-        self.stats: dict[str, tuple[Stamp, str]] = {}  # stamp and site salt of each file checked
+        # Of each file checked, by its path: its absolute path, stamp and site salt.
+        self.stats: dict[str, tuple[str, Stamp, str]] = {}
+        self.cwd = os.getcwd()  # what os.path.abspath asks the system for again on every call
         self.digest = digest if cache is not None and cache.enabled else None
         self.salts: dict[int, str] = {}
         # Only when there is a context to tell apart from them (a whole archive holds no set of its paths):
@@ -676,7 +690,7 @@ class _Pass:
                 if item.explicit and not context:
                     self.run.not_posts.append(item.path)
                 continue
-            key = item.path if context else os.path.abspath(item.path)  # the context's paths are absolute
+            key = item.path if context else self.absolute(item.path)  # the context's paths are absolute
             if context and key in self.given:
                 continue
             if not context:
@@ -698,11 +712,15 @@ class _Pass:
         salt = self._salt(item.site)
         cached = self.cache.get(key, stamp, salt)
         if cached is None:
-            self.stats[key] = (stamp, salt)  # kept until the result is stored: only for files checked
+            self.stats[item.path] = (key, stamp, salt)  # kept until the result is stored: only for files checked
             return None
         cached.facts["site_root"] = item.site.root  # not stored: the same for every file
         diagnostics = tuple(d if d.path == item.path else replace(d, path=item.path) for d in cached.diagnostics)
         return FileResult(item.path, diagnostics, cached.facts)
+
+    def absolute(self, path: str) -> str:
+        """``os.path.abspath(path)``, the working folder asked once per run."""
+        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.cwd, path))
 
     def _salt(self, site: Site) -> str:
         """A short digest of the site's settings: a file's result depends on them too."""
@@ -723,12 +741,11 @@ class _Pass:
         self.run.diagnostics.extend(found)
 
     def store(self, result: FileResult) -> None:
-        key = os.path.abspath(result.path)
-        known = self.stats.pop(key, None)
+        known = self.stats.pop(result.path, None)
         if self.cache is not None and result.facts.get("kind") not in ("skipped", "unreadable") and known is not None:
             # Only what a later run needs: None values and the site root are left out.
             stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
-            self.cache.put(key, known[0], CachedResult(result.diagnostics, stored), known[1])
+            self.cache.put(known[0], known[1], CachedResult(result.diagnostics, stored), known[2])
 
 
 def validate(

@@ -19,11 +19,12 @@ import hashlib
 import os
 from collections.abc import Iterable, Sequence
 
-from newsctl.jekyll.discovery import Candidate, Found, Missing, Skipped
+from newsctl.jekyll.discovery import Candidate, Found, Missing
 from newsctl.jekyll.site import Site
 from newsctl.validate.cache import Stamp, stamp_of
 
 PAGE_EXTENSIONS = (".md", ".markdown", ".html")
+_BATCH = 4096  # lines hashed at once
 
 
 def item_stamp(item: Found) -> Stamp | None:
@@ -51,33 +52,48 @@ class RunDigest:
 
     def __init__(self, header: Sequence[str]) -> None:
         self._hash = hashlib.blake2b(_bytes("\0".join(header)), digest_size=20)
+        # Lines not hashed yet: hashed a batch at a time (one update per line cost as much as
+        # the stat of the file), which gives the same digest as a line at a time.
+        self._lines: list[str] = []
         self._sites: dict[int, int] = {}  # id of each Site met -> its number in the digest
         self._roots: list[str] = []
 
     def add(self, item: Found, stamp: Stamp | None, context: bool) -> None:
         """One discovered file (``context``: of the rest of the archive) and its stamp."""
-        if isinstance(item, Missing):
-            line = f"M{context:d}\0{item.path}\n"
-        elif isinstance(item, Skipped):
-            line = f"S{context:d}\0{item.path}\0{item.reason}\0{stamp}\n"
-        else:
+        if isinstance(item, Candidate):  # nearly every item: no format specs nor tuple repr (2.2 -> 0.9 us)
+            site = self._sites.get(id(item.site))
+            if site is None:
+                site = self._site(item.site)
             line = (
-                f"C{context:d}\0{item.path}\0{item.relative}\0{item.kind}\0{item.explicit:d}{item.page:d}"
-                f"\0{self._site(item.site)}\0{stamp}\n"
+                f"{'C1' if context else 'C0'}\0{item.path}\0{item.relative}\0{item.kind}"
+                f"\0{'1' if item.explicit else '0'}{'1' if item.page else '0'}\0{site}"
+                f"\0{'-' if stamp is None else f'{stamp[0]},{stamp[1]},{stamp[2]}'}\n"
             )
-        self._hash.update(_bytes(line))
+        elif isinstance(item, Missing):
+            line = f"M{context:d}\0{item.path}\n"
+        else:
+            line = f"S{context:d}\0{item.path}\0{item.reason}\0{stamp}\n"
+        self._lines.append(line)
+        if len(self._lines) >= _BATCH:
+            self._drain()
+
+    def _drain(self) -> None:
+        if self._lines:
+            self._hash.update(_bytes("".join(self._lines)))
+            self._lines.clear()
 
     def _site(self, site: Site) -> int:
         number = self._sites.get(id(site))
         if number is None:
             number = self._sites[id(site)] = len(self._sites)
-            self._hash.update(_bytes(f"site {number}: {site!r}\n"))
+            self._lines.append(f"site {number}: {site!r}\n")
             if site.root is not None and site.root not in self._roots:
                 self._roots.append(site.root)
         return number
 
     def hexdigest(self) -> str:
         """The digest, with the layouts and pages of every site met as they are now."""
+        self._drain()
         final = self._hash.copy()
         for root in sorted(self._roots):
             final.update(_bytes("\0".join(site_environment(root)) + "\n"))

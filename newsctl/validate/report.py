@@ -129,13 +129,18 @@ def _text_lines(
     fixes: Sequence[str],
     group: bool = False,
     hint: FixHint = FixHint(),
+    plain: bool = False,
 ) -> list[list[tuple[str, str]]]:
-    """The text report as lines of (text, style) pieces; ``[]`` is a blank line."""
+    """The text report as lines of (text, style) pieces; ``[]`` is a blank line. With ``plain``
+    (no colour) a finding's line is one piece: a fifth of the time on a large archive."""
     blocks: list[list[list[tuple[str, str]]]] = []
     if fixes:
         blocks.append([[(fix, "")] for fix in fixes])
     shown, more = _shown(diagnostics) if group else (list(diagnostics), [])
     for path, group_of_path in groupby(shown, key=lambda d: d.path):
+        if plain:
+            blocks.append([[(f"{path}:{d.line}:{d.column}: {d.code} {d.message}", "")] for d in group_of_path])
+            continue
         blocks.append(
             [
                 [
@@ -201,7 +206,9 @@ def write_text(
     through markup, so brackets and ``:emoji:`` stay as written. Without ``color`` the lines are
     written as they are, without loading rich (fifty times faster on a large archive).
     """
-    lines = _text_lines(diagnostics, summary, statistics=statistics, fixes=fixes, group=group, hint=hint)
+    lines = _text_lines(
+        diagnostics, summary, statistics=statistics, fixes=fixes, group=group, hint=hint, plain=not color
+    )
     if not color:
         out.writelines("".join(piece for piece, _ in line) + "\n" for line in lines)
         return
@@ -224,8 +231,30 @@ def write_text(
 
 def write_json(diagnostics: Sequence[Diagnostic], summary: Summary, out: IO[str]) -> None:
     """One JSON array of objects with keys path, line, column, code, severity, message, in that
-    order; UTF-8 text (no ``\\u`` escapes), indented by 2, with a final newline. No summary."""
-    _write_json([d.to_dict() for d in diagnostics], out)
+    order; UTF-8 text (no ``\\u`` escapes), indented by 2, with a final newline. No summary.
+
+    Written as ``json.dumps(..., ensure_ascii=False, indent=2)`` would, but each string through
+    the C encoder: the pure-Python one that ``indent`` uses took most of a replayed run's time."""
+    if not diagnostics:
+        out.write("[]\n")
+        return
+    from json.encoder import encode_basestring as text
+
+    pending: list[str] = []
+    size = 0
+    for i, d in enumerate(diagnostics):
+        entry = (
+            f'{"," if i else "["}\n  {{\n    "path": {text(d.path)},\n    "line": {int(d.line)},'
+            f'\n    "column": {int(d.column)},\n    "code": {text(d.code)},\n    "severity": {text(d.severity)},'
+            f'\n    "message": {text(d.message)}\n  }}'
+        )
+        pending.append(entry)
+        size += len(entry)
+        if size >= 65536:
+            out.write("".join(pending))
+            pending, size = [], 0
+    pending.append("\n]\n")
+    out.write("".join(pending))
 
 
 def _write_json(value: object, out: IO[str]) -> None:
