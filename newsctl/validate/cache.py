@@ -189,6 +189,40 @@ class ResultCache:
         except sqlite3.Error:
             return False
 
+    def get_snapshot(self, name: str) -> tuple[str, str] | None:
+        """The folder snapshot and run digest last stored under ``name`` (made under this key)."""
+        if self._conn is None:
+            return None
+        try:
+            found = self._conn.execute("SELECT value FROM meta WHERE name = ?", (self._snapshot(name),)).fetchone()
+        except sqlite3.Error:
+            return None
+        if found is None or "\n" not in found[0]:
+            return None
+        snapshot, digest = found[0].rsplit("\n", 1)
+        return snapshot, digest
+
+    def put_snapshot(self, name: str, snapshot: str | None, digest: str) -> None:
+        """Remember that the folders were as ``snapshot`` says when a run whose inputs have
+        ``digest`` began (None: they changed too recently to tell; what was stored goes)."""
+
+        def store(connection: sqlite3.Connection) -> None:
+            if snapshot is None:
+                connection.execute("DELETE FROM meta WHERE name = ?", (self._snapshot(name),))
+            else:
+                row = (self._snapshot(name), snapshot + "\n" + digest)
+                connection.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", row)
+            # One per run header: drop those of other keys (another newsctl or configuration).
+            connection.execute(
+                "DELETE FROM meta WHERE name LIKE 'snapshot:%' AND substr(name, 1, ?) != ?",
+                (len(self._snapshot("")), self._snapshot("")),
+            )
+
+        self._write(store)
+
+    def _snapshot(self, name: str) -> str:
+        return f"snapshot:{self._key}:{name}"
+
     def get_run(self, digest: str, now: float) -> ValidationRun | None:
         """The report stored under ``digest`` (made under this key), unless it expired by ``now``
         (a post then in the future is due since: its NC203 no longer holds)."""

@@ -833,17 +833,29 @@ def run_validation(
         cache = ResultCache.open(archive_root(paths, config.root), cache_key(config)) if use_cache and paths else None
         try:
             header = _run_header(paths, drafts, keep_files)
+            snapshot = _Snapshot(paths, config, header) if cache is not None else None
             if cache is not None and cache.has_runs():
+                now = dt.datetime.now(dt.timezone.utc).timestamp()
+                # The folders as they were when a run stored its report: replay it, no walk.
+                replayed = snapshot.replay(cache, now) if snapshot is not None else None
+                if replayed is not None:
+                    return replayed
                 # Nothing changed since a run stored its report: replay it (one walk and stat per file).
                 digest = digest_of(discovered(), _rest_of_archive(paths, config, drafts), header)
-                stored = cache.get_run(digest, dt.datetime.now(dt.timezone.utc).timestamp())
+                stored = cache.get_run(digest, now)
                 if stored is not None:
+                    if snapshot is not None:
+                        snapshot.store(cache, digest)
                     return stored
             context = _rest_of_archive(paths, config, drafts)
-            return validate(
+            digest_run = RunDigest(header)
+            run = validate(
                 discovered(), config, cache=cache, jobs=jobs, keep_files=keep_files, context=context,
-                digest=RunDigest(header),
+                digest=digest_run,
             )  # fmt: skip
+            if snapshot is not None and cache is not None and cache.enabled:
+                snapshot.store(cache, digest_run.hexdigest())
+            return run
         finally:
             if cache is not None:
                 cache.close()
@@ -865,6 +877,43 @@ def run_validation(
         if applied:
             run = once()
     return Outcome(config, run, applied, unfixed)
+
+
+class _Snapshot:
+    """The folder snapshot a run over whole folders stores beside its digest, and replays by
+    (see ``newsctl.validate.replay``); a run given files, or folders outside the archive, has
+    none."""
+
+    def __init__(self, paths: list[str], config: ValidateConfig, header: list[str]) -> None:
+        import hashlib
+        import time
+
+        self.started = time.time_ns()  # before anything is walked or read: the racy rule's start
+        root = os.path.realpath(archive_root(paths, config.root))
+        inside = all(
+            os.path.isdir(path) and (os.path.realpath(path) + os.sep).startswith(root.rstrip(os.sep) + os.sep)
+            for path in paths
+        )
+        self.root = root if inside and paths else None
+        self.name = hashlib.blake2b("\0".join(header).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+    def replay(self, cache: ResultCache, now: float) -> ValidationRun | None:
+        """The stored report, when every folder lists and stats as when it was made."""
+        from newsctl.index import freshness
+
+        stored = cache.get_snapshot(self.name) if self.root is not None else None
+        if stored is None or self.root is None or not freshness.unchanged(self.root, stored[0]):
+            return None
+        return cache.get_run(stored[1], now)
+
+    def store(self, cache: ResultCache, digest: str) -> None:
+        from newsctl.index import freshness
+        from newsctl.validate.replay import folders_of
+
+        if self.root is not None:
+            folders = folders_of(self.root)
+            taken = freshness.take(self.root, folders, self.started) if folders is not None else None
+            cache.put_snapshot(self.name, taken, digest)
 
 
 def _run_header(paths: list[str], drafts: bool, keep_files: bool) -> list[str]:
