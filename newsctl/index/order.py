@@ -33,7 +33,7 @@ def _first(db: sqlite3.Connection, sql: str, *params: object) -> int | None:
 
 def neighbours(db: sqlite3.Connection, epoch: float | None, path: str) -> tuple[int | None, int | None]:
     """The ids of the posts just before and just after (epoch, path) (parked ones left out),
-    found through the (epoch DESC, path DESC) index: a few seeks, whatever the archive's size."""
+    found through the (epoch, path) index (posts_order): a few seeks, whatever the archive's size."""
     if epoch is None:
         before = _first(
             db,

@@ -41,7 +41,7 @@ from newsctl.errors import NewsctlError
 if TYPE_CHECKING:
     from newsctl.index.freshness import Pending
 
-SCHEMA_VERSION = 8  # 8: ``bodies`` in UTF-16, zstandard -1 (7: UTF-8, zstandard 12; 6: zlib)
+SCHEMA_VERSION = 8  # 8: ``bodies`` in UTF-16 at zstandard -1, posts_order ascending (7: UTF-8, zstandard 12; 6: zlib)
 INDEX_DIR = ".newsctl"
 INDEX_FILE = "index.sqlite"
 # Between the characters of the text in ``grams``; a term holding it is answered by a scan.
@@ -59,9 +59,11 @@ CREATE TABLE IF NOT EXISTS posts (
     record TEXT,
     error TEXT, error_line INTEGER
 );
--- Newest first, read from the index alone: search and list rarely touch the rows themselves.
--- The filters of list (categories, tags, local time) are in it too.
-CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch DESC, path DESC, id, kind, error, categories, tags, local);
+-- Newest first (read backwards), from the index alone: search and list rarely touch the rows
+-- themselves. The filters of list (categories, tags, local time) are in it too. Ascending, so
+-- that posts added oldest to newest (a first build, a scraper's new posts) go at its end: as
+-- (epoch DESC, path DESC) each went at its start, and page splits left it half empty (schema 7).
+CREATE INDEX IF NOT EXISTS posts_order ON posts (epoch, path, id, kind, error, categories, tags, local);
 -- What most searches read (published posts, no filter on categories, tags or local time), by
 -- id, which is the same order (newsctl.index.order): a search looks its FTS5 matches up here, or
 -- scans it newest first; half as wide as posts_order, and no row with its record is read.
