@@ -180,3 +180,13 @@ def test_the_one_pass_character_check_is_pyyamls_two() -> None:
         char = chr(code)
         rejected = yaml.reader.Reader.NON_PRINTABLE.search(char) or breaks.search(char)
         assert bool(_NOT_FAST.search(char)) == bool(rejected), hex(code)
+
+
+@given(st.text(alphabet=st.sampled_from(["k", "e", "y", ":", " ", "\t", "a", "#", "'", '"', "-", "\r"]), max_size=14))
+def test_the_line_pattern_reads_what_the_lazy_pattern_read(line: str) -> None:
+    import re
+
+    from newsctl.jekyll.frontmatter import _line_parts
+
+    lazy = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*").fullmatch(line)
+    assert _line_parts(line) == (None if lazy is None else lazy.groups())

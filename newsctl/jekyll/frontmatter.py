@@ -179,7 +179,19 @@ def parse(block: Split) -> dict[str, Any]:
 # The front matter scrapers write is a flat list of `key: value` lines. For those, reading the
 # values directly is five times faster than PyYAML's constructor (which dominates a bulk run);
 # anything else (nesting, lists, anchors, escapes, numbers, booleans) goes to PyYAML.
-_SIMPLE_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*")
+# Greedy, the spaces at the end stripped after: a lazy value tried the end at every character.
+_SIMPLE_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*))?")
+
+
+def _line_parts(line: str) -> tuple[str, str | None] | None:
+    """(key, value) of a ``key: value`` line, the value without spaces or tabs at its end."""
+    match = _SIMPLE_LINE.fullmatch(line)
+    if match is None:
+        return None
+    key, value = match.groups()
+    return key, (None if value is None else value.rstrip(" \t"))
+
+
 _PLAIN_UNSAFE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: |:$| #|\t")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # What PyYAML rejects (Reader.NON_PRINTABLE) or reads as a line break (NEL, LS, PS), in one pass.
@@ -216,10 +228,10 @@ def fast_yaml(text: str) -> dict[str, Any] | None:
             return None
         if not line or line.isspace() or line.startswith("#"):
             continue
-        match = _SIMPLE_LINE.fullmatch(line)
-        if match is None:
+        parts = _line_parts(line)
+        if parts is None:
             return None
-        key, value = match.groups()
+        key, value = parts
         if key in _RESERVED_KEYS:
             return None
         if not value:
