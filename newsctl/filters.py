@@ -5,14 +5,24 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsctl.errors import UsageError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Protocol is for mypy only: building it at import would slow start-up
+    from typing import Protocol
+
     from newsctl.jekyll.post import Post
+
+    class _HasPath(Protocol):
+        @property
+        def path(self) -> str: ...
+
+
+Row = TypeVar("Row", bound="_HasPath")
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -142,3 +152,32 @@ def sort_posts(posts: Iterable[Post], key: str, *, reverse: bool = False) -> lis
     elif reverse:
         rows.reverse()
     return rows
+
+
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def sorted_rows(posts: Iterable[Post], key: str, row: Callable[[Post], Row], *, reverse: bool = False) -> list[Row]:
+    """``row(post)`` of each post, in ``sort_posts``'s order (ties by the row's ``path``), keeping
+    of each post only its row and sort key: the posts are let go as they come, so memory grows
+    by the row, not the post (a path for ``list --format paths``). A date is kept as the number
+    of microseconds since year 1 (UTC): the instants' order, in a small integer."""
+    kept: list[tuple[Any, Row]] = []
+    for post in posts:
+        if key == "date":
+            order: Any = ((post.date or _EPOCH) - _EPOCH) // _MICROSECOND
+        elif key == "title":
+            order = post.title.casefold()
+        else:
+            order = None
+        kept.append((order, row(post)))
+    if key == "date":  # (date, path) decides but for the same file twice, kept in reading order
+        kept.sort(key=lambda item: (item[0], item[1].path), reverse=not reverse)
+    else:
+        kept.sort(key=lambda item: item[1].path)
+        if key == "title":
+            kept.sort(key=itemgetter(0), reverse=reverse)
+        elif reverse:
+            kept.reverse()
+    return [item[1] for item in kept]

@@ -118,3 +118,28 @@ def test_the_zone_without_site_timezone_or_tz_can_be_pickled(monkeypatch: pytest
         assert pickle.loads(pickle.dumps(moment)) == moment
     finally:
         zone_for.cache_clear()
+
+
+_two = st.integers(0, 99).map(lambda n: f"{n:02d}")
+_common_forms = st.one_of(
+    # The forms scrapers write, in and out of range: YYYY-MM-DD HH:MM:SS +ZZZZ and YYYY-MM-DD.
+    st.tuples(st.integers(0, 9999).map(lambda n: f"{n:04d}"), _two, _two, _two, _two, _two,
+              st.sampled_from("+-"), _two, _two).map(lambda p: "{}-{}-{} {}:{}:{} {}{}{}".format(*p)),
+    st.tuples(st.integers(0, 9999).map(lambda n: f"{n:04d}"), _two, _two).map("-".join),
+)  # fmt: skip
+
+
+@given(_common_forms, st.sampled_from([SH, ZoneInfo("America/New_York"), dt.timezone.utc]))
+def test_the_fast_path_for_common_dates_agrees_with_the_general_parser(text: str, zone: dt.tzinfo) -> None:
+    from newsctl.jekyll.dates import _parse_general
+
+    try:
+        expected: object = _parse_general(text, zone)
+    except (DateParseError, OverflowError) as exc:
+        expected = repr(exc)
+    try:
+        got: object = parse_ruby_time(text, zone)
+    except (DateParseError, OverflowError) as exc:
+        got = repr(exc)
+    assert got == expected
+    assert not isinstance(got, dt.datetime) or (got.tzinfo, got.utcoffset()) == (expected.tzinfo, expected.utcoffset())  # type: ignore[union-attr]

@@ -166,3 +166,27 @@ def test_fast_yaml_agrees_with_pyyaml_or_defers_to_it(pairs: list[tuple[str, str
     assert fast == yaml.load(text, Loader=_JekyllLoader) or (
         fast == {} and yaml.load(text, Loader=_JekyllLoader) is None
     )
+
+
+def test_the_one_pass_character_check_is_pyyamls_two() -> None:
+    import re
+
+    import yaml
+
+    from newsctl.jekyll.frontmatter import _NOT_FAST
+
+    breaks = re.compile("[\x85\u2028\u2029]")
+    for code in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        char = chr(code)
+        rejected = yaml.reader.Reader.NON_PRINTABLE.search(char) or breaks.search(char)
+        assert bool(_NOT_FAST.search(char)) == bool(rejected), hex(code)
+
+
+@given(st.text(alphabet=st.sampled_from(["k", "e", "y", ":", " ", "\t", "a", "#", "'", '"', "-", "\r"]), max_size=14))
+def test_the_line_pattern_reads_what_the_lazy_pattern_read(line: str) -> None:
+    import re
+
+    from newsctl.jekyll.frontmatter import _line_parts
+
+    lazy = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*").fullmatch(line)
+    assert _line_parts(line) == (None if lazy is None else lazy.groups())

@@ -148,3 +148,20 @@ def _reference_slug(value: str, pretty: bool) -> str:
 def test_ascii_fast_path_matches_the_unicode_rules(value: str) -> None:
     assert jekyll.slugify(value, "default", cased=True) == _reference_slug(value, False)
     assert jekyll.slugify(value, "pretty", cased=True) == _reference_slug(value, True)
+
+
+_words = st.sampled_from(["news", "News", "a b", "", " x ", "科技", "a", "b"])
+_plain_or_odd = st.one_of(st.none(), _words, st.booleans(), st.integers(0, 3), st.lists(_words, max_size=3),
+                          st.lists(st.one_of(_words, st.none(), st.integers(0, 2)), max_size=3))  # fmt: skip
+
+
+@given(st.lists(_words, max_size=3), _plain_or_odd, _plain_or_odd, _plain_or_odd, st.booleans())
+def test_remembered_categories_and_tags_are_the_rules_results(
+    merged: list[str], category: object, tag: object, tags: object, absent: bool
+) -> None:
+    data: dict[str, object] = {"categories": merged}
+    if not absent:
+        data.update(category=category, tag=tag, tags=tags)
+    for _ in range(2):  # the second time from memory
+        assert jekyll.post_categories(data) == tuple(jekyll.categories(data))
+        assert jekyll.post_tags(data) == tuple(jekyll.tags(data))

@@ -88,11 +88,14 @@ def list_command(
         rows, total = _from_index(archive, reporter, wanted, drafts, jobs, sort=sort, reverse=reverse, limit=limit,
                                   fmt=fmt, end="\0" if null or count else "\n", check=not no_refresh)  # fmt: skip
     if rows is None:  # no index, or one that could not be updated
-        from newsctl.filters import sort_posts
+        from newsctl.filters import sorted_rows
 
-        matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
-        rows = [ListedPost(post) for post in sort_posts(matched, sort, reverse=reverse)[:limit]]
-        total = matched.__len__
+        # Each post is let go once its row is made: memory grows by the row (a path for paths).
+        matched = (post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post))
+        keep = ListedPath if fmt == "paths" else ListedPost.cells if fmt == "table" else ListedPost.of
+        every: list[Listed] = sorted_rows(matched, sort, keep, reverse=reverse)
+        rows = every[:limit]
+        total = every.__len__
     code = will_exit(reporter.exit_code(matched=bool(rows)))
     if isinstance(rows, bytes):
         if count:
@@ -101,7 +104,6 @@ def list_command(
             sys.stdout.flush()
             sys.stdout.buffer.write(rows)
         sys.exit(code)
-    code = will_exit(reporter.exit_code(matched=bool(rows)))
     if count:
         click.echo(len(rows))
     elif fmt == "table" and stdout_is_tty():
@@ -164,32 +166,81 @@ def _from_index(
 
 
 class ListedPost:
-    """A post read from its file, as a row of ``list``. (A plain class: a dataclass at module
-    level would import dataclasses on every start-up, ``--help`` included.)"""
+    """A post read from its file, as a row of ``list``: its path and its JSON record in UTF-8
+    (half the memory of text for Chinese titles and their percent-encoded URLs), made as the
+    post is read; the post itself is not kept. For the table the record has only what the
+    table shows (title, date, categories, tags). (A plain class: a dataclass at module level
+    would import dataclasses on every start-up, ``--help`` included.)"""
 
-    __slots__ = ("item",)
+    __slots__ = ("path", "record")
 
-    def __init__(self, item: Post) -> None:
-        self.item = item
+    def __init__(self, path: str, record: bytes) -> None:
+        self.path = path
+        self.record = record
 
-    @property
-    def path(self) -> str:
-        return self.item.path
-
-    def json(self) -> str:
+    @classmethod
+    def of(cls, post: Post) -> ListedPost:
         import json
 
         from newsctl.output.formats import post_record
 
-        return json.dumps(post_record(self.item), ensure_ascii=False)
+        return cls(post.path, json.dumps(post_record(post), ensure_ascii=False).encode())
+
+    @classmethod
+    def cells(cls, post: Post) -> ListedPost:
+        import json
+
+        from newsctl.jekyll.dates import iso
+
+        shown = {"title": post.title, "date": iso(post.date) if post.date else None,
+                 "categories": post.categories, "tags": post.tags}  # fmt: skip
+        return cls(post.path, json.dumps(shown, ensure_ascii=False).encode())
+
+    def json(self) -> str:
+        return self.record.decode()
 
     def record_dict(self) -> dict[str, Any]:
-        from newsctl.output.formats import post_record
+        import json
 
-        return post_record(self.item)
+        return dict(json.loads(self.record))
 
     def post(self) -> Post:
-        return self.item
+        """A light Post with the record's values, for the tab-separated table."""
+        import datetime as dt
+
+        from newsctl.jekyll.post import Post
+
+        record = self.record_dict()
+        return Post(
+            path=self.path, relative_path="", site_root=None, kind="post", title=record["title"],
+            date=dt.datetime.fromisoformat(record["date"]) if record["date"] else None,
+            categories=tuple(record["categories"]), tags=tuple(record["tags"]), slug=record.get("slug", ""),
+            url=record.get("url"), layout=record.get("layout"), published=record.get("published", True),
+            front_matter={}, front_matter_format=None, front_matter_raw="", body="", body_line=1, bom=False,
+        )  # fmt: skip
+
+
+class ListedPath(str):
+    """A post as a row of ``list --format paths``: its path alone (a str, so the row is the one
+    string kept per post)."""
+
+    __slots__ = ()
+
+    def __new__(cls, post: Post) -> ListedPath:
+        return super().__new__(cls, post.path)
+
+    @property
+    def path(self) -> str:
+        return self
+
+    def json(self) -> str:
+        raise NotImplementedError("a path-only row has no record")
+
+    def record_dict(self) -> dict[str, Any]:
+        raise NotImplementedError("a path-only row has no record")
+
+    def post(self) -> Post:
+        raise NotImplementedError("a path-only row has no record")
 
 
 def _write(rows: Sequence[Listed], fmt: str, out: IO[str], *, null: bool) -> None:
@@ -199,14 +250,17 @@ def _write(rows: Sequence[Listed], fmt: str, out: IO[str], *, null: bool) -> Non
 
     if fmt == "paths":
         write_paths((row.path for row in rows), out, null=null)
-    elif fmt == "json":
-        out.write("[\n  " + ",\n  ".join(row.json() for row in rows) + "\n]\n" if rows else "[]\n")
+    elif fmt == "json":  # written a row at a time: the whole array is never one string
+        out.write("[\n  " if rows else "[]\n")
+        for number, row in enumerate(rows):
+            out.write((",\n  " if number else "") + row.json())
+        out.write("\n]\n" if rows else "")
     elif fmt == "jsonl":
         out.writelines(row.json() + "\n" for row in rows)
     elif fmt == "csv":
         write_csv((row.record_dict() for row in rows), out)
     else:
-        write_tsv([row.post() for row in rows], out)
+        write_tsv((row.post() for row in rows), out)
 
 
 def _terminal(rows: Sequence[Listed], *, footer: str, pager: bool) -> None:

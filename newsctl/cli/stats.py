@@ -20,7 +20,10 @@ from newsctl.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from newsctl.filters import PostFilter
+    from newsctl.jekyll.post import Post
     from newsctl.stats import By, Stats
 
 
@@ -74,9 +77,15 @@ def stats_command(
             jobs=jobs,
         )  # fmt: skip
     else:
-        matched = [post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post)]
-        stats = collect(matched, by)
-        matched_paths = [post.path for post in matched]
+        matched_paths = []  # of the posts counted (for the validation cache); the posts are let go
+
+        def matched() -> Iterator[Post]:
+            for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)):
+                if wanted.matches(post):
+                    matched_paths.append(post.path)
+                    yield post
+
+        stats = collect(matched(), by)
     stats.with_errors = posts_with_errors(list(paths or (".",)), matched_paths)
     code = will_exit(reporter.exit_code(matched=bool(stats.posts)))
     rows = stats.rows(top)

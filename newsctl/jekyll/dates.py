@@ -147,7 +147,9 @@ def _zone_file(folder: str, key: str) -> bytes | None:
         return None
 
 
+@lru_cache(maxsize=1024)
 def _offset(zone: str) -> dt.tzinfo:
+    """The fixed offset a zone written in a date stands for (an archive repeats a handful)."""
     text = zone.strip().lower()
     sign_at = max(text.find("+"), text.find("-"))
     if sign_at > 0:  # "GMT+8", "UTC-05:00"
@@ -173,12 +175,33 @@ def _complete_year(text: str) -> int:
     return year
 
 
+# The forms scrapers write, read without the general parser: YYYY-MM-DD HH:MM:SS +ZZZZ and
+# YYYY-MM-DD (a file name's date). A value out of range falls through to the general parser,
+# which rolls it over or says what is wrong.
+_COMMON = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?: ([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-][0-9]{4}))?")
+
+
 def parse_ruby_time(text: str, zone: dt.tzinfo) -> dt.datetime:
     """Parse ``text`` as Ruby's ``Time.parse(text).localtime`` would, in ``zone``.
 
     Raises DateParseError for anything Ruby would reject and for forms this module does not
     recognise (a clear error beats a silently wrong date).
     """
+    common = _COMMON.fullmatch(text)
+    if common is not None:
+        year, month, day, hour, minute, second, offset = common.groups()
+        try:
+            if hour is None:
+                return _localize(dt.datetime(int(year), int(month), int(day)), zone)
+            wall = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
+            return wall.replace(tzinfo=_offset(offset)).astimezone(zone)
+        except (ValueError, OverflowError, DateParseError):
+            pass  # out of range: the general parser decides
+    return _parse_general(text, zone)
+
+
+def _parse_general(text: str, zone: dt.tzinfo) -> dt.datetime:
+    """``parse_ruby_time`` for every form it reads."""
     match = _ISO.match(text) or _COMPACT.match(text) or _MONTH_FIRST.match(text) or _DAY_FIRST.match(text)
     if match is None:
         raise DateParseError(f"not a date Jekyll can read: {text!r}")

@@ -16,6 +16,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import yaml
@@ -178,17 +179,31 @@ def parse(block: Split) -> dict[str, Any]:
 # The front matter scrapers write is a flat list of `key: value` lines. For those, reading the
 # values directly is five times faster than PyYAML's constructor (which dominates a bulk run);
 # anything else (nesting, lists, anchors, escapes, numbers, booleans) goes to PyYAML.
-_SIMPLE_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*")
-_DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"')
-_SINGLE_QUOTED = re.compile(r"'([^']*)'")
+# Greedy, the spaces at the end stripped after: a lazy value tried the end at every character.
+_SIMPLE_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*))?")
+
+
+def _line_parts(line: str) -> tuple[str, str | None] | None:
+    """(key, value) of a ``key: value`` line, the value without spaces or tabs at its end."""
+    match = _SIMPLE_LINE.fullmatch(line)
+    if match is None:
+        return None
+    key, value = match.groups()
+    return key, (None if value is None else value.rstrip(" \t"))
+
+
 _PLAIN_UNSAFE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: |:$| #|\t")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
+# What PyYAML rejects (Reader.NON_PRINTABLE) or reads as a line break (NEL, LS, PS), in one pass.
+_NOT_FAST = re.compile("[^\t\n\r -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
+@lru_cache(maxsize=4096)
 def _plain_value(value: str) -> tuple[bool, Any]:
-    """(True, value) for a plain scalar PyYAML would read as a string or timestamp."""
+    """(True, value) for a plain scalar PyYAML would read as a string or timestamp. Remembered:
+    an archive repeats its layouts, categories and tags (the values, text and datetimes, are
+    immutable, so one object can serve every post)."""
     if _PLAIN_UNSAFE.search(value):
         return False, None
     resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
@@ -203,7 +218,7 @@ def _plain_value(value: str) -> tuple[bool, Any]:
 def fast_yaml(text: str) -> dict[str, Any] | None:
     """The mapping PyYAML would build from flat ``key: value`` front matter, or None to say
     "use PyYAML" (``text`` includes the opening ``---`` line, as Jekyll hands it over)."""
-    if yaml.reader.Reader.NON_PRINTABLE.search(text) or _OTHER_BREAKS.search(text):
+    if _NOT_FAST.search(text):
         return None  # characters PyYAML rejects, or reads as line breaks
     data: dict[str, Any] = {}
     lines = text.split("\n")
@@ -213,24 +228,24 @@ def fast_yaml(text: str) -> dict[str, Any] | None:
             return None
         if not line or line.isspace() or line.startswith("#"):
             continue
-        match = _SIMPLE_LINE.fullmatch(line)
-        if match is None:
+        parts = _line_parts(line)
+        if parts is None:
             return None
-        key, value = match.groups()
+        key, value = parts
         if key in _RESERVED_KEYS:
             return None
         if not value:
             data[key] = None
-        elif value[0] == '"':
-            quoted = _DOUBLE_QUOTED.fullmatch(value)
-            if quoted is None:
+        elif value[0] == '"':  # "text" without quotes or escapes inside
+            inner = value[1:-1]
+            if len(value) < 2 or value[-1] != '"' or '"' in inner or "\\" in inner:
                 return None
-            data[key] = quoted.group(1)
-        elif value[0] == "'":
-            quoted = _SINGLE_QUOTED.fullmatch(value)
-            if quoted is None:
+            data[key] = inner
+        elif value[0] == "'":  # 'text' without quotes inside
+            inner = value[1:-1]
+            if len(value) < 2 or value[-1] != "'" or "'" in inner:
                 return None
-            data[key] = quoted.group(1)
+            data[key] = inner
         else:
             ok, parsed = _plain_value(value)
             if not ok:

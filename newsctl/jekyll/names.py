@@ -173,6 +173,39 @@ def tags(data: Mapping[str, Any]) -> list[str]:
     return [ruby_to_s(v) for v in _flatten(pluralized(data, "tag", "tags"))]
 
 
+# An archive repeats a handful of categories and tags: the rules' results for plain values (text,
+# lists of text) are remembered, keyed by those values; anything else is worked out each time.
+
+
+def post_categories(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """``categories(data)`` as a tuple, remembered for plain values."""
+    merged, single = data.get("categories"), data.get("category")
+    if type(merged) is list and (single is None or type(single) is str) and all(type(v) is str for v in merged):
+        return _categories_of(tuple(merged), single)
+    return tuple(categories(data))
+
+
+@lru_cache(maxsize=4096)
+def _categories_of(merged: tuple[str, ...], single: str | None) -> tuple[str, ...]:
+    return tuple(categories({"categories": list(merged), "category": single}))
+
+
+def post_tags(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """``tags(data)`` as a tuple, remembered for plain values."""
+    single, plural = data.get("tag"), data.get("tags")
+    if single is None or type(single) is str:
+        if plural is None or type(plural) is str:
+            return _tags_of(single, plural)
+        if type(plural) is list and all(type(v) is str for v in plural):
+            return _tags_of(single, tuple(plural))
+    return tuple(tags(data))
+
+
+@lru_cache(maxsize=4096)
+def _tags_of(single: str | None, plural: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    return tuple(tags({"tag": single, "tags": list(plural) if isinstance(plural, tuple) else plural}))
+
+
 def categories_from_path(relative_path: str, special_dir: str = "_posts") -> list[str]:
     """Document#categories_from_path: the folders above ``_posts``, relative to the site."""
     if relative_path.startswith(special_dir):
@@ -244,7 +277,7 @@ def escape_path(value: str) -> str:
 def sanitize_url(url: str) -> str:
     """URL#sanitize_url."""
     result = ("/" + url).replace("..", "/").replace("./", "")
-    return _SLASHES.sub("/", result)
+    return _SLASHES.sub("/", result) if "//" in result else result
 
 
 def output_ext(ext: str, permalink: str | None, markdown_exts: Sequence[str] = MARKDOWN_EXTS) -> str:
@@ -291,18 +324,21 @@ class UrlDrop(Mapping[str, "str | None"]):
         self.output_ext = output_ext
 
     def __getitem__(self, key: str) -> str | None:
-        if key in _NUMBERS:  # what strftime gives (%Y unpadded, as glibc), 10x faster with a time zone
-            value = getattr(self.date, _NUMBERS[key])
+        number = _NUMBERS.get(key)
+        if number is not None:  # what strftime gives (%Y unpadded, as glibc), 10x faster with a time zone
+            value = getattr(self.date, number)
             return str(value) if key == "year" else f"{value:02d}"
-        if key in _DATE_FORMATS:
-            return self.date.strftime(_DATE_FORMATS[key])
         if key == "title":
             # Ruby's `||` only falls back on nil: an empty slug stays empty.
             return _first(slugify(self.slug_text, "pretty", cased=True), slugify(self.basename, "pretty", cased=True))
+        if key == "output_ext":
+            return self.output_ext
+        if key == "categories":
+            return _joined_categories(tuple(self.category_list))
+        if key in _DATE_FORMATS:
+            return self.date.strftime(_DATE_FORMATS[key])
         if key == "slug":
             return _first(slugify(self.slug_text), slugify(self.basename))
-        if key == "categories":
-            return "/".join(_unique([c.lower() for c in self.category_list]))
         if key == "slugified_categories":
             return "/".join(_unique([slugify(c) or "" for c in self.category_list]))
         simple = {
@@ -310,7 +346,6 @@ class UrlDrop(Mapping[str, "str | None"]):
             "i_day": str(self.date.day),
             "i_month": str(self.date.month),
             "path": self.cleaned_relative_path,
-            "output_ext": self.output_ext,
         }
         if key in simple:
             return simple[key]
@@ -326,6 +361,12 @@ class UrlDrop(Mapping[str, "str | None"]):
 
     def __len__(self) -> int:
         return len(self.NAMES)
+
+
+@lru_cache(maxsize=1024)
+def _joined_categories(categories: tuple[str, ...]) -> str:
+    """The ``:categories`` placeholder (an archive repeats a handful)."""
+    return "/".join(_unique([c.lower() for c in categories]))
 
 
 def _first(value: str | None, fallback: str | None) -> str | None:

@@ -157,9 +157,20 @@ def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
     The status is taken before reading: an append that lands during the read leaves the file
     unlike it, so a writer comparing stamps refuses to replace the post; never the reverse, a
     status newer than the bytes read, which would let such a write through. Raises OSError."""
-    with open(path, "rb") as handle:
-        stat = os.fstat(handle.fileno())
-        return handle.read(), stat
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        stat = os.fstat(descriptor)
+        # One read of the size the status gives (and one byte more, to see the end): a third
+        # cheaper than an open file object. A file that grew or shrank meanwhile is read to its end.
+        data = os.read(descriptor, stat.st_size + 1)
+        if len(data) != stat.st_size:
+            chunks = [data]
+            while chunk := os.read(descriptor, 1 << 20):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        return data, stat
+    finally:
+        os.close(descriptor)
 
 
 def load_post(candidate: Candidate, *, keep_text: bool = True) -> Post | None:
@@ -274,7 +285,7 @@ def _build(
     title = merged.get("title")
     title = jekyll.titleize_slug(name.slug) if title is None or title is False else jekyll.ruby_to_s(title)
     slug = _slug_value(merged, name.slug, path, raw, problems)
-    categories = jekyll.categories(merged)
+    categories = jekyll.post_categories(merged)
     url = _url(candidate, merged, name, slug, categories, raw, problems) if name.date is not None else None
     layout = merged.get("layout")
     return Post(
@@ -284,8 +295,8 @@ def _build(
         kind=candidate.kind,
         title=title,
         date=name.date,
-        categories=tuple(categories),
-        tags=tuple(jekyll.tags(merged)),
+        categories=categories,
+        tags=jekyll.post_tags(merged),
         slug=jekyll.ruby_to_s(slug),
         url=url,
         layout=None if layout is None else jekyll.ruby_to_s(layout),
@@ -338,7 +349,7 @@ class _FileName:
                 slug, ext = dateless
         if date is None and candidate.kind == "draft":
             date = dt.datetime.fromtimestamp(os.stat(path).st_mtime, zone)
-        return cls(date, jekyll.TRAILING_DOTS.sub("", slug or stem), ext, stem)
+        return cls(date, (slug or stem).rstrip("."), ext, stem)  # Jekyll strips trailing dots
 
 
 def _slug_value(merged: dict[str, Any], slug: str, path: str, raw: str, problems: list[PostError] | None) -> Any:
@@ -358,7 +369,7 @@ def _url(
     merged: dict[str, Any],
     name: _FileName,
     slug: Any,
-    categories: list[str],
+    categories: tuple[str, ...],
     raw: str,
     problems: list[PostError] | None,
 ) -> str | None:
@@ -428,7 +439,7 @@ def _key_line(raw: str, key: str) -> int | None:
 def _cleaned_relative_path(relative: str, ext: str, special: str) -> str:
     """Document#cleaned_relative_path, the ``:path`` placeholder."""
     stem = relative[: len(relative) - len(ext)] if ext and relative.endswith(ext) else relative
-    return jekyll.TRAILING_DOTS.sub("", stem.replace(special, "", 1))
+    return stem.replace(special, "", 1).rstrip(".")
 
 
 __all__ = [
