@@ -158,20 +158,24 @@ _EPOCH = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def sorted_rows(posts: Iterable[Post], key: str, row: Callable[[Post], Row], *, reverse: bool = False) -> list[Row]:
-    """``row(post)`` of each post, in ``sort_posts``'s order (ties by the row's ``path``), keeping
-    of each post only its row and sort key: the posts are let go as they come, so memory grows
-    by the row, not the post (a path for ``list --format paths``). A date is kept as the number
-    of microseconds since year 1 (UTC): the instants' order, in a small integer."""
-    kept: list[tuple[Any, Row]] = []
-    for post in posts:
-        if key == "date":
-            order: Any = ((post.date or _EPOCH) - _EPOCH) // _MICROSECOND
-        elif key == "title":
-            order = post.title.casefold()
-        else:
-            order = None
-        kept.append((order, row(post)))
+def sort_key(post: Post, key: str) -> Any:
+    """What ``sorted_kept`` orders a post's row by: for ``date`` the number of microseconds
+    since year 1 (UTC), the instants' order in a small integer; for ``title`` the folded title."""
+    if key == "date":
+        return ((post.date or _EPOCH) - _EPOCH) // _MICROSECOND
+    if key == "title":
+        return post.title.casefold()
+    return None
+
+
+def kept_row(post: Post, wanted: PostFilter, key: str, row: Callable[[Post], Row]) -> tuple[Any, Row] | None:
+    """(sort key, ``row(post)``) of a post ``wanted`` matches, else None: all ``list`` keeps of a
+    post, made where the post is read (a worker), so that the post itself never travels."""
+    return (sort_key(post, key), row(post)) if wanted.matches(post) else None
+
+
+def sorted_kept(kept: list[tuple[Any, Row]], key: str, *, reverse: bool = False) -> list[Row]:
+    """The rows of (sort key, row) pairs in ``sort_posts``'s order (ties by the row's ``path``)."""
     if key == "date":  # (date, path) decides but for the same file twice, kept in reading order
         kept.sort(key=lambda item: (item[0], item[1].path), reverse=not reverse)
     else:
@@ -181,3 +185,10 @@ def sorted_rows(posts: Iterable[Post], key: str, row: Callable[[Post], Row], *, 
         elif reverse:
             kept.reverse()
     return [item[1] for item in kept]
+
+
+def sorted_rows(posts: Iterable[Post], key: str, row: Callable[[Post], Row], *, reverse: bool = False) -> list[Row]:
+    """``row(post)`` of each post, in ``sort_posts``'s order (ties by the row's ``path``), keeping
+    of each post only its row and sort key: the posts are let go as they come, so memory grows
+    by the row, not the post (a path for ``list --format paths``)."""
+    return sorted_kept([(sort_key(post, key), row(post)) for post in posts], key, reverse=reverse)

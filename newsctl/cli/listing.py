@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -88,12 +88,17 @@ def list_command(
         rows, total = _from_index(archive, reporter, wanted, drafts, jobs, sort=sort, reverse=reverse, limit=limit,
                                   fmt=fmt, end="\0" if null or count else "\n", check=not no_refresh)  # fmt: skip
     if rows is None:  # no index, or one that could not be updated
-        from newsctl.filters import sorted_rows
+        from functools import partial
 
-        # Each post is let go once its row is made: memory grows by the row (a path for paths).
-        matched = (post for post in reporter.posts(read_posts(paths, drafts, jobs, light=True)) if wanted.matches(post))
-        keep = ListedPath if fmt == "paths" else ListedPost.cells if fmt == "table" else ListedPost.of
-        every: list[Listed] = sorted_rows(matched, sort, keep, reverse=reverse)
+        from newsctl.filters import kept_row, sorted_kept
+
+        # Each post is filtered and made into its row where it is read (a worker): only the row
+        # and its sort key travel back, and memory grows by the row (a path for paths).
+        keep = ListedPath.of if fmt == "paths" else ListedPost.cells if fmt == "table" else ListedPost.of
+        shape = partial(kept_row, wanted=wanted, key=sort, row=keep)
+        found: Iterable[Any] = read_posts(paths, drafts, jobs, light=True, shape=shape)
+        kept: list[tuple[Any, Listed]] = list(reporter.report(found))
+        every: list[Listed] = sorted_kept(kept, sort, reverse=reverse)
         rows = every[:limit]
         total = every.__len__
     code = will_exit(reporter.exit_code(matched=bool(rows)))
@@ -226,8 +231,11 @@ class ListedPath(str):
 
     __slots__ = ()
 
-    def __new__(cls, post: Post) -> ListedPath:
-        return super().__new__(cls, post.path)
+    @classmethod
+    def of(cls, post: Post) -> ListedPath:
+        # Not __new__(cls, post): a row made in a worker is unpickled by calling __new__ with
+        # the string.
+        return cls(post.path)
 
     @property
     def path(self) -> str:

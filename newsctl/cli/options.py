@@ -387,15 +387,21 @@ def found_posts(paths: tuple[str, ...], drafts: bool, *, reverse: bool = False) 
 
 
 def read_posts(
-    paths: tuple[str, ...], drafts: bool, jobs: int | None, *, light: bool, reverse: bool = False
+    paths: tuple[str, ...],
+    drafts: bool,
+    jobs: int | None,
+    *,
+    light: bool,
+    reverse: bool = False,
+    shape: Callable[[Post], Any] | None = None,
 ) -> Iterator[Result]:
     """Every post under PATHS (default: the current folder), read on every core, in the order
-    of ``found_posts``."""
+    of ``found_posts``; with ``shape``, ``shape(post)`` instead of each post (see ``load_all``)."""
     from newsctl.jekyll.post import load_all
     from newsctl.output.progress import progress
 
     found = found_posts(paths, drafts, reverse=reverse)
-    results = load_all(found, jobs=jobs, light=light)
+    results = load_all(found, jobs=jobs, light=light, shape=shape)
     return results if quiet() else progress(results, "Reading")
 
 

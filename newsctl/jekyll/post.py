@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -206,20 +206,28 @@ def load_path(path: str, site: Site | None = None) -> Post:
 Result = Post | PostError | Found
 
 
-def _load_one(item: Found, light: bool) -> Result | None:
+def _load_one(item: Found, light: bool, shape: Callable[[Post], Any] | None = None) -> Any:
     if not isinstance(item, Candidate):
         return item
     result = read(item, light=light)
-    return result.error if result.error is not None else result.post
+    if result.error is not None:
+        return result.error
+    if shape is not None and result.post is not None:
+        return shape(result.post)
+    return result.post
 
 
-def load_all(found: Iterable[Found], *, jobs: int | None = None, light: bool = False) -> Iterator[Result]:
+def load_all(
+    found: Iterable[Found], *, jobs: int | None = None, light: bool = False, shape: Callable[[Post], Any] | None = None
+) -> Iterator[Any]:
     """Load every candidate on every core, in order; pass Skipped and Missing through;
     PostErrors are yielded, not raised. ``light`` drops bodies in the workers, for commands
-    that only need metadata (less to send back to the main process)."""
+    that only need metadata (less to send back to the main process). With ``shape``, each post
+    is turned into ``shape(post)`` in the worker (None: dropped), so only that travels back:
+    sending a light post costs about 10 µs of pickling, a path far less."""
     from newsctl.parallel import parallel_map
 
-    return parallel_map(partial(_load_one, light=light), found, jobs=jobs)
+    return parallel_map(partial(_load_one, light=light, shape=shape), found, jobs=jobs)
 
 
 # --- reading the text ------------------------------------------------------------------------
