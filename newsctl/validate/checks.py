@@ -28,7 +28,7 @@ from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, Read, read, read_bytes
 from newsctl.jekyll.site import Site, load_site
 from newsctl.project import archive_root
-from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
+from newsctl.validate.cache import ResultCache, Stamp, encode_payload, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
 from newsctl.validate.diagnostics import Diagnostic, Severity, ValidationRun
 from newsctl.validate.fixes import Applied, fixable
@@ -744,8 +744,8 @@ class _Pass:
         known = self.stats.pop(result.path, None)
         if self.cache is not None and result.facts.get("kind") not in ("skipped", "unreadable") and known is not None:
             # Only what a later run needs: None values and the site root are left out.
-            stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
-            self.cache.put(known[0], known[1], CachedResult(result.diagnostics, stored), known[2])
+            payload = encode_payload(result.diagnostics, result.facts, leave_out="site_root")
+            self.cache.put_payload(known[0], known[1], payload, known[2])
 
 
 def validate(
