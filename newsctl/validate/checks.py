@@ -645,6 +645,15 @@ def _select(
             yield diagnostic
 
 
+def absolute_path(cwd: str, path: str) -> str:
+    """``os.path.normpath(os.path.join(cwd, path))`` for an absolute, normal ``cwd``; a path as
+    discovery gives it (``./_posts/name.md``) is joined without normpath's split and join."""
+    rest = path[2:] if path.startswith("./") else path
+    if os.sep == "/" and rest[:1] not in ("", "/") and "/." not in "/" + rest and "//" not in rest and rest[-1] != "/":
+        return cwd + rest if cwd == "/" else f"{cwd}/{rest}"
+    return os.path.normpath(os.path.join(cwd, path))
+
+
 class _Pass:
     """One validation run's state: what was checked, what the cache knew, what is reported.
     Posts of the ``context`` (the rest of the archive, when only some files are given) feed
@@ -720,7 +729,7 @@ class _Pass:
 
     def absolute(self, path: str) -> str:
         """``os.path.abspath(path)``, the working folder asked once per run."""
-        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.cwd, path))
+        return path if os.path.isabs(path) else absolute_path(self.cwd, path)
 
     def _salt(self, site: Site) -> str:
         """A short digest of the site's settings: a file's result depends on them too."""
