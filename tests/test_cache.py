@@ -255,3 +255,37 @@ def test_a_result_with_a_path_that_is_not_utf8_round_trips(tmp_path: Path) -> No
         cache.put(bad, (1, 2, 3), result)
     with ResultCache.open(tmp_path, KEY) as cache:
         assert cache.get(bad, (1, 2, 3)) == result
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {},
+        {"url": "/a/b.html", "title": 'He said "hi"\n\t\\ ünï 中文 \u2028', "day": None, "site_root": "/tmp/x"},
+        {"lead": "9f38", "count": 3, "flag": True, "list": ["a"]},  # not text: the general encoder
+        {"title": "bad \udce9 name"},  # a name that is not UTF-8: escaped to ASCII as before
+    ],
+)
+def test_payload_encoder_writes_what_json_dumps_writes_without_none_and_left_out_keys(
+    facts: dict[str, object],
+) -> None:
+    import json
+
+    from newsctl.validate.cache import encode_payload
+
+    diagnostics = (*RESULT.diagnostics, Diagnostic("_posts/\udce9.md", 1, 2, "NC209", "error", 'a "quoted"\nmsg'))
+    kept = {k: v for k, v in facts.items() if v is not None and k != "site_root"}
+    data = {"d": [[d.path, d.line, d.column, d.code, d.severity, d.message] for d in diagnostics], "f": kept}
+    try:
+        expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        expected.encode("utf-8")
+    except UnicodeEncodeError:
+        expected = json.dumps(data, separators=(",", ":"))
+    assert encode_payload(diagnostics, facts, leave_out="site_root") == expected  # type: ignore[arg-type]
+    plain = {"d": [], "f": kept}
+    try:
+        expected = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+        expected.encode("utf-8")
+    except UnicodeEncodeError:
+        expected = json.dumps(plain, separators=(",", ":"))
+    assert encode_payload((), facts, leave_out="site_root") == expected  # type: ignore[arg-type]

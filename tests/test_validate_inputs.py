@@ -3,8 +3,11 @@ Jekyll publishes as bodies, and a huge front matter (issue 13, item 19)."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+
+import pytest
 
 from newsctl.jekyll.discovery import discover
 from newsctl.validate.checks import validate
@@ -68,3 +71,17 @@ def test_a_front_matter_of_50000_keys_validates_quickly(site: Path, write: Write
     found = validate(discover([str(path)]), ValidateConfig(), jobs=1).diagnostics
     assert time.perf_counter() - started < 3
     assert [(d.code, d.line) for d in found] == [("NC109", 50_003)]
+
+
+@pytest.mark.parametrize("cwd", ["/", "/tmp/site", "/tmp/a b"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "./_posts/2020-01-01-a.md", "_posts/x.md", "./_posts/.hidden.md", "./a/../b.md", "./a//b.md",
+        "./a/./b.md", "../up/x.md", "./_posts/dir/", ".", "./", "/abs/./x.md", "/abs/x.md", "./_posts/..x.md",
+    ],
+)  # fmt: skip
+def test_absolute_path_is_what_abspath_gives(cwd: str, path: str) -> None:
+    from newsctl.validate.checks import absolute_path
+
+    assert absolute_path(cwd, path) == os.path.normpath(os.path.join(cwd, path))

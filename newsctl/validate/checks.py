@@ -28,7 +28,7 @@ from newsctl.jekyll.names import match_dated_name
 from newsctl.jekyll.post import Post, Read, read, read_bytes
 from newsctl.jekyll.site import Site, load_site
 from newsctl.project import archive_root
-from newsctl.validate.cache import CachedResult, ResultCache, Stamp, stamp_of
+from newsctl.validate.cache import ResultCache, Stamp, encode_payload, stamp_of
 from newsctl.validate.config import ValidateConfig, schema_errors
 from newsctl.validate.diagnostics import Diagnostic, Severity, ValidationRun
 from newsctl.validate.fixes import Applied, fixable
@@ -645,6 +645,15 @@ def _select(
             yield diagnostic
 
 
+def absolute_path(cwd: str, path: str) -> str:
+    """``os.path.normpath(os.path.join(cwd, path))`` for an absolute, normal ``cwd``; a path as
+    discovery gives it (``./_posts/name.md``) is joined without normpath's split and join."""
+    rest = path[2:] if path.startswith("./") else path
+    if os.sep == "/" and rest[:1] not in ("", "/") and "/." not in "/" + rest and "//" not in rest and rest[-1] != "/":
+        return cwd + rest if cwd == "/" else f"{cwd}/{rest}"
+    return os.path.normpath(os.path.join(cwd, path))
+
+
 class _Pass:
     """One validation run's state: what was checked, what the cache knew, what is reported.
     Posts of the ``context`` (the rest of the archive, when only some files are given) feed
@@ -720,7 +729,7 @@ class _Pass:
 
     def absolute(self, path: str) -> str:
         """``os.path.abspath(path)``, the working folder asked once per run."""
-        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.cwd, path))
+        return path if os.path.isabs(path) else absolute_path(self.cwd, path)
 
     def _salt(self, site: Site) -> str:
         """A short digest of the site's settings: a file's result depends on them too."""
@@ -744,8 +753,8 @@ class _Pass:
         known = self.stats.pop(result.path, None)
         if self.cache is not None and result.facts.get("kind") not in ("skipped", "unreadable") and known is not None:
             # Only what a later run needs: None values and the site root are left out.
-            stored: Facts = {k: v for k, v in result.facts.items() if v is not None and k != "site_root"}
-            self.cache.put(known[0], known[1], CachedResult(result.diagnostics, stored), known[2])
+            payload = encode_payload(result.diagnostics, result.facts, leave_out="site_root")
+            self.cache.put_payload(known[0], known[1], payload, known[2])
 
 
 def validate(
