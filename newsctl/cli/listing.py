@@ -170,6 +170,11 @@ def _from_index(
 # index; this module is not.
 
 
+# A file name that is not UTF-8 holds lone surrogates (os.fsdecode), and so does its record:
+# kept through the bytes as they are, written out as every other command writes them.
+_LONE = "surrogatepass"
+
+
 class ListedPost:
     """A post read from its file, as a row of ``list``: its path and its JSON record in UTF-8
     (half the memory of text for Chinese titles and their percent-encoded URLs), made as the
@@ -189,7 +194,7 @@ class ListedPost:
 
         from newsctl.output.formats import post_record
 
-        return cls(post.path, json.dumps(post_record(post), ensure_ascii=False).encode())
+        return cls(post.path, json.dumps(post_record(post), ensure_ascii=False).encode("utf-8", _LONE))
 
     @classmethod
     def cells(cls, post: Post) -> ListedPost:
@@ -199,10 +204,10 @@ class ListedPost:
 
         shown = {"title": post.title, "date": iso(post.date) if post.date else None,
                  "categories": post.categories, "tags": post.tags}  # fmt: skip
-        return cls(post.path, json.dumps(shown, ensure_ascii=False).encode())
+        return cls(post.path, json.dumps(shown, ensure_ascii=False).encode("utf-8", _LONE))
 
     def json(self) -> str:
-        return self.record.decode()
+        return self.record.decode("utf-8", _LONE)
 
     def record_dict(self) -> dict[str, Any]:
         import json
