@@ -92,15 +92,21 @@ def list_command(
 
         from newsctl.filters import kept_row, sorted_kept
 
-        # Each post is filtered and made into its row where it is read (a worker): only the row
-        # and its sort key travel back, and memory grows by the row (a path for paths).
-        keep = ListedPath.of if fmt == "paths" else ListedPost.cells if fmt == "table" else ListedPost.of
-        shape = partial(kept_row, wanted=wanted, key=sort, row=keep)
-        found: Iterable[Any] = read_posts(paths, drafts, jobs, light=True, shape=shape)
-        kept: list[tuple[Any, Listed]] = list(reporter.report(found))
-        every: list[Listed] = sorted_kept(kept, sort, reverse=reverse)
-        rows = every[:limit]
-        total = every.__len__
+        def read(row: Callable[[Post], Any]) -> list[Any]:
+            # Each post is filtered and made into its row where it is read (a worker): only the
+            # row and its sort key travel back, and memory grows by the row (a path for paths).
+            shape = partial(kept_row, wanted=wanted, key=sort, row=row)
+            found: Iterable[Any] = read_posts(paths, drafts, jobs, light=True, shape=shape)
+            return sorted_kept(list(reporter.report(found)), sort, reverse=reverse)
+
+        if fmt == "paths":  # bytes, as the index gives them
+            end = "\0" if null or count else "\n"
+            shown = read(ListedPath.of)[:limit]
+            rows = "".join(path + end for path in shown).encode("utf-8", "surrogateescape")
+        else:
+            every: list[Listed] = read(ListedPost.cells if fmt == "table" else ListedPost.of)
+            rows = every[:limit]
+            total = every.__len__
     code = will_exit(reporter.exit_code(matched=bool(rows)))
     if isinstance(rows, bytes):
         if count:
@@ -231,8 +237,8 @@ class ListedPost:
 
 
 class ListedPath(str):
-    """A post as a row of ``list --format paths``: its path alone (a str, so the row is the one
-    string kept per post)."""
+    """A post as a row of ``list --format paths`` until it is sorted: its path alone (a str, so
+    the row is the one string kept per post), then joined into the bytes written."""
 
     __slots__ = ()
 
@@ -245,15 +251,6 @@ class ListedPath(str):
     @property
     def path(self) -> str:
         return self
-
-    def json(self) -> str:
-        raise NotImplementedError("a path-only row has no record")
-
-    def record_dict(self) -> dict[str, Any]:
-        raise NotImplementedError("a path-only row has no record")
-
-    def post(self) -> Post:
-        raise NotImplementedError("a path-only row has no record")
 
 
 def _write(rows: Sequence[Listed], fmt: str, out: IO[str], *, null: bool) -> None:

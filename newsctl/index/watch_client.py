@@ -30,52 +30,46 @@ def answer(root: Path) -> bytes:
 def fresh(root: Path, timeout: float = TIMEOUT) -> bool:
     """True when a watcher of ``root`` runs and says the index holds every change made before
     this call; False (check the files yourself) otherwise."""
+    found = _talk(root, timeout, b"?\n")
+    return found is not None and found[1] == answer(root)
+
+
+def watcher_pid(root: Path) -> int | None:
+    """The process id of the watcher of ``root`` run by this user, or None when none listens."""
+    found = _talk(root, TIMEOUT)
+    return found[0] if found is not None else None
+
+
+def _talk(root: Path, timeout: float, question: bytes = b"") -> tuple[int, bytes] | None:
+    """The process id of the watcher of ``root`` and its one-line reply to ``question`` (none
+    asked: b""); None when no watcher run by this user listens (only such a one is believed)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     # The C module, not ``socket`` (which imports selectors, enum and more): every search,
     # list and stats asks, and the wrapper's import cost 3 ms of it.
     import _socket
 
+    reply = b""
     try:
         client = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             client.settimeout(timeout)
             client.connect(address(root))
-            # Only a watcher run by the same user is believed.
-            _, uid, _ = struct.unpack("3i", client.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12))
-            if uid != os.getuid():
-                return False
-            client.sendall(b"?\n")
-            reply = b""
-            while not reply.endswith(b"\n"):
-                chunk = client.recv(4096)
-                if not chunk:
-                    return False
-                reply += chunk
-        finally:
-            client.close()
-    except OSError:
-        return False
-    return reply == answer(root)
-
-
-def watcher_pid(root: Path) -> int | None:
-    """The process id of the watcher of ``root`` run by this user, or None when none listens."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import _socket
-
-    try:
-        client = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-        try:
-            client.settimeout(TIMEOUT)
-            client.connect(address(root))
             pid, uid, _ = struct.unpack("3i", client.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12))
+            if uid != os.getuid():
+                return None
+            if question:
+                client.sendall(question)
+                while not reply.endswith(b"\n"):
+                    chunk = client.recv(4096)
+                    if not chunk:
+                        break
+                    reply += chunk
         finally:
             client.close()
     except OSError:
         return None
-    return pid if uid == os.getuid() else None
+    return int(pid), reply
 
 
 def log_path(root: Path) -> Path:

@@ -402,14 +402,7 @@ def _stored(path: str) -> str:
 
 
 def _encode(result: CachedResult) -> str:
-    diagnostics = [[d.path, d.line, d.column, d.code, d.severity, d.message] for d in result.diagnostics]
-    data = {"d": diagnostics, "f": result.facts}
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    try:
-        payload.encode("utf-8")
-    except UnicodeEncodeError:  # a path that is not UTF-8: ASCII JSON escapes it, json.loads restores it
-        payload = json.dumps(data, separators=(",", ":"))
-    return payload
+    return _json_payload(result.diagnostics, result.facts, None, ascii_only=False, keep_none=True)
 
 
 def encode_payload(
@@ -445,9 +438,14 @@ def encode_payload(
 
 
 def _json_payload(
-    diagnostics: tuple[Diagnostic, ...], facts: dict[str, str | None], leave_out: str | None, *, ascii_only: bool
+    diagnostics: tuple[Diagnostic, ...],
+    facts: dict[str, str | None],
+    leave_out: str | None,
+    *,
+    ascii_only: bool,
+    keep_none: bool = False,
 ) -> str:
-    kept = {name: value for name, value in facts.items() if value is not None and name != leave_out}
+    kept = {name: value for name, value in facts.items() if (keep_none or value is not None) and name != leave_out}
     data = {"d": [[d.path, d.line, d.column, d.code, d.severity, d.message] for d in diagnostics], "f": kept}
     if ascii_only:
         return json.dumps(data, separators=(",", ":"))

@@ -17,7 +17,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import PurePosixPath, PureWindowsPath
@@ -240,36 +240,33 @@ def write_json(diagnostics: Sequence[Diagnostic], summary: Summary, out: IO[str]
         return
     from json.encoder import encode_basestring as text
 
-    pending: list[str] = []
-    size = 0
-    for i, d in enumerate(diagnostics):
-        entry = (
-            f'{"," if i else "["}\n  {{\n    "path": {text(d.path)},\n    "line": {int(d.line)},'
-            f'\n    "column": {int(d.column)},\n    "code": {text(d.code)},\n    "severity": {text(d.severity)},'
-            f'\n    "message": {text(d.message)}\n  }}'
-        )
-        pending.append(entry)
-        size += len(entry)
-        if size >= 65536:
-            out.write("".join(pending))
-            pending, size = [], 0
-    pending.append("\n]\n")
-    out.write("".join(pending))
+    entries = (
+        f'{"," if i else "["}\n  {{\n    "path": {text(d.path)},\n    "line": {int(d.line)},'
+        f'\n    "column": {int(d.column)},\n    "code": {text(d.code)},\n    "severity": {text(d.severity)},'
+        f'\n    "message": {text(d.message)}\n  }}'
+        for i, d in enumerate(diagnostics)
+    )
+    _write_chunks(entries, "\n]\n", out)
 
 
 def _write_json(value: object, out: IO[str]) -> None:
     """``value`` as UTF-8 JSON indented by 2, with a final newline, in writes of about 64 KB
     (json.dump writes every token on its own: 136,000 writes for 5,000 findings, most of the
     time of a run that replays its report), never holding the whole text."""
+    _write_chunks(json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value), "\n", out)
+
+
+def _write_chunks(chunks: Iterable[str], last: str, out: IO[str]) -> None:
+    """``chunks`` then ``last`` to ``out`` in writes of about 64 KB."""
     pending: list[str] = []
     size = 0
-    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value):
+    for chunk in chunks:
         pending.append(chunk)
         size += len(chunk)
         if size >= 65536:
             out.write("".join(pending))
             pending, size = [], 0
-    pending.append("\n")
+    pending.append(last)
     out.write("".join(pending))
 
 
