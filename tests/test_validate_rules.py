@@ -75,6 +75,8 @@ TRIPS = [
     pytest.param("NC109", {POST: post("title: 又一个\n")}, None, id="NC109-title-twice"),
     pytest.param("NC110", {POST: "\n" + post()}, None, id="NC110-blank-line-first"),
     pytest.param("NC111", {POST: post().replace("\n", "\r\n")}, None, id="NC111-crlf"),
+    # A Latin-1 é in the file's name (os.fsencode gives back the byte 0xe9).
+    pytest.param("NC112", {"site/_posts/2022-01-05-caf\udce9.md": post()}, None, id="NC112-latin1-name"),
     pytest.param("NC201", {"site/_posts/-202205262391921712.md": post()}, None, id="NC201-undated-name"),
     pytest.param("NC202", {POST: post(date="+0800")}, None, id="NC202-offset-only"),
     pytest.param(
@@ -138,6 +140,7 @@ PASSES = [
     pytest.param("NC109", {POST: post("author:\n  title: 记者\n")}, None, id="NC109-same-key-nested"),
     pytest.param("NC110", {POST: post()}, None, id="NC110-first-byte"),
     pytest.param("NC111", {POST: post()}, None, id="NC111-lf"),
+    pytest.param("NC112", {"site/_posts/2022-01-05-café.md": post()}, None, id="NC112-utf8-name"),
     pytest.param("NC201", {"site/_posts/2022-05-26-202205262391921712.md": post()}, None, id="NC201-dated-name"),
     pytest.param("NC202", {POST: post()}, None, id="NC202-full-date"),
     pytest.param("NC203", {POST: post()}, None, id="NC203-past"),
@@ -253,6 +256,16 @@ def test_not_utf8_points_at_the_first_bad_byte_with_a_byte_column(site: Path, wr
     assert (found.line, found.column) == (2, 11)
     assert "offset 14" in found.message
     assert codes(path) == ["NC101"]
+
+
+def test_a_file_name_that_is_not_utf8_is_an_error_and_the_post_is_still_checked(site: Path, write: WritePost) -> None:
+    """Jekyll 4.3 stops the whole build on such a name ("invalid byte sequence in UTF-8", in its
+    entry filter), so one scraped name breaks every post's publication; the rest of the post is
+    still checked."""
+    path = write("site/_posts/2022-01-05-caf\udce9.md", "---\r\ntitle: x\r\n---\r\nx\r\n")
+    found = diagnostic("NC112", path)
+    assert "0xe9" in found.message and "stops the whole build" in found.message
+    assert sorted(codes(path)) == ["NC111", "NC112"]
 
 
 def test_binary_file_is_reported_alone(site: Path, write: WritePost) -> None:

@@ -152,6 +152,7 @@ def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
         site = site_for(item.path)
         relative = site.relative(item.path) if site.is_jekyll else os.path.basename(item.path)
         item = Candidate(item.path, site, relative, "post", explicit=True)
+    _name_not_utf8(item.relative, out)
     try:
         data = read_bytes(item.path)
     except OSError as exc:
@@ -168,6 +169,20 @@ def check_file(item: Candidate | Skipped, config: ValidateConfig) -> FileResult:
         elif result.error is None and result.split is not None and result.split.format is None:
             facts.update(_body_facts(item, result.text, config))
     return FileResult(item.path, tuple(out.found), facts)
+
+
+def _name_not_utf8(relative: str, out: _Collector) -> None:
+    """NC112: a name below the site that is not UTF-8 (a byte the file system gave back as a
+    lone surrogate), which stops Jekyll's whole build."""
+    for character in relative:
+        if "\udc80" <= character <= "\udcff":
+            shown = os.fsencode(relative).decode("utf-8", "backslashreplace")
+            out.add(
+                "NC112",
+                f"the file name is not valid UTF-8 (byte 0x{ord(character) - 0xDC00:02x} in {shown}):"
+                ' Jekyll 4 stops the whole build ("invalid byte sequence in UTF-8")',
+            )
+            return
 
 
 def _check_read(item: Candidate, result: Read, config: ValidateConfig, out: _Collector, facts: Facts) -> None:

@@ -143,6 +143,17 @@ _RULES = [
         "---\\r\\ntitle: x\\r\\n---\\r\\n",
         "---\\ntitle: x\\n---\\n",
     ),
+    _r(
+        "NC112",
+        "file-name-not-utf8",
+        "error",
+        "File name is not valid UTF-8",
+        'Jekyll 4 stops the whole build on such a name ("invalid byte sequence in UTF-8", in '
+        "its entry filter): one post saved under a GBK or Latin-1 name keeps every post off the "
+        "site. The message names the first bad byte.",
+        "_posts/2024-01-01-caf\\xe9.md",
+        "_posts/2024-01-01-café.md  (the name in UTF-8)",
+    ),
     # --- NC2: what Jekyll does ------------------------------------------------------------
     _r(
         "NC201",
