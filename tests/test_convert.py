@@ -191,3 +191,32 @@ def test_any_inline_html_keeps_its_visible_text(html: str) -> None:
     reference = visible_text(html)
     assert normalise_text(text(html)) == reference
     assert markdown_visible_text(md(html)) == reference
+
+
+# Issue 16: the walk's tree comes from lxml.etree's HTMLParser (lxml.html looks up a Python
+# element class for every element), and must be the tree lxml.html.fragment_fromstring made.
+TREE_SAMPLES = [
+    "<p>a</p>",
+    "  leading text <b>bold</b> tail",
+    "   \n<p>only whitespace before</p>\n  ",
+    "<!-- comment --><p>x<!-- inner --></p><?pi x?>",
+    "<html><body><p>a full document</p></body></html>",
+    "<!DOCTYPE html><html><head><title>t</title></head><body><p>b</p></body></html>",
+    "<head><meta charset=utf-8></head><p>c</p>",
+    "<table><tr><td>1<td>2</table><ul><li>one<li>two</ul>",
+    "<p>&lt;蒙特利尔议定书&gt; &amp; 5&nbsp;%</p><br/>末",
+    "<div><div><span>深</span></div></div>",
+]
+
+
+@pytest.mark.parametrize("html", TREE_SAMPLES)
+def test_the_walked_tree_is_the_one_lxml_html_makes(html: str) -> None:
+    import lxml.etree
+    import lxml.html
+
+    from newsctl.convert.body import _parse
+
+    expected = lxml.html.fragment_fromstring(html, create_parent="div", parser=lxml.html.HTMLParser(huge_tree=True))
+    got = _parse(html)
+    assert type(got) is lxml.etree._Element  # no per-element Python class lookup
+    assert lxml.etree.tostring(got, encoding="unicode") == lxml.etree.tostring(expected, encoding="unicode")
