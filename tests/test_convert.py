@@ -220,3 +220,39 @@ def test_the_walked_tree_is_the_one_lxml_html_makes(html: str) -> None:
     got = _parse(html)
     assert type(got) is lxml.etree._Element  # no per-element Python class lookup
     assert lxml.etree.tostring(got, encoding="unicode") == lxml.etree.tostring(expected, encoding="unicode")
+
+
+_RUN_TEXT = st.text(alphabet=st.sampled_from(["中", "文", "a", "b", " ", "\n", "\t", "\u00a0", "\r", "\u3000", "."]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_RUN_TEXT, max_size=6))
+def test_a_text_run_of_text_pieces_joins_as_the_general_writer_joins_it(values: list[str]) -> None:
+    # The plain-text writer joins a run of text pieces at once (most paragraphs of a first
+    # build, issue 16); what it gives must be what the piece-by-piece writer gives.
+    from newsctl.convert.body import _Writer
+
+    writer = _Writer(TEXT)
+    pieces = [("text", value) for value in values]
+    assert writer.finish(pieces) == writer.finish_pieces(pieces)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        ("<P>a</P>", "p"),
+        ('<span style="display: none">x</span>', None),
+        ('<span style="color: red">x</span>', "span"),
+        ("<span hidden>y</span>", None),
+        ("<script>s()</script>", None),
+        ('<script src="https://gist.github.com/a/b.js"></script>', "script"),
+        ("<style>p{}</style>", None),
+        ("<!-- z -->", None),
+        ('<iframe src="https://v.example/1"></iframe>', "iframe"),
+    ],
+)
+def test_the_walk_tells_each_element_shown_by_its_lower_case_tag(html: str, shown: str | None) -> None:
+    from newsctl.convert.body import _parse, _shown_tag
+
+    (element,) = _parse(html)
+    assert _shown_tag(element) == shown

@@ -319,22 +319,28 @@ def _plain_text(root: HtmlElement) -> str:
     return text + "\n" if text else ""
 
 
-def _hidden(element: HtmlElement) -> bool:
+def _shown_tag(element: HtmlElement) -> str | None:
+    """The lower-case tag of an element the reader sees; None for comments, processing
+    instructions and what is hidden (scripts but embedded ones, styles, ``hidden``,
+    ``display: none``). The walk asks it once per element (issue 16)."""
     tag = element.tag
     if not isinstance(tag, str):  # comments and processing instructions
-        return True
-    if tag.lower() == "script" and _EMBEDDED_SCRIPT.match(element.get("src") or ""):
-        return False
-    if tag.lower() in SKIPPED_TAGS or element.get("hidden") is not None:
-        return True
+        return None
+    tag = tag.lower()
+    if tag == "script" and _EMBEDDED_SCRIPT.match(element.get("src") or ""):
+        return tag
+    if tag in SKIPPED_TAGS or element.get("hidden") is not None:
+        return None
     style = element.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    return None if style and _HIDDEN_STYLE.search(style) else tag
 
 
-def _embedded(element: HtmlElement) -> bool:
-    """An embedded player or gist (a script the reader sees as a box of content)."""
-    tag = element.tag.lower()
-    return tag in EMBED_TAGS or (tag == "script" and bool(_EMBEDDED_SCRIPT.match(element.get("src") or "")))
+def _hidden(element: HtmlElement) -> bool:
+    return _shown_tag(element) is None
+
+
+# The tags of shown elements that are embedded players or gists (a script shown is a gist).
+_EMBEDDED_TAGS = EMBED_TAGS | {"script"}
 
 
 def _embed_address(element: HtmlElement) -> str:
@@ -378,9 +384,9 @@ class _Writer:
         if element.text:
             run.append(("text", element.text))
         for child in element:
-            if not _hidden(child):
-                tag = child.tag.lower()
-                if _embedded(child):
+            tag = _shown_tag(child)
+            if tag is not None:
+                if tag in _EMBEDDED_TAGS:
                     # A block of its own: an HTML block in Markdown (CommonMark ends a
                     # paragraph at a line starting with <script, leaving a stray "\").
                     flush()
@@ -389,7 +395,7 @@ class _Writer:
                     flush()
                     out.extend(self.block(child, tag))
                 else:
-                    run.extend(self.inline(child))
+                    run.extend(self.inline(child, tag))
             if child.tail:
                 run.append(("text", child.tail))
         flush()
@@ -439,9 +445,9 @@ class _Writer:
         items: list[str] = []
         number = int(element.get("start") or 1) if ordered and (element.get("start") or "").isdigit() else 1
         for child in element:
-            if _hidden(child):
+            tag = _shown_tag(child)
+            if tag is None:
                 continue
-            tag = child.tag.lower()
             if tag in ("ul", "ol"):  # a list directly inside a list (invalid, but common)
                 items.extend(self.list_block(child, ordered=tag == "ol"))
                 continue
@@ -514,24 +520,24 @@ class _Writer:
         if element.text:
             yield ("text", element.text)
         for child in element:
-            if not _hidden(child):
-                tag = child.tag.lower()
+            tag = _shown_tag(child)
+            if tag is not None:
                 if tag in BLOCK_TAGS:  # a block inside an inline context: a line break around it
                     yield ("raw", "\n")
                     yield from self.inline_children(child)
                     yield ("raw", "\n")
                 else:
-                    yield from self.inline(child)
+                    yield from self.inline(child, tag)
             if child.tail:
                 yield ("text", child.tail)
 
-    def inline(self, element: HtmlElement) -> list[Piece]:
-        tag = element.tag.lower()
+    def inline(self, element: HtmlElement, tag: str) -> list[Piece]:
+        """An element shown inline; ``tag`` its lower-case tag (``_shown_tag``)."""
         if tag == "br":
             return [("raw", "\n")]
         if tag == "img":
             return self.image(element)
-        if _embedded(element):
+        if tag in _EMBEDDED_TAGS:
             return self.embed(element)
         if not self.markdown and tag == "sup" and element.get("role") == "doc-noteref":
             return [("text", f"[{_text_content(element).strip()}]")]  # a footnote reference: [1]
@@ -644,6 +650,19 @@ class _Writer:
         """Join an inline run, collapsing whitespace as a browser does, except that a line break
         between two CJK characters disappears. A space that falls just inside closing markup
         moves after it, and one just before opening markup stays before it."""
+        if not self.markdown:
+            # Plain text, and every piece visible text (most paragraphs): the pieces joined and
+            # collapsed at once give what ``finish_pieces`` gives them one by one (issue 16: a
+            # first build's walk spent a fifth of its time there). Not with an empty piece: an
+            # image's empty alt text is a gap of its own.
+            for kind, value in pieces:
+                if kind != "text" or not value:
+                    return self.finish_pieces(pieces)
+            return _collapse("".join([value for _, value in pieces]).strip(_WHITESPACE))
+        return self.finish_pieces(pieces)
+
+    def finish_pieces(self, pieces: list[Piece]) -> str:
+        """``finish``, piece by piece."""
         pieces = _separate_adjacent_emphasis(pieces)
         out: list[str] = []
         pending = ""  # whitespace not written yet: "" none, " " a space, "\n" a source line break
