@@ -256,3 +256,53 @@ def test_the_walk_tells_each_element_shown_by_its_lower_case_tag(html: str, show
 
     (element,) = _parse(html)
     assert _shown_tag(element) == shown
+
+
+_TAGS = ["p", "span", "a", "b", "strong", "em", "i", "font", "code", "sup", "img", "br", "div", "li", "script",
+         "style", "iframe", "u", "o:p", "time", "P", "Span", "LIN\u212a", "blockquote", "table", "td"]  # fmt: skip
+_ATTRS = ["", ' href="https://e.example/x"', ' style="color:red"', ' style="display: none"', " hidden",
+          ' role="doc-noteref"', ' role="doc-backlink"', ' src="a.png" alt="图"', ' STYLE="Visibility : Hidden"', " HIDDEN",
+          ' style="DIſPLAY:none"']  # fmt: skip
+_WORDS = ["中文", "文字", "word", " ", "\n", "\u00a0", "&amp;", "&nbsp;", "<!-- c -->", "", "\t"]
+
+
+@st.composite
+def _html(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        if depth < 4 and draw(st.booleans()):
+            tag = draw(st.sampled_from(_TAGS))
+            parts.append(f"<{tag}{draw(st.sampled_from(_ATTRS))}>{draw(_html(depth + 1))}</{tag}>")
+        else:
+            parts.append(draw(st.sampled_from(_WORDS)))
+    return "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_html(), st.sampled_from(["drop", "inline", "footnotes"]), st.sampled_from(["drop", "alt"]))
+def test_a_paragraph_of_plain_inline_markup_is_read_at_once_as_the_walk_reads_it(
+    html: str, links: str, images: str
+) -> None:
+    # Issue 16: in plain text, a block holding only ordinary inline markup is read as its
+    # string value in one call; it must give what walking it element by element gives.
+    import newsctl.convert.body as body
+
+    options = ConvertOptions("text", links=links, images=images)  # type: ignore[arg-type]
+    assert body._Writer.read_at_once
+    at_once = body.convert_html(f"<p>{html}</p><div>{html}</div>{html}", options)
+    body._Writer.read_at_once = False
+    try:
+        walked = body.convert_html(f"<p>{html}</p><div>{html}</div>{html}", options)
+    finally:
+        body._Writer.read_at_once = True
+    assert at_once == walked
+
+
+def test_inline_markup_nested_deeper_than_a_few_levels_is_walked() -> None:
+    from newsctl.convert.body import _ordinary_inside, _parse
+
+    shallow, deep = _parse(
+        "<p>" + "<span>" * 7 + "x" + "</span>" * 7 + "</p><p>" + "<span>" * 9 + "y" + "</span>" * 9 + "</p>"
+    )
+    assert _ordinary_inside(shallow) and not _ordinary_inside(deep)
+    assert text("<p>a<span>b</span></p>" + "<p>" + "<span>" * 9 + "中\n文" + "</span>" * 9 + "</p>") == "ab\n\n中文\n"
