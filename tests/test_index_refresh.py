@@ -229,3 +229,24 @@ def test_what_a_worker_sends_back_is_a_tuple(site: Path, write: WritePost) -> No
     assert pickle.loads(pickle.dumps(entry)) == entry
     assert (entry.title, entry.text, entry.kind) == ("标题", "标题\n正文 text", "post")
     assert Entry(*entry) == entry
+
+
+def test_a_refresh_takes_each_sites_relative_root_once(
+    site: Path, write: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 16: os.path.relpath of the site's root for every post was 1 % of a first build.
+    from newsctl.index.refresh import Refresh, _Walk
+    from newsctl.jekyll.site import load_site
+
+    asked: list[str] = []
+    real = os.path.relpath
+
+    def relpath(path: str, start: str | None = None) -> str:
+        asked.append(path)
+        return real(path, start)
+
+    walk = _Walk(connect(site), str(site), None, Refresh())
+    monkeypatch.setattr(os.path, "relpath", relpath)
+    the_site = load_site(str(site))
+    assert [walk.site_changed(the_site) for _ in range(3)] == [True, True, True]  # a new index
+    assert asked == [str(site)]
