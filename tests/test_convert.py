@@ -306,3 +306,19 @@ def test_inline_markup_nested_deeper_than_a_few_levels_is_walked() -> None:
     )
     assert _ordinary_inside(shallow) and not _ordinary_inside(deep)
     assert text("<p>a<span>b</span></p>" + "<p>" + "<span>" * 9 + "中\n文" + "</span>" * 9 + "</p>") == "ab\n\n中文\n"
+
+
+def test_a_body_with_fewer_tags_than_the_depth_limit_is_not_searched_for_deep_wrappers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 16: an element MAX_DEPTH levels down needs that many start tags; the XPath that
+    # looks for them was a fixed cost on every post.
+    import newsctl.convert.body as body
+
+    def looked() -> None:
+        raise AssertionError("searched")
+
+    monkeypatch.setattr(body, "_at_max_depth", looked)
+    assert text("<div>" * 50 + "<p>深处</p>" + "</div>" * 50) == "深处\n"
+    with pytest.raises(AssertionError, match="searched"):
+        text("<div>" * 120 + "深处" + "</div>" * 120)

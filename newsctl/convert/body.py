@@ -222,7 +222,10 @@ def _parse(html: str) -> HtmlElement:
         if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
             text = _fragment(_ANY_TAG.sub(" ", html), parser)
             root = text
-    _unwrap_deep(root)
+    # An element MAX_DEPTH levels down needs as many start tags above it; most bodies have fewer
+    # (a "<" not followed by "/"), and the XPath was a fixed cost on every post (issue 16).
+    if html.count("<") - html.count("</") >= MAX_DEPTH:
+        _unwrap_deep(root)
     return root
 
 
@@ -257,7 +260,8 @@ def _parser() -> lxml.etree.HTMLParser:
     # One per process: its error log is reset by every parse.
     import lxml.etree
 
-    return lxml.etree.HTMLParser(huge_tree=True)
+    # collect_ids off: libxml2 would hash every id attribute for lookups the walk never makes.
+    return lxml.etree.HTMLParser(huge_tree=True, collect_ids=False)
 
 
 @lru_cache(maxsize=1)
