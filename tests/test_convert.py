@@ -191,3 +191,134 @@ def test_any_inline_html_keeps_its_visible_text(html: str) -> None:
     reference = visible_text(html)
     assert normalise_text(text(html)) == reference
     assert markdown_visible_text(md(html)) == reference
+
+
+# Issue 16: the walk's tree comes from lxml.etree's HTMLParser (lxml.html looks up a Python
+# element class for every element), and must be the tree lxml.html.fragment_fromstring made.
+TREE_SAMPLES = [
+    "<p>a</p>",
+    "  leading text <b>bold</b> tail",
+    "   \n<p>only whitespace before</p>\n  ",
+    "<!-- comment --><p>x<!-- inner --></p><?pi x?>",
+    "<html><body><p>a full document</p></body></html>",
+    "<!DOCTYPE html><html><head><title>t</title></head><body><p>b</p></body></html>",
+    "<head><meta charset=utf-8></head><p>c</p>",
+    "<table><tr><td>1<td>2</table><ul><li>one<li>two</ul>",
+    "<p>&lt;蒙特利尔议定书&gt; &amp; 5&nbsp;%</p><br/>末",
+    "<div><div><span>深</span></div></div>",
+]
+
+
+@pytest.mark.parametrize("html", TREE_SAMPLES)
+def test_the_walked_tree_is_the_one_lxml_html_makes(html: str) -> None:
+    import lxml.etree
+    import lxml.html
+
+    from newsctl.convert.body import _parse
+
+    expected = lxml.html.fragment_fromstring(html, create_parent="div", parser=lxml.html.HTMLParser(huge_tree=True))
+    got = _parse(html)
+    assert type(got) is lxml.etree._Element  # no per-element Python class lookup
+    assert lxml.etree.tostring(got, encoding="unicode") == lxml.etree.tostring(expected, encoding="unicode")
+
+
+_RUN_TEXT = st.text(alphabet=st.sampled_from(["中", "文", "a", "b", " ", "\n", "\t", "\u00a0", "\r", "\u3000", "."]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_RUN_TEXT, max_size=6))
+def test_a_text_run_of_text_pieces_joins_as_the_general_writer_joins_it(values: list[str]) -> None:
+    # The plain-text writer joins a run of text pieces at once (most paragraphs of a first
+    # build, issue 16); what it gives must be what the piece-by-piece writer gives.
+    from newsctl.convert.body import _Writer
+
+    writer = _Writer(TEXT)
+    pieces = [("text", value) for value in values]
+    assert writer.finish(pieces) == writer.finish_pieces(pieces)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        ("<P>a</P>", "p"),
+        ('<span style="display: none">x</span>', None),
+        ('<span style="color: red">x</span>', "span"),
+        ("<span hidden>y</span>", None),
+        ("<script>s()</script>", None),
+        ('<script src="https://gist.github.com/a/b.js"></script>', "script"),
+        ("<style>p{}</style>", None),
+        ("<!-- z -->", None),
+        ('<iframe src="https://v.example/1"></iframe>', "iframe"),
+    ],
+)
+def test_the_walk_tells_each_element_shown_by_its_lower_case_tag(html: str, shown: str | None) -> None:
+    from newsctl.convert.body import _parse, _shown_tag
+
+    (element,) = _parse(html)
+    assert _shown_tag(element) == shown
+
+
+_TAGS = ["p", "span", "a", "b", "strong", "em", "i", "font", "code", "sup", "img", "br", "div", "li", "script",
+         "style", "iframe", "u", "o:p", "time", "P", "Span", "LIN\u212a", "blockquote", "table", "td"]  # fmt: skip
+_ATTRS = ["", ' href="https://e.example/x"', ' style="color:red"', ' style="display: none"', " hidden",
+          ' role="doc-noteref"', ' role="doc-backlink"', ' src="a.png" alt="图"', ' STYLE="Visibility : Hidden"', " HIDDEN",
+          ' style="DIſPLAY:none"']  # fmt: skip
+_WORDS = ["中文", "文字", "word", " ", "\n", "\u00a0", "&amp;", "&nbsp;", "<!-- c -->", "", "\t"]
+
+
+@st.composite
+def _html(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        if depth < 4 and draw(st.booleans()):
+            tag = draw(st.sampled_from(_TAGS))
+            parts.append(f"<{tag}{draw(st.sampled_from(_ATTRS))}>{draw(_html(depth + 1))}</{tag}>")
+        else:
+            parts.append(draw(st.sampled_from(_WORDS)))
+    return "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_html(), st.sampled_from(["drop", "inline", "footnotes"]), st.sampled_from(["drop", "alt"]))
+def test_a_paragraph_of_plain_inline_markup_is_read_at_once_as_the_walk_reads_it(
+    html: str, links: str, images: str
+) -> None:
+    # Issue 16: in plain text, a block holding only ordinary inline markup is read as its
+    # string value in one call; it must give what walking it element by element gives.
+    import newsctl.convert.body as body
+
+    options = ConvertOptions("text", links=links, images=images)  # type: ignore[arg-type]
+    assert body._Writer.read_at_once
+    at_once = body.convert_html(f"<p>{html}</p><div>{html}</div>{html}", options)
+    body._Writer.read_at_once = False
+    try:
+        walked = body.convert_html(f"<p>{html}</p><div>{html}</div>{html}", options)
+    finally:
+        body._Writer.read_at_once = True
+    assert at_once == walked
+
+
+def test_inline_markup_nested_deeper_than_a_few_levels_is_walked() -> None:
+    from newsctl.convert.body import _ordinary_inside, _parse
+
+    shallow, deep = _parse(
+        "<p>" + "<span>" * 7 + "x" + "</span>" * 7 + "</p><p>" + "<span>" * 9 + "y" + "</span>" * 9 + "</p>"
+    )
+    assert _ordinary_inside(shallow) and not _ordinary_inside(deep)
+    assert text("<p>a<span>b</span></p>" + "<p>" + "<span>" * 9 + "中\n文" + "</span>" * 9 + "</p>") == "ab\n\n中文\n"
+
+
+def test_a_body_with_fewer_tags_than_the_depth_limit_is_not_searched_for_deep_wrappers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 16: an element MAX_DEPTH levels down needs that many start tags; the XPath that
+    # looks for them was a fixed cost on every post.
+    import newsctl.convert.body as body
+
+    def looked() -> None:
+        raise AssertionError("searched")
+
+    monkeypatch.setattr(body, "_at_max_depth", looked)
+    assert text("<div>" * 50 + "<p>深处</p>" + "</div>" * 50) == "深处\n"
+    with pytest.raises(AssertionError, match="searched"):
+        text("<div>" * 120 + "深处" + "</div>" * 120)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import lxml.etree
     import lxml.html
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as HtmlElement
     from markdown_it import MarkdownIt
 
     from newsctl.jekyll.post import Post
@@ -214,26 +214,54 @@ def _parse(html: str) -> HtmlElement:
     """``html`` as a tree under one ``div``. huge_tree lifts libxml2's 10 MB limit on a text
     node (a larger one was dropped, leaving an empty body); past its depth limit (2048) libxml2
     drops the rest of the document, so such a body is parsed again without its wrappers."""
-    import lxml.html
-
     parser = _parser()
-    root = lxml.html.fragment_fromstring(html, create_parent="div", parser=parser)
+    root = _fragment(html, parser)
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
         unwrapped = _WRAPPER_TAG.sub(" ", html)
-        root = lxml.html.fragment_fromstring(unwrapped, create_parent="div", parser=parser)
+        root = _fragment(unwrapped, parser)
         if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
-            text = lxml.html.fragment_fromstring(_ANY_TAG.sub(" ", html), create_parent="div", parser=parser)
+            text = _fragment(_ANY_TAG.sub(" ", html), parser)
             root = text
-    _unwrap_deep(root)
+    # An element MAX_DEPTH levels down needs as many start tags above it; most bodies have fewer
+    # (a "<" not followed by "/"), and the XPath was a fixed cost on every post (issue 16).
+    if html.count("<") - html.count("</") >= MAX_DEPTH:
+        _unwrap_deep(root)
+    return root
+
+
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+
+
+def _fragment(html: str, parser: lxml.etree.HTMLParser) -> HtmlElement:
+    """``lxml.html.fragment_fromstring(html, create_parent="div", parser=parser)`` with plain
+    lxml.etree elements: lxml.html's parser calls a Python lookup for every element it makes
+    (issue 16: a first build's walk spent 7 % of its time there), and the walk needs nothing
+    of its classes (``_text_content``, ``_drop_tag``). Same steps, same errors, same tree."""
+    import lxml.etree
+
+    if not _FULL_DOCUMENT.match(html):
+        html = f"<html><body>{html}</body></html>"
+    doc = lxml.etree.fromstring(html, parser)
+    if doc is None:
+        raise lxml.etree.ParserError("Document is empty")
+    bodies = [e for e in doc if e.tag == "body"]
+    if len(bodies) != 1:
+        raise AssertionError(f"too many bodies: {bodies!r} in {html!r}")
+    body = bodies[0]
+    root = lxml.etree.Element("div")
+    if body.text and body.text.strip():
+        root.text = body.text
+    root.extend(list(body))
     return root
 
 
 @lru_cache(maxsize=1)
-def _parser() -> lxml.html.HTMLParser:
+def _parser() -> lxml.etree.HTMLParser:
     # One per process: its error log is reset by every parse.
-    import lxml.html
+    import lxml.etree
 
-    return lxml.html.HTMLParser(huge_tree=True)
+    # collect_ids off: libxml2 would hash every id attribute for lookups the walk never makes.
+    return lxml.etree.HTMLParser(huge_tree=True, collect_ids=False)
 
 
 @lru_cache(maxsize=1)
@@ -253,30 +281,104 @@ def _unwrap_deep(root: HtmlElement) -> None:
     for parent in _at_max_depth()(root):
         for element in list(parent.iterdescendants()):
             if isinstance(element.tag, str) and element.tag.lower() in CONTAINER_TAGS:
-                element.drop_tag()
+                _drop_tag(element)
+
+
+@lru_cache(maxsize=1)
+def _string_of() -> lxml.etree.XPath:
+    import lxml.etree
+
+    return lxml.etree.XPath("string()", smart_strings=False)
+
+
+def _text_content(element: HtmlElement) -> str:
+    """lxml.html's ``text_content()``: the text of ``element`` and all inside it."""
+    return str(_string_of()(element))
+
+
+def _drop_tag(element: HtmlElement) -> None:
+    """lxml.html's ``drop_tag()``: ``element`` removed, its text and children kept in its place."""
+    parent = element.getparent()
+    assert parent is not None
+    previous = element.getprevious()
+    if element.text and isinstance(element.tag, str):
+        if previous is None:
+            parent.text = (parent.text or "") + element.text
+        else:
+            previous.tail = (previous.tail or "") + element.text
+    if element.tail:
+        if len(element):
+            last = element[-1]
+            last.tail = (last.tail or "") + element.tail
+        elif previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    index = parent.index(element)
+    parent[index : index + 1] = element[:]
+
+
+# What the plain-text walk (dropping links and images) does more with than write its text:
+# blocks, line breaks, embedded players, what is hidden by its tag (its text must not be read).
+_NOT_ORDINARY = frozenset(BLOCK_TAGS | EMBED_TAGS | SKIPPED_TAGS | {"br", "script"})
+_INSIDE_DEPTH = 8
+
+
+@lru_cache(maxsize=1)
+def _too_deep() -> lxml.etree.XPath:
+    import lxml.etree
+
+    return lxml.etree.XPath("./" + "/".join(["*"] * _INSIDE_DEPTH), smart_strings=False)
+
+
+def _ordinary_inside(element: HtmlElement) -> bool:
+    """Whether everything inside ``element`` is ordinary inline markup for the plain-text walk
+    that drops links and images: then its text is its string value, joined and collapsed at
+    once as ``finish`` would join the walk's pieces (issue 16: most paragraphs of a first build;
+    a typical one in 5 us instead of 12). Comments and processing instructions are hidden, and
+    their text is not in the string value either. Not below ``_INSIDE_DEPTH`` levels (the walk
+    would recurse there, and may give up: RecursionError)."""
+    count = 0
+    for found in element.iterdescendants():
+        tag = found.tag
+        if not isinstance(tag, str):
+            continue
+        if tag.lower() in _NOT_ORDINARY or found.get("hidden") is not None or found.get("role") is not None:
+            return False
+        style = found.get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            return False
+        count += 1
+    return count < _INSIDE_DEPTH or not _too_deep()(element)
 
 
 def _plain_text(root: HtmlElement) -> str:
-    text = " ".join(root.text_content().split())
+    text = " ".join(_text_content(root).split())
     return text + "\n" if text else ""
 
 
-def _hidden(element: HtmlElement) -> bool:
+def _shown_tag(element: HtmlElement) -> str | None:
+    """The lower-case tag of an element the reader sees; None for comments, processing
+    instructions and what is hidden (scripts but embedded ones, styles, ``hidden``,
+    ``display: none``). The walk asks it once per element (issue 16)."""
     tag = element.tag
     if not isinstance(tag, str):  # comments and processing instructions
-        return True
-    if tag.lower() == "script" and _EMBEDDED_SCRIPT.match(element.get("src") or ""):
-        return False
-    if tag.lower() in SKIPPED_TAGS or element.get("hidden") is not None:
-        return True
+        return None
+    tag = tag.lower()
+    if tag == "script" and _EMBEDDED_SCRIPT.match(element.get("src") or ""):
+        return tag
+    if tag in SKIPPED_TAGS or element.get("hidden") is not None:
+        return None
     style = element.get("style")
-    return bool(style and _HIDDEN_STYLE.search(style))
+    return None if style and _HIDDEN_STYLE.search(style) else tag
 
 
-def _embedded(element: HtmlElement) -> bool:
-    """An embedded player or gist (a script the reader sees as a box of content)."""
-    tag = element.tag.lower()
-    return tag in EMBED_TAGS or (tag == "script" and bool(_EMBEDDED_SCRIPT.match(element.get("src") or "")))
+def _hidden(element: HtmlElement) -> bool:
+    return _shown_tag(element) is None
+
+
+# The tags of shown elements that are embedded players or gists (a script shown is a gist).
+_EMBEDDED_TAGS = EMBED_TAGS | {"script"}
 
 
 def _embed_address(element: HtmlElement) -> str:
@@ -299,14 +401,24 @@ Piece = tuple[Literal["text", "open", "close", "raw"], str]
 
 
 class _Writer:
+    # Whether a block of ordinary inline markup is read at once (``_ordinary_inside``); the tests turn
+    # it off to compare with the walk.
+    read_at_once = True
+
     def __init__(self, options: ConvertOptions) -> None:
         self.options = options
         self.markdown = options.to == "markdown"
         self.footnotes: list[str] = []
+        self.at_once = (
+            self.read_at_once and not self.markdown and options.image_mode == "drop" and options.links == "drop"
+        )
 
     # --- blocks ----------------------------------------------------------------------------
     def blocks(self, element: HtmlElement) -> list[str]:
         """The blocks inside ``element``: inline runs become paragraphs, block children their own."""
+        if self.at_once and _ordinary_inside(element):
+            text = _collapse(_text_content(element).strip(_WHITESPACE))
+            return [text] if text.strip() else []
         out: list[str] = []
         run: list[Piece] = []
 
@@ -320,9 +432,9 @@ class _Writer:
         if element.text:
             run.append(("text", element.text))
         for child in element:
-            if not _hidden(child):
-                tag = child.tag.lower()
-                if _embedded(child):
+            tag = _shown_tag(child)
+            if tag is not None:
+                if tag in _EMBEDDED_TAGS:
                     # A block of its own: an HTML block in Markdown (CommonMark ends a
                     # paragraph at a line starting with <script, leaving a stray "\").
                     flush()
@@ -331,7 +443,7 @@ class _Writer:
                     flush()
                     out.extend(self.block(child, tag))
                 else:
-                    run.extend(self.inline(child))
+                    run.extend(self.inline(child, tag))
             if child.tail:
                 run.append(("text", child.tail))
         flush()
@@ -381,9 +493,9 @@ class _Writer:
         items: list[str] = []
         number = int(element.get("start") or 1) if ordered and (element.get("start") or "").isdigit() else 1
         for child in element:
-            if _hidden(child):
+            tag = _shown_tag(child)
+            if tag is None:
                 continue
-            tag = child.tag.lower()
             if tag in ("ul", "ol"):  # a list directly inside a list (invalid, but common)
                 items.extend(self.list_block(child, ordered=tag == "ol"))
                 continue
@@ -407,7 +519,7 @@ class _Writer:
         return ["\n".join(items)]
 
     def pre_block(self, element: HtmlElement) -> list[str]:
-        code = element.text_content()
+        code = _text_content(element)
         if not code.strip():
             return []
         if not self.markdown:
@@ -456,27 +568,27 @@ class _Writer:
         if element.text:
             yield ("text", element.text)
         for child in element:
-            if not _hidden(child):
-                tag = child.tag.lower()
+            tag = _shown_tag(child)
+            if tag is not None:
                 if tag in BLOCK_TAGS:  # a block inside an inline context: a line break around it
                     yield ("raw", "\n")
                     yield from self.inline_children(child)
                     yield ("raw", "\n")
                 else:
-                    yield from self.inline(child)
+                    yield from self.inline(child, tag)
             if child.tail:
                 yield ("text", child.tail)
 
-    def inline(self, element: HtmlElement) -> list[Piece]:
-        tag = element.tag.lower()
+    def inline(self, element: HtmlElement, tag: str) -> list[Piece]:
+        """An element shown inline; ``tag`` its lower-case tag (``_shown_tag``)."""
         if tag == "br":
             return [("raw", "\n")]
         if tag == "img":
             return self.image(element)
-        if _embedded(element):
+        if tag in _EMBEDDED_TAGS:
             return self.embed(element)
         if not self.markdown and tag == "sup" and element.get("role") == "doc-noteref":
-            return [("text", f"[{element.text_content().strip()}]")]  # a footnote reference: [1]
+            return [("text", f"[{_text_content(element).strip()}]")]  # a footnote reference: [1]
         if not self.markdown and tag == "a" and element.get("role") == "doc-backlink":
             return []  # the arrow back from a footnote
         inner = list(self.inline_children(element))
@@ -560,7 +672,7 @@ class _Writer:
             lines = "".join(self._code_text(element)).split("\n")
             inner = "<br>".join(_inert_html(line) for line in lines)
             return [("raw", f"<code>{inner}</code>")]
-        code = element.text_content().replace("\r\n", " ").replace("\n", " ")  # as a code span shows them
+        code = _text_content(element).replace("\r\n", " ").replace("\n", " ")  # as a code span shows them
         if not code:
             return []
         ticks = "`"
@@ -586,6 +698,19 @@ class _Writer:
         """Join an inline run, collapsing whitespace as a browser does, except that a line break
         between two CJK characters disappears. A space that falls just inside closing markup
         moves after it, and one just before opening markup stays before it."""
+        if not self.markdown:
+            # Plain text, and every piece visible text (most paragraphs): the pieces joined and
+            # collapsed at once give what ``finish_pieces`` gives them one by one (issue 16: a
+            # first build's walk spent a fifth of its time there). Not with an empty piece: an
+            # image's empty alt text is a gap of its own.
+            for kind, value in pieces:
+                if kind != "text" or not value:
+                    return self.finish_pieces(pieces)
+            return _collapse("".join([value for _, value in pieces]).strip(_WHITESPACE))
+        return self.finish_pieces(pieces)
+
+    def finish_pieces(self, pieces: list[Piece]) -> str:
+        """``finish``, piece by piece."""
         pieces = _separate_adjacent_emphasis(pieces)
         out: list[str] = []
         pending = ""  # whitespace not written yet: "" none, " " a space, "\n" a source line break

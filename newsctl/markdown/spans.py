@@ -534,8 +534,8 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
     find = string.find
     limit = MAX_DEPTH - self.depth - 2
     names = [el.value]
-    outs: list[list[str]] = [[]]
-    out = outs[0]
+    # The output, flat: a nested element is its start tag, ">", its body and its end tag.
+    out: list[str] = []
     comment_match = P.HTML_COMMENT_RE.match
     instruction_match = P.HTML_INSTRUCTION_RE.match
     tag_match = P.HTML_TAG_RE.match
@@ -566,18 +566,15 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
                         continue
             if end >= 0:  # the innermost element ends
                 pos = end
-                current = names.pop()
-                closers.pop()
-                done = outs.pop()
+                names.pop()
+                ended = closers.pop()  # f"</{name}>"
                 if not names:
-                    if done:
-                        el.children.append(Element("raw", "".join(done)))
+                    if out:
+                        el.children.append(Element("raw", "".join(out)))
                     src.pos = pos
                     return True
                 closer = closers[-1]
-                res = "".join(done[1:])
-                out = outs[-1]
-                out.append(f"{done[0]}>{res}</{current}>" if res else f"{done[0]}></{current}>")
+                out.append(ended)
                 continue
         elif after == "!" or after == "?":  # the only starts of a comment or an instruction
             m = comment_match(string, pos) or instruction_match(string, pos)
@@ -609,8 +606,8 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
                     names.append(name)
                     closer = f"</{name}>"
                     closers.append(closer)
-                    out = [written]
-                    outs.append(out)
+                    out.append(written)
+                    out.append(">")
                 else:
                     out.append(written)
                 continue
