@@ -72,6 +72,17 @@ def test_a_query_that_is_not_utf8_is_one_clear_error(site: Path, write: WritePos
         assert "not valid UTF-8" in done.stderr
 
 
+def test_a_file_name_that_is_not_utf8_is_left_out_of_the_index_with_why(site: Path, write: WritePost) -> None:
+    """The index cannot store such a name, and Jekyll 4 would not build the site with it: the
+    warning says both, once, and the other posts are indexed."""
+    write("site/_posts/2022-01-01-a.md", POST.format(title="A", body="hello"))
+    write("site/_posts/2022-01-02-caf\udce9.md", POST.format(title="B", body="hello"))
+    done = _newsctl("index", str(site))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("not valid UTF-8") == 1 and "Jekyll 4 stops the whole build" in done.stderr
+    assert _newsctl("search", "hello", str(site), "--format", "paths").stdout.count("\n") == 1
+
+
 def _damage(site: Path) -> None:
     """Overwrite the pages of the index's own b-trees that list and search read (opening the
     index reads none of them; the writers are gone, so no WAL is left)."""

@@ -345,7 +345,10 @@ class _Walk:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('environment', ?)", (self.env,))
 
 
-UNSTORABLE = "the file name is not valid UTF-8, so the index cannot hold it (rename the file)"
+UNSTORABLE = (
+    "the file name is not valid UTF-8, so the index cannot hold it, and Jekyll 4 stops the whole build on it"
+    " (rename the file)"
+)
 
 
 def _stored(path: str) -> str:
