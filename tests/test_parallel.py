@@ -108,6 +108,7 @@ def test_ctrl_c_during_index_says_what_was_done_and_exits_130(tmp_path: Path) ->
     assert index.returncode == 130, err
     assert "Traceback" not in err
     assert "interrupted: indexed" in err and "the index is consistent" in err
+    assert err.count("interrupted") == 1, err  # said once, with what was done
     done = subprocess.run(
         [sys.executable, "-m", "newsctl", "index", str(tmp_path)], capture_output=True, text=True, timeout=120
     )
@@ -157,3 +158,30 @@ def test_ctrl_c_lets_workers_remove_what_they_were_writing(tmp_path: Path) -> No
     _, err = parent.communicate(timeout=20)
     assert "KeyboardInterrupt" in err.decode()
     assert os.listdir(out) == []
+
+
+# A command interrupted while a thread that never ends is alive (as a worker pool's feeder
+# thread is when it blocks writing to a pipe its stopped workers no longer read).
+STUCK_THREAD = """
+import sys, threading
+import newsctl.cli.index as command
+from newsctl.cli import main
+
+threading.Thread(target=threading.Event().wait).start()
+
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+
+command.open_archive = interrupted
+main(["index", sys.argv[1]])
+"""
+
+
+def test_ctrl_c_exits_130_even_with_a_thread_that_never_ends(tmp_path: Path) -> None:
+    """Seen once in a terminal: Ctrl-C during a first build printed "interrupted", then the
+    process never ended (the interpreter's exit waits for every thread)."""
+    script = tmp_path / "stuck.py"
+    script.write_text(textwrap.dedent(STUCK_THREAD), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "newsctl: interrupted\n"

@@ -15,6 +15,7 @@ rich are imported inside the commands that use them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any
@@ -42,6 +43,18 @@ class _Commands(click.Group):
             # caught here because click would print "Aborted!" and exit 1, the code for
             # posts that failed.
             raise click.exceptions.Exit(_interrupted(ctx)) from None
+
+
+def _leave(code: int) -> None:
+    """Exit at once after Ctrl-C, once the command has said what it did and cleaned up (its
+    ``finally`` blocks have run by now): a worker pool's feeder thread can be blocked writing
+    to a pipe its stopped workers no longer read, and the interpreter's exit would wait for it
+    forever (seen once in a terminal: "interrupted", then a hang)."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _silence_stdout() -> None:
@@ -106,17 +119,19 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         cli.main(args=args, prog_name="newsctl")  # a reader that goes away: _Commands.invoke
-    except SystemExit:
+    except SystemExit as exc:
         # The command's output may still sit in stdout's buffer: flush it now, so a reader
         # gone by then costs neither the exit code nor an "Exception ignored" at shutdown.
         try:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+        if exc.code == INTERRUPTED:
+            _leave(INTERRUPTED)
         raise
     except KeyboardInterrupt:  # before a command started (those are caught in _Commands.invoke)
         click.echo("newsctl: interrupted", err=True)
-        sys.exit(INTERRUPTED)
+        _leave(INTERRUPTED)
     except Exception as exc:
         from newsctl.errors import NewsctlError
 

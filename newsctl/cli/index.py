@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from newsctl.cli.options import Reporter, counter, jobs_option, open_archive, quiet, quiet_option
-from newsctl.errors import FINDINGS, OK
+from newsctl.errors import FINDINGS, INTERRUPTED, OK
 
 if TYPE_CHECKING:
     from newsctl.index.archive import Archive
@@ -94,7 +94,8 @@ def _open(paths: tuple[str, ...], jobs: int | None, *, refresh: bool, rebuild: b
             " consistent, run newsctl index to finish",
             err=True,
         )
-        raise KeyboardInterrupt from None
+        # Said here, with what was done: exit 130 without the general "interrupted" line.
+        raise click.exceptions.Exit(INTERRUPTED) from None
 
 
 def _refreshed(stats: Refresh) -> str:
