@@ -136,7 +136,7 @@ def parse_autolink(self: Parser) -> None:
     target = src.group(1) or ""
     href = target if src.group(2) else "mailto:" + target
     el = Element("a", None, {"href": href})
-    self.add_text(re.sub(r"^mailto:", "", target), el)
+    self.add_text(target[7:] if target.startswith("mailto:") else target, el)
     self.tree.children.append(el)
 
 
@@ -302,6 +302,48 @@ def _add_link(self: Parser, el: Element, href: str, title: str | None, alt: str,
     self.tree.children.append(el)
 
 
+def _fast_link_text(self: Parser, el: Element, start: int) -> bool:
+    """A link's text with no span in it (``[返回首页]``, most links), read at once: what
+    ``parse_spans(el, LINK_BRACKET_STOP_RE)`` does when the first place a span or a bracket may
+    start is the closing ``]`` (its text one text child, the scanner left on the ``]``)."""
+    src = self.src
+    string = src.string
+    m = self._until(P.LINK_BRACKET_STOP_RE.pattern, tuple(self.span_names)).search(string, start)
+    if m is None:
+        return False
+    close = m.start()
+    if string[close] != "]":
+        return False
+    if close > start:
+        el.children.append(Element(self.text_type, string[start:close]))
+    src.pos = close
+    src.m = P.LINK_BRACKET_STOP_RE.match(string, close)
+    return True
+
+
+def _fast_link_url(self: Parser) -> str | None:
+    """An inline link's ``(url)`` with no space, parenthesis or ``<`` in it (most links), read at
+    once: the URL the general loop over ``LINK_PAREN_STOP_RE`` gives, the scanner after the
+    ``)``. None (nothing read) for anything else."""
+    src = self.src
+    string = src.string
+    pos = src.pos
+    if string[pos : pos + 1] != "(" or string[pos + 1 : pos + 2] == "<":
+        return None
+    close = string.find(")", pos + 1)
+    if close < 0:
+        return None
+    url = string[pos + 1 : close]
+    if "(" in url or _HAS_SPACE.search(url) is not None:
+        return None
+    src.pos = close + 1
+    src.m = None
+    return url.strip()
+
+
+_HAS_SPACE = re.compile(r"\s", re.A)
+
+
 def parse_link(self: Parser) -> None:
     # Long: kramdown's parse_link (reference, inline and angle-bracket forms) kept whole.
     src = self.src
@@ -326,7 +368,7 @@ def parse_link(self: Parser) -> None:
         count[0] += -1 if src.group(1) else 1
         return count[0] - sum(1 for c in el.children if c.type == "img") == 0
 
-    found = self.parse_spans(el, P.LINK_BRACKET_STOP_RE, stop_check=check)
+    found = _fast_link_text(self, el, cur_pos) or self.parse_spans(el, P.LINK_BRACKET_STOP_RE, stop_check=check)
     if not found:
         self.failed.add(key)
         src.pos = saved
@@ -345,6 +387,9 @@ def parse_link(self: Parser) -> None:
             self.failed.add(key)
             src.pos = saved
             self.add_text(result)
+        return
+    if (fast_url := _fast_link_url(self)) is not None:  # most links: (url), read at once
+        _add_link(self, el, fast_url, None, alt_text)
         return
     if src.scan(P.ANGLE_URL):
         link_url = src.group(1) or ""
