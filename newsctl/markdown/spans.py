@@ -345,9 +345,14 @@ _HAS_SPACE = re.compile(r"\s", re.A)
 
 
 def parse_link(self: Parser) -> None:
-    # Long: kramdown's parse_link (reference, inline and angle-bracket forms) kept whole.
+    # Long because: kramdown's parse_link (reference, inline and angle-bracket forms) kept whole.
     src = self.src
-    result = src.scan(P.LINK_START) or ""
+    m = src.m
+    if m is not None and m.re is P.LINK_START and m.start() == src.pos:  # parse_spans matched it
+        result = m.group(0)
+        src.pos = m.end()
+    else:
+        result = src.scan(P.LINK_START) or ""
     cur_pos = saved = src.pos
     link_type = "img" if result.startswith("!") else "a"
     if link_type == "a" and (
@@ -374,9 +379,15 @@ def parse_link(self: Parser) -> None:
         src.pos = saved
         self.add_text(result)
         return
-    alt_text = P.ESCAPED_CHARS.sub(r"\1", src.string[cur_pos : src.pos])
-    src.scan(P.LINK_BRACKET_STOP_RE)
-    if src.scan(P.LINK_INLINE_ID_RE) or not src.check(P.OPEN_PAREN):
+    alt_text = src.string[cur_pos : src.pos]
+    if "\\" in alt_text:
+        alt_text = P.ESCAPED_CHARS.sub(r"\1", alt_text)
+    if src.string[src.pos] == "]":  # what LINK_BRACKET_STOP_RE matches there
+        src.pos += 1
+    else:
+        src.scan(P.LINK_BRACKET_STOP_RE)
+    # "(" after the "]": no "[id]", an inline link (the scan and check below, at once)
+    if src.string[src.pos : src.pos + 1] != "(" and (src.scan(P.LINK_INLINE_ID_RE) or not src.check(P.OPEN_PAREN)):
         given = src.group(1) if src.m is not None and src.m.re is P.LINK_INLINE_ID_RE else None
         link_id = _SPACES.sub(" ", given or alt_text).lower()
         link_def = self.link_defs.get(link_id)
