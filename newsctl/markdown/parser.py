@@ -135,6 +135,7 @@ class Parser:
         self.span_start_re = tables[4]
         self.bracket_block_parsers: _BlockTable = tables[5]
         self.span_names = span
+        self.link_text_re: re.Pattern[str] | None = None  # where a link's text may end or hold a span
         self._dispatch_cache = _DISPATCH.setdefault(self.gfm, {})
         self.failed: set[tuple[Any, ...]] = set()
         self.no_closer: dict[tuple[int, str, str, str], int] = {}

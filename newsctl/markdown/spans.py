@@ -308,7 +308,9 @@ def _fast_link_text(self: Parser, el: Element, start: int) -> bool:
     start is the closing ``]`` (its text one text child, the scanner left on the ``]``)."""
     src = self.src
     string = src.string
-    m = self._until(P.LINK_BRACKET_STOP_RE.pattern, tuple(self.span_names)).search(string, start)
+    if self.link_text_re is None:
+        self.link_text_re = self._until(P.LINK_BRACKET_STOP_RE.pattern, tuple(self.span_names))
+    m = self.link_text_re.search(string, start)
     if m is None:
         return False
     close = m.start()
@@ -797,7 +799,7 @@ def parse_span_html(self: Parser) -> None:
         return
     attrs = parse_html_attributes(m.group(2) or "", tag in P.HTML_ELEMENT)
     for key, value in attrs.items():
-        if value:
+        if "\n" in value:
             attrs[key] = re.sub(r"\n+", " ", value)
     if P.content_model(tag) == "raw" or self.tree.options.get("content_model") == "raw":
         do_parsing = False
