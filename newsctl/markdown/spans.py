@@ -731,10 +731,14 @@ def _top_level_run(self: Parser) -> None:
         if not _fast_raw_html(self, el):
             src.pos = pos
             return
-        src.scan(P.TRAILING_WHITESPACE)
+        # src.scan(P.TRAILING_WHITESPACE), then the spaces and tabs after it, at once
         after = src.pos
         while string[after : after + 1] in (" ", "\t"):
             after += 1
+        if string.startswith("\n", after):
+            src.pos = after = after + 1
+            while string[after : after + 1] in (" ", "\t"):
+                after += 1
         if string.startswith("{", after):  # an IAL may follow: the block parser reads it again
             src.pos = pos
             return
