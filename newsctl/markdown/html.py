@@ -44,7 +44,9 @@ def attributes(attr: dict[str, Any]) -> str:
     for key, value in attr.items():
         if value is None or (key == "id" and not str(value).strip()):
             continue
-        escaped = _ATTR_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0), m.group(0)), str(value))
+        escaped = str(value)
+        if "&" in escaped or "<" in escaped or ">" in escaped or '"' in escaped:
+            escaped = _ATTR_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0), m.group(0)), escaped)
         out.append(f' {key}="{escaped}"')
     return "".join(out)
 

@@ -40,6 +40,11 @@ _BLOCK_PARSERS = [
 _PLAIN_LINE_PARSERS = ["setext_header", "table", "paragraph"]
 # A line starting with "<" (an HTML block, most lines of scraped posts) can only start these.
 _TAG_LINE_PARSERS = ["block_html", "setext_header", "table", "paragraph"]
+# A line starting with "[" (links, the navigation lines of scraped posts) can only start these.
+_BRACKET_LINE_PARSERS = ["setext_header", "table", "footnote_definition", "link_definition", "paragraph"]
+# The first characters of a line that take a table of their own above (tests empty it to
+# compare with the table of all block parsers).
+_FIRST_CHAR_BLOCK_PARSERS = frozenset("[")
 _BLOCK_CHARS = frozenset(" \t\n\r\f\v`~>#*-_+:<$\\[{^|!=")
 _SPAN_PARSERS = [
     "emphasis",
@@ -79,7 +84,7 @@ _FIRST_CHARS = {
 
 # Parser tables shared by all parsers: by (gfm, span parser names), by gfm, by (stop, names).
 _BlockTable = list[tuple[re.Pattern[str], Callable[["Parser"], bool | None]]]
-_Tables = tuple[_BlockTable, _BlockTable, _BlockTable, _BlockTable, re.Pattern[str]]
+_Tables = tuple[_BlockTable, _BlockTable, _BlockTable, _BlockTable, re.Pattern[str], _BlockTable]
 _TABLES: dict[tuple[bool, tuple[str, ...]], _Tables] = {}
 _DISPATCH: dict[bool, dict[tuple[str, ...], tuple[dict[str, list[Any]], list[Any]]]] = {}
 _UNTIL: dict[tuple[str, tuple[str, ...]], re.Pattern[str]] = {}
@@ -119,15 +124,18 @@ class Parser:
             plain = [block_parsers[_BLOCK_PARSERS.index(n)] for n in _PLAIN_LINE_PARSERS]
             digit = [block_parsers[_BLOCK_PARSERS.index("list")], *plain]
             tag = [block_parsers[_BLOCK_PARSERS.index(n)] for n in _TAG_LINE_PARSERS]
+            bracket = [block_parsers[_BLOCK_PARSERS.index(n)] for n in _BRACKET_LINE_PARSERS]
             start_re = re.compile("(?=" + "|".join(P.SPAN_STARTS[n] for n in span) + ")", re.A | re.M)
-            tables = _TABLES[(self.gfm, tuple(span))] = (block_parsers, plain, digit, tag, start_re)
+            tables = _TABLES[(self.gfm, tuple(span))] = (block_parsers, plain, digit, tag, start_re, bracket)
         # Built once per option set and shared: the parsers are plain functions, called with self.
         self.block_parsers: _BlockTable = tables[0]
         self.plain_block_parsers: _BlockTable = tables[1]
         self.digit_block_parsers: _BlockTable = tables[2]
         self.tag_block_parsers: _BlockTable = tables[3]
         self.span_start_re = tables[4]
+        self.bracket_block_parsers: _BlockTable = tables[5]
         self.span_names = span
+        self.link_text_re: re.Pattern[str] | None = None  # where a link's text may end or hold a span
         self._dispatch_cache = _DISPATCH.setdefault(self.gfm, {})
         self.failed: set[tuple[Any, ...]] = set()
         self.no_closer: dict[tuple[int, str, str, str], int] = {}
@@ -212,7 +220,10 @@ class Parser:
                 if char == "<":
                     parsers = self.tag_block_parsers
                 elif char in _BLOCK_CHARS:
-                    parsers = self.block_parsers
+                    if char == "[" and char in _FIRST_CHAR_BLOCK_PARSERS:
+                        parsers = self.bracket_block_parsers
+                    else:
+                        parsers = self.block_parsers
                 elif char.isdigit():
                     parsers = self.digit_block_parsers
                 else:

@@ -136,7 +136,7 @@ def parse_autolink(self: Parser) -> None:
     target = src.group(1) or ""
     href = target if src.group(2) else "mailto:" + target
     el = Element("a", None, {"href": href})
-    self.add_text(re.sub(r"^mailto:", "", target), el)
+    self.add_text(target[7:] if target.startswith("mailto:") else target, el)
     self.tree.children.append(el)
 
 
@@ -302,10 +302,59 @@ def _add_link(self: Parser, el: Element, href: str, title: str | None, alt: str,
     self.tree.children.append(el)
 
 
-def parse_link(self: Parser) -> None:
-    # Long: kramdown's parse_link (reference, inline and angle-bracket forms) kept whole.
+def _fast_link_text(self: Parser, el: Element, start: int) -> bool:
+    """A link's text with no span in it (``[返回首页]``, most links), read at once: what
+    ``parse_spans(el, LINK_BRACKET_STOP_RE)`` does when the first place a span or a bracket may
+    start is the closing ``]`` (its text one text child, the scanner left on the ``]``)."""
     src = self.src
-    result = src.scan(P.LINK_START) or ""
+    string = src.string
+    if self.link_text_re is None:
+        self.link_text_re = self._until(P.LINK_BRACKET_STOP_RE.pattern, tuple(self.span_names))
+    m = self.link_text_re.search(string, start)
+    if m is None:
+        return False
+    close = m.start()
+    if string[close] != "]":
+        return False
+    if close > start:
+        el.children.append(Element(self.text_type, string[start:close]))
+    src.pos = close
+    src.m = P.LINK_BRACKET_STOP_RE.match(string, close)
+    return True
+
+
+def _fast_link_url(self: Parser) -> str | None:
+    """An inline link's ``(url)`` with no space, parenthesis or ``<`` in it (most links), read at
+    once: the URL the general loop over ``LINK_PAREN_STOP_RE`` gives, the scanner after the
+    ``)``. None (nothing read) for anything else."""
+    src = self.src
+    string = src.string
+    pos = src.pos
+    if string[pos : pos + 1] != "(" or string[pos + 1 : pos + 2] == "<":
+        return None
+    close = string.find(")", pos + 1)
+    if close < 0:
+        return None
+    url = string[pos + 1 : close]
+    if "(" in url or _HAS_SPACE.search(url) is not None:
+        return None
+    src.pos = close + 1
+    src.m = None
+    return url.strip()
+
+
+_HAS_SPACE = re.compile(r"\s", re.A)
+
+
+def parse_link(self: Parser) -> None:
+    # Long because: kramdown's parse_link (reference, inline and angle-bracket forms) kept whole.
+    src = self.src
+    m = src.m
+    if m is not None and m.re is P.LINK_START and m.start() == src.pos:  # parse_spans matched it
+        result = m.group(0)
+        src.pos = m.end()
+    else:
+        result = src.scan(P.LINK_START) or ""
     cur_pos = saved = src.pos
     link_type = "img" if result.startswith("!") else "a"
     if link_type == "a" and (
@@ -326,15 +375,21 @@ def parse_link(self: Parser) -> None:
         count[0] += -1 if src.group(1) else 1
         return count[0] - sum(1 for c in el.children if c.type == "img") == 0
 
-    found = self.parse_spans(el, P.LINK_BRACKET_STOP_RE, stop_check=check)
+    found = _fast_link_text(self, el, cur_pos) or self.parse_spans(el, P.LINK_BRACKET_STOP_RE, stop_check=check)
     if not found:
         self.failed.add(key)
         src.pos = saved
         self.add_text(result)
         return
-    alt_text = P.ESCAPED_CHARS.sub(r"\1", src.string[cur_pos : src.pos])
-    src.scan(P.LINK_BRACKET_STOP_RE)
-    if src.scan(P.LINK_INLINE_ID_RE) or not src.check(P.OPEN_PAREN):
+    alt_text = src.string[cur_pos : src.pos]
+    if "\\" in alt_text:
+        alt_text = P.ESCAPED_CHARS.sub(r"\1", alt_text)
+    if src.string[src.pos] == "]":  # what LINK_BRACKET_STOP_RE matches there
+        src.pos += 1
+    else:
+        src.scan(P.LINK_BRACKET_STOP_RE)
+    # "(" after the "]": no "[id]", an inline link (the scan and check below, at once)
+    if src.string[src.pos : src.pos + 1] != "(" and (src.scan(P.LINK_INLINE_ID_RE) or not src.check(P.OPEN_PAREN)):
         given = src.group(1) if src.m is not None and src.m.re is P.LINK_INLINE_ID_RE else None
         link_id = _SPACES.sub(" ", given or alt_text).lower()
         link_def = self.link_defs.get(link_id)
@@ -345,6 +400,9 @@ def parse_link(self: Parser) -> None:
             self.failed.add(key)
             src.pos = saved
             self.add_text(result)
+        return
+    if (fast_url := _fast_link_url(self)) is not None:  # most links: (url), read at once
+        _add_link(self, el, fast_url, None, alt_text)
         return
     if src.scan(P.ANGLE_URL):
         link_url = src.group(1) or ""
@@ -673,10 +731,14 @@ def _top_level_run(self: Parser) -> None:
         if not _fast_raw_html(self, el):
             src.pos = pos
             return
-        src.scan(P.TRAILING_WHITESPACE)
+        # src.scan(P.TRAILING_WHITESPACE), then the spaces and tabs after it, at once
         after = src.pos
         while string[after : after + 1] in (" ", "\t"):
             after += 1
+        if string.startswith("\n", after):
+            src.pos = after = after + 1
+            while string[after : after + 1] in (" ", "\t"):
+                after += 1
         if string.startswith("{", after):  # an IAL may follow: the block parser reads it again
             src.pos = pos
             return
@@ -741,7 +803,7 @@ def parse_span_html(self: Parser) -> None:
         return
     attrs = parse_html_attributes(m.group(2) or "", tag in P.HTML_ELEMENT)
     for key, value in attrs.items():
-        if value:
+        if "\n" in value:
             attrs[key] = re.sub(r"\n+", " ", value)
     if P.content_model(tag) == "raw" or self.tree.options.get("content_model") == "raw":
         do_parsing = False

@@ -108,6 +108,9 @@ def _drop_leading_carets(text: str) -> str:
     return "".join(out)
 
 
+_BRACKET_TOKENS = re.compile(r"\\.|[\[\]]", re.S)  # an escaped character or a bracket
+
+
 class Scanner:
     """Ruby's StringScanner over one string: ``check``/``scan`` match at the position,
     ``scan_until`` searches forward; the last match's groups stay readable via ``group``."""
@@ -143,7 +146,7 @@ class Scanner:
             pairs: dict[int, int] = {}
             stack: list[int] = []
             text = self.string
-            for m in re.finditer(r"\\.|[\[\]]", text, re.S):
+            for m in _BRACKET_TOKENS.finditer(text):
                 token = m.group(0)
                 if token == "[":
                     stack.append(m.start())

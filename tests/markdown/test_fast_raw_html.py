@@ -119,3 +119,15 @@ def test_a_run_of_top_level_raw_html_blocks_is_read_in_one_go(monkeypatch: pytes
     assert render(text) == expected == ('<p>a</p>\n<p class="x">b &amp; <b>c</b></p>\n<center>d</center>\n<p>e</p>\n')
     assert len(calls) == 1
     assert render("<p>a</p><p>b</p>\n{: .k}\n") == '<p>a</p>\n<p class="k">b</p>\n'
+
+
+def test_top_level_run_spaces_newlines_and_ials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What follows an element of a top-level run ("</p><p>", spaces, tabs, a newline, an IAL)
+    is read as the block parser reads it: the same HTML with the fast path and without."""
+    rng = random.Random(16)
+    atoms = ["<p>a</p>", "<div>b</div>", " ", "\t", "\n", "\n\n", "{: .c}", "{", "x", "<span>s</span>", "<p>"]
+    snippets = ["<p>z</p>" + "".join(rng.choice(atoms) for _ in range(rng.randint(1, 10))) for _ in range(1500)]
+    fast = [render(s) for s in snippets]
+    monkeypatch.setattr(spans, "_fast_raw_html", lambda self, el: False)
+    slow = [render(s) for s in snippets]
+    assert [s for s, a, b in zip(snippets, fast, slow, strict=True) if a != b] == []
