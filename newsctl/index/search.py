@@ -267,8 +267,8 @@ def search_sql(
     """The SELECT for ``search``: rows of ``columns`` (with ``column_params``), then the
     title matches and the body matches of the ranked terms (0 and 0 unranked); with ``ids``,
     only the posts whose ids are in that (inclusive) range. Ranked, ``part`` "titles" asks for
-    the posts with a title match only, ranked by those alone, "body" for those without (the
-    ranking's two parts, see ``_scores``).
+    the posts with a title match only, newest first (``_title_part`` ranks them), "body" for
+    those without, ranked (the ranking's two parts, see ``_scores``).
 
     Post ids are the newest-first order (``newsctl.index.order``), so when one FTS5 table can
     answer part of the query, the query is driven by it: its matches in descending rowid order
@@ -380,7 +380,7 @@ def _title_part(
     db: sqlite3.Connection, query: Query, selection: PostFilter, scopes: list[Scope], drafts: bool, limit: int
 ) -> list[tuple[Any, ...]]:
     """The first ``limit`` posts with a title match, in the ranking's order. Their title
-    matches are counted in SQL on the titles (no text read); then only the posts with as many
+    matches are counted on the titles (no text read); then only the posts with as many
     title matches as the ``limit``-th best has are counted in (their texts read), since one more
     title match outranks any number of body matches. 100,000 posts: 股 is in 24,257 titles, 30
     of them four times; a terminal's 20 results read 30 texts, not 24,257."""
