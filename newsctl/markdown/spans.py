@@ -625,21 +625,26 @@ def _raw_body(string: str, pos: int, closer: str, limit: int) -> tuple[str, int]
         if lt > pos:
             text = string[pos:lt]
             out.append(escape_text(text) if "&" in text or ">" in text else text)
+        if string.startswith(closer, lt):  # the innermost element ends, as most sources write it
+            pos = lt + len(closer)
+            ended = closers.pop()
+            if not closers:
+                return "".join(out), pos
+            closer = closers[-1]
+            out.append(ended)
+            continue
         pos = lt
         after = string[pos + 1 : pos + 2]
         if after == "/":
-            if string.startswith(closer, pos):  # what close_match finds, at once
-                end = pos + len(closer)
-            else:
-                m = close_match(string, pos)
-                end = -1 if m is None else m.end()
-                if m is not None:
-                    name = m.group(1) or ""
-                    inner = closer[2:-1]
-                    if inner != (name.lower() if inner in html_names else name):
-                        out.append(escape_text(m.group(0)))  # another element's end tag: text
-                        pos = end
-                        continue
+            m = close_match(string, pos)  # another end tag, or this one written otherwise
+            end = -1 if m is None else m.end()
+            if m is not None:
+                name = m.group(1) or ""
+                inner = closer[2:-1]
+                if inner != (name.lower() if inner in html_names else name):
+                    out.append(escape_text(m.group(0)))  # another element's end tag: text
+                    pos = end
+                    continue
             if end >= 0:  # the innermost element ends
                 pos = end
                 ended = closers.pop()  # f"</{name}>"
