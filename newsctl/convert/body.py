@@ -439,6 +439,9 @@ class _Writer:
                     # paragraph at a line starting with <script, leaving a stray "\").
                     flush()
                     out.append("".join(value for _, value in self.embed(child)).strip("\n"))
+                elif tag == "p":  # what ``block`` does with one, without its tests of the tag
+                    flush()
+                    out.extend(self.blocks(child))
                 elif tag in BLOCK_TAGS:
                     flush()
                     out.extend(self.block(child, tag))
@@ -706,7 +709,9 @@ class _Writer:
             for kind, value in pieces:
                 if kind != "text" or not value:
                     return self.finish_pieces(pieces)
-            return _collapse("".join([value for _, value in pieces]).strip(_WHITESPACE))
+            text = "".join([value for _, value in pieces]).strip(_WHITESPACE)
+            # Most runs of a scraped body are the line breaks between its paragraphs: nothing.
+            return _collapse(text) if text else ""
         return self.finish_pieces(pieces)
 
     def finish_pieces(self, pieces: list[Piece]) -> str:

@@ -555,22 +555,26 @@ def _raw_tag_attributes(text: str, in_html_tag: bool) -> str | None:
     return out
 
 
-_RAW_TAGS: dict[str, tuple[str, str, bool]] = {}
+# A start tag's name, what the converter writes of it, whether it has a body, and for one with a
+# body its start and end tags as written ("<p>", "</p>"): the fast path appends them at once.
+RawTag = tuple[str, str, bool, str, str]
+_RAW_TAGS: dict[str, RawTag] = {}
 
 
-def _raw_tag(m: re.Match[str]) -> tuple[str, str, bool]:
+def _raw_tag(m: re.Match[str]) -> RawTag:
     """A start tag inside raw HTML: its name, what the converter writes of it ("" when the fast
-    path does not follow it: ``script``, ``style``, ``markdown=``), and whether it has a body."""
+    path does not follow it: ``script``, ``style``, ``markdown=``), whether it has a body, and
+    (with a body) its start tag and end tag as written."""
     name = m.group(1)
     if name.lower() in P.HTML_ELEMENT:
         name = name.lower()
     attrs = _raw_tag_attributes(m.group(2) or "", name in P.HTML_ELEMENT)
     if name in ("script", "style") or attrs is None:
-        known = (name, "", False)
+        known = (name, "", False, "", "")
     elif m.group(4) is not None or name in P.HTML_ELEMENTS_WITHOUT_BODY:
-        known = (name, f"<{name}{attrs} />", False)
+        known = (name, f"<{name}{attrs} />", False, "", "")
     else:
-        known = (name, f"<{name}{attrs}", True)
+        known = (name, f"<{name}{attrs}", True, f"<{name}{attrs}>", f"</{name}>")
     if len(_RAW_TAGS) > 4096:
         _RAW_TAGS.clear()
     _RAW_TAGS[m.group(0)] = known
@@ -585,52 +589,67 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
     converter together would write it: one ``raw`` child instead of a tree of elements and text.
     False (nothing consumed) for anything it does not follow exactly: ``script``/``style`` inside,
     ``markdown=``, no end tag before the end of the text, nesting near the depth limit."""
-    # Long because: one loop over tokens (text, comments, instructions, start and end tags).
     src = self.src
-    string = src.string
-    pos = src.pos
+    read = _raw_body(src.string, src.pos, f"</{el.value}>", MAX_DEPTH - self.depth - 2)
+    if read is None:
+        return False
+    body, src.pos = read
+    if body:
+        el.children.append(Element("raw", body))
+    return True
+
+
+_COMMENT_MATCH = P.HTML_COMMENT_RE.match
+_INSTRUCTION_MATCH = P.HTML_INSTRUCTION_RE.match
+_TAG_MATCH = P.HTML_TAG_RE.match
+_CLOSE_MATCH = P.HTML_TAG_CLOSE_RE.match
+
+
+def _raw_body(string: str, pos: int, closer: str, limit: int) -> tuple[str, int] | None:
+    """What ``_fast_raw_html`` writes for the body of the raw HTML element whose start tag ends
+    at ``pos`` and whose end tag is ``closer`` ("</p>"), with where its end tag ends; None when
+    the fast path does not follow it. ``limit``: how many elements deep it may go."""
+    # Long because: one loop over tokens (text, comments, instructions, start and end tags).
     find = string.find
-    limit = MAX_DEPTH - self.depth - 2
-    names = [el.value]
     # The output, flat: a nested element is its start tag, ">", its body and its end tag.
     out: list[str] = []
-    comment_match = P.HTML_COMMENT_RE.match
-    instruction_match = P.HTML_INSTRUCTION_RE.match
-    tag_match = P.HTML_TAG_RE.match
-    close_match = P.HTML_TAG_CLOSE_RE.match
+    comment_match = _COMMENT_MATCH
+    instruction_match = _INSTRUCTION_MATCH
+    close_match = _CLOSE_MATCH
     html_names = P.HTML_ELEMENT
-    closer = f"</{el.value}>"  # the end tag of the innermost element, as most sources write it
-    closers = [closer]
+    closers = [closer]  # the open elements' end tags, "</name>": their names, innermost last
     while True:
         lt = find("<", pos)
         if lt < 0:
-            return False  # no end tag: the slow path reads to the end
+            return None  # no end tag: the slow path reads to the end
         if lt > pos:
             text = string[pos:lt]
             out.append(escape_text(text) if "&" in text or ">" in text else text)
+        if string.startswith(closer, lt):  # the innermost element ends, as most sources write it
+            pos = lt + len(closer)
+            ended = closers.pop()
+            if not closers:
+                return "".join(out), pos
+            closer = closers[-1]
+            out.append(ended)
+            continue
         pos = lt
         after = string[pos + 1 : pos + 2]
         if after == "/":
-            if string.startswith(closer, pos):  # what close_match finds, at once
-                end = pos + len(closer)
-            else:
-                m = close_match(string, pos)
-                end = -1 if m is None else m.end()
-                if m is not None:
-                    name = m.group(1) or ""
-                    if names[-1] != (name.lower() if names[-1] in html_names else name):
-                        out.append(escape_text(m.group(0)))  # another element's end tag: text
-                        pos = end
-                        continue
+            m = close_match(string, pos)  # another end tag, or this one written otherwise
+            end = -1 if m is None else m.end()
+            if m is not None:
+                name = m.group(1) or ""
+                inner = closer[2:-1]
+                if inner != (name.lower() if inner in html_names else name):
+                    out.append(escape_text(m.group(0)))  # another element's end tag: text
+                    pos = end
+                    continue
             if end >= 0:  # the innermost element ends
                 pos = end
-                names.pop()
                 ended = closers.pop()  # f"</{name}>"
-                if not names:
-                    if out:
-                        el.children.append(Element("raw", "".join(out)))
-                    src.pos = pos
-                    return True
+                if not closers:
+                    return "".join(out), pos
                 closer = closers[-1]
                 out.append(ended)
                 continue
@@ -649,23 +668,21 @@ def _fast_raw_html(self: Parser, el: Element) -> bool:
             known = _RAW_TAGS.get(tag) if tag else None
             m = None
             if known is None:
-                m = tag_match(string, pos)
+                m = _TAG_MATCH(string, pos)
                 if m is not None:
                     tag = m.group(0)
                     known = _RAW_TAGS.get(tag)
                     if known is None:
                         known = _raw_tag(m)
             if known is not None:
-                name, written, has_body = known
-                if not written or len(names) >= limit:
-                    return False
+                written = known[1]
+                if not written or len(closers) >= limit:
+                    return None
                 pos += len(tag)
-                if has_body:
-                    names.append(name)
-                    closer = f"</{name}>"
+                if known[2]:
+                    closer = known[4]
                     closers.append(closer)
-                    out.append(written)
-                    out.append(">")
+                    out.append(known[3])
                 else:
                     out.append(written)
                 continue
@@ -713,6 +730,7 @@ def _top_level_run(self: Parser) -> None:
     string = src.string
     find = string.find
     children = self.tree.children
+    limit = MAX_DEPTH - self.depth - 2
     while string.startswith("<", src.pos):
         pos = src.pos
         tag = string[pos : find(">", pos, pos + _TAG_LOOKUP_SPAN) + 1]
@@ -723,14 +741,13 @@ def _top_level_run(self: Parser) -> None:
                 return
             tag = m.group(0)
             known = _RAW_TAGS.get(tag) or _raw_tag(m)
-        name, written, has_body = known
+        name, written, has_body, opened, closer = known
         if not has_body or not written or name.lower() in _SPAN_NAMES:
             return
-        el = Element("html_element", name)
-        src.pos = pos + len(tag)
-        if not _fast_raw_html(self, el):
-            src.pos = pos
+        read = _raw_body(string, pos + len(tag), closer, limit)
+        if read is None:
             return
+        res, src.pos = read
         # src.scan(P.TRAILING_WHITESPACE), then the spaces and tabs after it, at once
         after = src.pos
         while string[after : after + 1] in (" ", "\t"):
@@ -742,8 +759,7 @@ def _top_level_run(self: Parser) -> None:
         if string.startswith("{", after):  # an IAL may follow: the block parser reads it again
             src.pos = pos
             return
-        res = el.children[0].value if el.children else ""
-        children.append(Element("raw", f"{written}>{res}</{name}>", None, {"category": "block"}))
+        children.append(Element("raw", f"{opened}{res}{closer}", None, {"category": "block"}))
 
 
 def _parse_raw_html(self: Parser, src: Scanner) -> None:
