@@ -130,16 +130,22 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(
 MAKE_ARCHIVE = SHARED / "tools" / "make-archive"
 
 
-@pytest.mark.skipif(not MAKE_ARCHIVE.is_file(), reason="../shared/tools/make-archive is not present")
-def test_terms_of_every_length_match_exactly_as_a_scan_on_a_generated_archive(tmp_path: Path) -> None:
+def _generated(tmp_path: Path, posts: int) -> Path:
+    """A site of ``posts`` posts made by ../shared/tools/make-archive (seed 11)."""
     import subprocess
     import sys
 
     root = tmp_path / "generated"
     subprocess.run(
-        [sys.executable, str(MAKE_ARCHIVE), "--posts", "400", "--out", str(root), "--seed", "11"],
+        [sys.executable, str(MAKE_ARCHIVE), "--posts", str(posts), "--out", str(root), "--seed", "11"],
         check=True, capture_output=True,
     )  # fmt: skip
+    return root
+
+
+@pytest.mark.skipif(not MAKE_ARCHIVE.is_file(), reason="../shared/tools/make-archive is not present")
+def test_terms_of_every_length_match_exactly_as_a_scan_on_a_generated_archive(tmp_path: Path) -> None:
+    root = _generated(tmp_path, 400)
     terms = _terms(_brute_force(root), 120, seed=9)
     queries = [_quoted(t) for t in terms]
     queries += [f"{_quoted(a)} {_quoted(b)}" for a, b in zip(terms[::2], terms[1::2], strict=False)][:20]
@@ -402,16 +408,9 @@ def test_the_code_fingerprint_follows_contents_not_file_times(tmp_path: Path, mo
 def test_the_index_is_about_the_size_of_the_posts(tmp_path: Path) -> None:
     """Issue 16: the index holds what answers queries (one exact index of characters and
     pairs, the text compressed), not three copies of the text."""
-    import subprocess
-    import sys
-
     from newsctl.index.schema import status
 
-    root = tmp_path / "generated"
-    subprocess.run(
-        [sys.executable, str(MAKE_ARCHIVE), "--posts", "400", "--out", str(root), "--seed", "11"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    root = _generated(tmp_path, 400)
     db = connect(root)
     refresh(db, root, jobs=1)
     posts = sum(path.stat().st_size for path in (root / "_posts").iterdir())
@@ -424,14 +423,7 @@ def test_the_order_index_is_filled_densely_by_posts_met_in_date_order(tmp_path: 
     """A first build (and every later scrape) adds posts oldest to newest: posts_order must
     take them at its end. Declared (epoch DESC, path DESC) it took each at its start, and
     SQLite's page splits left its pages half empty (issue 16: 25 MB of 409 at 100,000 posts)."""
-    import subprocess
-    import sys
-
-    root = tmp_path / "generated"
-    subprocess.run(
-        [sys.executable, str(MAKE_ARCHIVE), "--posts", "1000", "--out", str(root), "--seed", "11"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    root = _generated(tmp_path, 1000)
     db = connect(root)
     refresh(db, root, jobs=1)
     pages, used = db.execute(
